@@ -1,0 +1,24 @@
+//! Suanpan (算盘): pages, components, shared types and thin server functions.
+//! Server-only services (warehouse backends, data generator) sit behind the `ssr` feature.
+#![recursion_limit = "256"]
+
+pub mod error;
+pub mod i18n;
+pub mod sales;
+pub mod shell;
+
+#[cfg(feature = "ssr")]
+pub mod secret;
+#[cfg(feature = "ssr")]
+pub mod state;
+#[cfg(feature = "ssr")]
+pub mod warehouse;
+
+pub use shell::{shell, App};
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

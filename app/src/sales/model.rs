@@ -1,0 +1,335 @@
+//! Types shared by the browser and the server: what an analysis is asked for and what it answers.
+//! Amounts are `Decimal` with the report's explicit currency; ratios are `Decimal` rounded to
+//! [`RATIO_DP`] places so both warehouse backends give identical, exactly comparable numbers.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Decimal places kept for support, confidence, lift and days of cover.
+pub const RATIO_DP: u32 = 4;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AnalysisKind {
+    TopSellers,
+    Affinity,
+    Inventory,
+    Customers,
+    Seasonal,
+}
+
+impl AnalysisKind {
+    pub const ALL: [AnalysisKind; 5] = [
+        AnalysisKind::TopSellers,
+        AnalysisKind::Affinity,
+        AnalysisKind::Inventory,
+        AnalysisKind::Customers,
+        AnalysisKind::Seasonal,
+    ];
+
+    /// The path segment under `/sales/`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            AnalysisKind::TopSellers => "top-sellers",
+            AnalysisKind::Affinity => "affinity",
+            AnalysisKind::Inventory => "inventory",
+            AnalysisKind::Customers => "customers",
+            AnalysisKind::Seasonal => "seasonal",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.slug() == slug)
+    }
+}
+
+/// ISO 4217 code of the warehouse's amounts (WideWorldImporters trades in US dollars).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Currency {
+    Usd,
+    Cny,
+}
+
+impl Currency {
+    pub fn code(self) -> &'static str {
+        match self {
+            Currency::Usd => "USD",
+            Currency::Cny => "CNY",
+        }
+    }
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Currency::Usd => "$",
+            Currency::Cny => "¥",
+        }
+    }
+}
+
+/// Inclusive range of order dates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DateRange {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl DateRange {
+    /// Number of calendar days in the range, both ends counted.
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).num_days() + 1
+    }
+}
+
+/// First and last order date held by the warehouse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataSpan {
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+}
+
+// ---------------------------------------------------------------- parameters (validated)
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TopSellersSort {
+    Revenue,
+    Quantity,
+    Customers,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TopSellersParams {
+    pub range: DateRange,
+    pub top: u32,
+    pub sort: TopSellersSort,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AffinitySort {
+    Lift,
+    Confidence,
+    Support,
+    CoOccurrence,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AffinityParams {
+    pub range: DateRange,
+    pub top: u32,
+    /// Pairs bought together in fewer orders than this are left out.
+    pub min_co: u32,
+    pub sort: AffinitySort,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InventorySort {
+    OrderFrequency,
+    DaysOfCover,
+    Stock,
+    Revenue,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InventoryParams {
+    /// Window whose sales give the demand rate.
+    pub range: DateRange,
+    pub top: u32,
+    /// On hand ≤ this is Critical (seed: 50).
+    pub critical_at: i64,
+    /// On hand ≤ this (and above critical) is Low (seed: 200).
+    pub low_at: i64,
+    pub sort: InventorySort,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CustomerSort {
+    Spent,
+    Orders,
+    Recency,
+}
+
+/// Spend thresholds (strictly above) and recency thresholds (at most, in days).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustomerThresholds {
+    pub vip_above: Decimal,
+    pub premium_above: Decimal,
+    pub regular_above: Decimal,
+    pub active_within_days: i64,
+    pub at_risk_within_days: i64,
+}
+
+impl Default for CustomerThresholds {
+    /// The seed's values.
+    fn default() -> Self {
+        CustomerThresholds {
+            vip_above: Decimal::from(50_000),
+            premium_above: Decimal::from(20_000),
+            regular_above: Decimal::from(5_000),
+            active_within_days: 30,
+            at_risk_within_days: 90,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustomerParams {
+    pub range: DateRange,
+    pub top: u32,
+    pub thresholds: CustomerThresholds,
+    pub sort: CustomerSort,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeasonalParams {
+    pub range: DateRange,
+    /// How many of the range's best sellers get a monthly line.
+    pub top: u32,
+}
+
+// ---------------------------------------------------------------- results
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TopSellerRow {
+    pub stock_item_id: i64,
+    pub name: String,
+    pub color: String,
+    pub brand: Option<String>,
+    pub size: Option<String>,
+    /// Σ quantity × unit price (ex tax).
+    pub revenue: Decimal,
+    pub customers: i64,
+    /// Mean unit price over the item's order lines.
+    pub avg_price: Decimal,
+    pub quantity: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AffinityRow {
+    pub item_a: i64,
+    pub name_a: String,
+    pub item_b: i64,
+    pub name_b: String,
+    /// Orders holding both items.
+    pub co_occurrence: i64,
+    /// co / orders in range.
+    pub support: Decimal,
+    /// co / orders holding A (the seed's SupportScore, but counted within the range).
+    pub confidence_ab: Decimal,
+    /// co / orders holding B.
+    pub confidence_ba: Decimal,
+    /// support(A,B) / (support(A) × support(B)).
+    pub lift: Decimal,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StockStatus {
+    Critical,
+    Low,
+    Normal,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InventoryRow {
+    pub stock_item_id: i64,
+    pub name: String,
+    pub brand: Option<String>,
+    pub size: Option<String>,
+    pub on_hand: i64,
+    pub reorder_level: i64,
+    pub last_cost_price: Decimal,
+    /// Order lines in the range.
+    pub order_frequency: i64,
+    /// Units sold in the range.
+    pub units_sold: i64,
+    /// Mean quantity per order line (None without sales).
+    pub avg_demand: Option<Decimal>,
+    pub revenue: Decimal,
+    /// Units sold per day over the range.
+    pub daily_demand: Decimal,
+    /// on hand ÷ daily demand; None when nothing sold.
+    pub days_of_cover: Option<Decimal>,
+    pub status: StockStatus,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CustomerTier {
+    Vip,
+    Premium,
+    Regular,
+    Basic,
+}
+
+impl CustomerTier {
+    pub const ALL: [CustomerTier; 4] =
+        [CustomerTier::Vip, CustomerTier::Premium, CustomerTier::Regular, CustomerTier::Basic];
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum CustomerStatus {
+    Active,
+    AtRisk,
+    Inactive,
+}
+
+impl CustomerStatus {
+    pub const ALL: [CustomerStatus; 3] =
+        [CustomerStatus::Active, CustomerStatus::AtRisk, CustomerStatus::Inactive];
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustomerRow {
+    pub customer_id: i64,
+    pub name: String,
+    /// Sales territory of the delivery city.
+    pub region: String,
+    pub orders: i64,
+    pub spent: Decimal,
+    /// spent ÷ orders (the seed averaged order lines instead).
+    pub avg_order_value: Decimal,
+    pub unique_products: i64,
+    pub last_order: NaiveDate,
+    /// Days from the last order on or before the range end to the range end.
+    pub days_since_last_order: i64,
+    pub tier: CustomerTier,
+    pub status: CustomerStatus,
+}
+
+/// Customers per tier and status, over every customer (not just the top rows).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SegmentCount {
+    pub tier: CustomerTier,
+    pub status: CustomerStatus,
+    pub customers: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeasonalRow {
+    pub stock_item_id: i64,
+    pub name: String,
+    /// First day of the month.
+    pub month: NaiveDate,
+    pub revenue: Decimal,
+    pub orders: i64,
+    pub avg_quantity: Decimal,
+    pub quantity: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report<R> {
+    pub range: DateRange,
+    pub currency: Currency,
+    /// Rows that passed the filters before the top-N cut.
+    pub total_rows: usize,
+    pub rows: Vec<R>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustomerReport {
+    pub report: Report<CustomerRow>,
+    pub segments: Vec<SegmentCount>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeasonalReport {
+    pub report: Report<SeasonalRow>,
+    /// Every month of the range, so a product without sales in a month shows a zero, not a gap.
+    pub months: Vec<NaiveDate>,
+}

@@ -1,0 +1,101 @@
+//! The sales warehouse (server only): where the five analyses get their numbers.
+//!
+//! Two backends answer the same questions: the customer's SQL Server (WideWorldImporters, through
+//! tiberius) and the embedded SQLite default (through sqlx, same schema-qualified names via
+//! attached databases). Backends only aggregate (`facts`); ranking, classification and every
+//! derived ratio happen once, in [`analysis`], so the same data gives the same report on both.
+
+pub mod analysis;
+pub mod config;
+pub mod facts;
+pub mod generator;
+pub mod mssql;
+pub mod sqlite;
+
+use crate::sales::model::{DataSpan, DateRange};
+pub use config::WarehouseConfig;
+use facts::{BasketFacts, CustomerFact, ItemSalesFact, MonthlyItemFact};
+
+#[derive(Debug, thiserror::Error)]
+pub enum WarehouseError {
+    #[error("cannot reach the sales database: {0}")]
+    Unreachable(String),
+    #[error("the sales database query timed out after {0} s")]
+    Timeout(u64),
+    #[error("sales database query failed: {0}")]
+    Query(String),
+    #[error("the sales database holds no orders")]
+    Empty,
+    #[error("unexpected data in the sales database: {0}")]
+    BadData(String),
+    #[error("invalid warehouse configuration: {0}")]
+    Config(String),
+}
+
+/// The configured backend. An enum rather than a trait object: two variants, async methods,
+/// no boxing.
+#[derive(Clone)]
+pub enum Warehouse {
+    Sqlite(sqlite::SqliteWarehouse),
+    MsSql(mssql::MsSqlWarehouse),
+}
+
+impl Warehouse {
+    /// Opens the configured backend; for the embedded default, creates and fills it on first run.
+    pub async fn open(config: &WarehouseConfig) -> Result<Self, WarehouseError> {
+        match config {
+            WarehouseConfig::Embedded { dir, scale, seed } => Ok(Warehouse::Sqlite(
+                sqlite::SqliteWarehouse::open_or_generate(dir, *scale, *seed).await?,
+            )),
+            WarehouseConfig::MsSql(settings) => {
+                Ok(Warehouse::MsSql(mssql::MsSqlWarehouse::connect(settings.clone()).await?))
+            }
+        }
+    }
+
+    /// "SQL Server" or "SQLite", for the page footer.
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Warehouse::Sqlite(_) => "SQLite",
+            Warehouse::MsSql(_) => "SQL Server",
+        }
+    }
+
+    pub async fn data_span(&self) -> Result<DataSpan, WarehouseError> {
+        match self {
+            Warehouse::Sqlite(w) => w.data_span().await,
+            Warehouse::MsSql(w) => w.data_span().await,
+        }
+    }
+
+    pub async fn item_sales(&self, range: DateRange) -> Result<Vec<ItemSalesFact>, WarehouseError> {
+        match self {
+            Warehouse::Sqlite(w) => w.item_sales(range).await,
+            Warehouse::MsSql(w) => w.item_sales(range).await,
+        }
+    }
+
+    pub async fn baskets(&self, range: DateRange, min_co: u32) -> Result<BasketFacts, WarehouseError> {
+        match self {
+            Warehouse::Sqlite(w) => w.baskets(range, min_co).await,
+            Warehouse::MsSql(w) => w.baskets(range, min_co).await,
+        }
+    }
+
+    pub async fn customers(&self, range: DateRange) -> Result<Vec<CustomerFact>, WarehouseError> {
+        match self {
+            Warehouse::Sqlite(w) => w.customers(range).await,
+            Warehouse::MsSql(w) => w.customers(range).await,
+        }
+    }
+
+    pub async fn monthly_item_sales(
+        &self,
+        range: DateRange,
+    ) -> Result<Vec<MonthlyItemFact>, WarehouseError> {
+        match self {
+            Warehouse::Sqlite(w) => w.monthly_item_sales(range).await,
+            Warehouse::MsSql(w) => w.monthly_item_sales(range).await,
+        }
+    }
+}

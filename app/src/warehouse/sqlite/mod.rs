@@ -1,0 +1,221 @@
+//! Embedded warehouse: SQLite files through sqlx. The main file holds only bookkeeping; each WWI
+//! schema is its own attached database file, so `Sales.Orders` means what it means on SQL Server.
+
+mod queries;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Executor, Row, SqlitePool};
+
+use super::facts::{BasketFacts, CustomerFact, ItemSalesFact, MonthlyItemFact};
+use super::generator::{self, GeneratorSpec};
+use super::WarehouseError;
+use crate::sales::model::{DataSpan, DateRange};
+
+/// The WWI schemas, each an attached database file `<Schema>.sqlite` beside the main file.
+pub const SCHEMAS: [&str; 4] = ["Application", "Purchasing", "Warehouse", "Sales"];
+
+const MAIN_FILE: &str = "WideWorldImporters.sqlite";
+
+#[derive(Clone, Debug)]
+pub struct SqliteWarehouse {
+    pool: SqlitePool,
+    dir: PathBuf,
+}
+
+impl From<sqlx::Error> for WarehouseError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::PoolTimedOut => WarehouseError::Timeout(30),
+            sqlx::Error::Io(io) => WarehouseError::Unreachable(io.to_string()),
+            other => WarehouseError::Query(other.to_string()),
+        }
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for WarehouseError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        WarehouseError::Query(format!("schema migration failed: {e}"))
+    }
+}
+
+fn cents(c: i64) -> Decimal {
+    Decimal::new(c, 2)
+}
+
+fn date(text: &str) -> Result<NaiveDate, WarehouseError> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| WarehouseError::BadData(format!("order date {text:?} is not yyyy-mm-dd")))
+}
+
+impl SqliteWarehouse {
+    /// Opens the warehouse in `dir`, creating the files and applying the migrations; does not
+    /// generate data.
+    pub async fn open(dir: &Path) -> Result<Self, WarehouseError> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            WarehouseError::Unreachable(format!("cannot create {}: {e}", dir.display()))
+        })?;
+        let main = dir.join(MAIN_FILE);
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(&main)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(std::time::Duration::from_secs(10));
+        let attach_dir = dir.to_path_buf();
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(std::time::Duration::from_secs(30))
+            .after_connect(move |conn, _meta| {
+                let dir = attach_dir.clone();
+                Box::pin(async move {
+                    for schema in SCHEMAS {
+                        let file = dir.join(format!("{schema}.sqlite"));
+                        // The schema name is one of our constants, never user input.
+                        sqlx::query(&format!("ATTACH DATABASE ?1 AS {schema}"))
+                            .bind(file.to_string_lossy().into_owned())
+                            .execute(&mut *conn)
+                            .await?;
+                        conn.execute(format!("PRAGMA {schema}.journal_mode = WAL").as_str()).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("../migrations/wwi").run(&pool).await?;
+        Ok(SqliteWarehouse { pool, dir: dir.to_path_buf() })
+    }
+
+    /// Opens the warehouse and, when it holds no generated data yet, generates it.
+    pub async fn open_or_generate(dir: &Path, scale: u32, seed: u64) -> Result<Self, WarehouseError> {
+        let w = Self::open(dir).await?;
+        if !generator::is_generated(&w.pool).await? {
+            let spec = GeneratorSpec { scale, seed, ..GeneratorSpec::default() };
+            tracing::info!(dir = %dir.display(), scale, seed, "generating the embedded warehouse");
+            let summary = generator::generate(&w.pool, &spec).await?;
+            tracing::info!(?summary, "embedded warehouse ready");
+        }
+        Ok(w)
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub async fn data_span(&self) -> Result<DataSpan, WarehouseError> {
+        let row = sqlx::query(queries::DATA_SPAN).fetch_one(&self.pool).await?;
+        let first: Option<String> = row.try_get(0)?;
+        let last: Option<String> = row.try_get(1)?;
+        match (first, last) {
+            (Some(f), Some(l)) => Ok(DataSpan { first: date(&f)?, last: date(&l)? }),
+            _ => Err(WarehouseError::Empty),
+        }
+    }
+
+    pub async fn item_sales(&self, range: DateRange) -> Result<Vec<ItemSalesFact>, WarehouseError> {
+        let rows = sqlx::query(queries::ITEM_SALES)
+            .bind(range.from.to_string())
+            .bind(range.to.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ItemSalesFact {
+                    stock_item_id: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                    color: r.try_get(2)?,
+                    brand: r.try_get(3)?,
+                    size: r.try_get(4)?,
+                    revenue: cents(r.try_get(5)?),
+                    unit_price_sum: cents(r.try_get(6)?),
+                    lines: r.try_get(7)?,
+                    quantity: r.try_get(8)?,
+                    customers: r.try_get(9)?,
+                    on_hand: r.try_get(10)?,
+                    reorder_level: r.try_get(11)?,
+                    last_cost_price: cents(r.try_get(12)?),
+                })
+            })
+            .collect()
+    }
+
+    pub async fn baskets(&self, range: DateRange, min_co: u32) -> Result<BasketFacts, WarehouseError> {
+        let (from, to) = (range.from.to_string(), range.to.to_string());
+        let orders: i64 = sqlx::query_scalar(queries::BASKET_ORDERS)
+            .bind(&from)
+            .bind(&to)
+            .fetch_one(&self.pool)
+            .await?;
+        let items = sqlx::query(queries::BASKET_ITEMS)
+            .bind(&from)
+            .bind(&to)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let pairs = sqlx::query(queries::BASKET_PAIRS)
+            .bind(&from)
+            .bind(&to)
+            .bind(i64::from(min_co))
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        Ok(BasketFacts { orders, items, pairs })
+    }
+
+    pub async fn customers(&self, range: DateRange) -> Result<Vec<CustomerFact>, WarehouseError> {
+        let rows = sqlx::query(queries::CUSTOMERS)
+            .bind(range.from.to_string())
+            .bind(range.to.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let last: String = r.try_get(6)?;
+                Ok(CustomerFact {
+                    customer_id: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                    region: r.try_get(2)?,
+                    orders: r.try_get(3)?,
+                    spent: cents(r.try_get(4)?),
+                    unique_products: r.try_get(5)?,
+                    last_order: date(&last)?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn monthly_item_sales(&self, range: DateRange) -> Result<Vec<MonthlyItemFact>, WarehouseError> {
+        let rows = sqlx::query(queries::MONTHLY_ITEM_SALES)
+            .bind(range.from.to_string())
+            .bind(range.to.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let month: String = r.try_get(2)?;
+                Ok(MonthlyItemFact {
+                    stock_item_id: r.try_get(0)?,
+                    name: r.try_get(1)?,
+                    month: date(&format!("{month}-01"))?,
+                    revenue: cents(r.try_get(3)?),
+                    orders: r.try_get(4)?,
+                    lines: r.try_get(5)?,
+                    quantity: r.try_get(6)?,
+                })
+            })
+            .collect()
+    }
+}
