@@ -2,11 +2,14 @@
 //! Server-only services (warehouse backends, data generator) sit behind the `ssr` feature.
 #![recursion_limit = "256"]
 
+pub mod components;
 pub mod error;
 pub mod i18n;
 pub mod sales;
 pub mod shell;
 
+#[cfg(feature = "ssr")]
+pub mod config;
 #[cfg(feature = "ssr")]
 pub mod secret;
 #[cfg(feature = "ssr")]

@@ -1,4 +1,13 @@
+//! The HTML shell, the router and the home page.
+
 use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::path;
+
+use crate::i18n::tr;
+use crate::sales::model::AnalysisKind;
+use crate::sales::pages::AnalysisPage;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -6,14 +15,87 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         <html lang="zh-CN">
             <head>
                 <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                // ECharts from our own public/ folder (copied from the npm package), never a CDN.
+                // A classic script runs before the module that hydrates the app.
+                <script src="/echarts.min.js"></script>
+                <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
+                <MetaTags/>
             </head>
-            <body><App/></body>
+            <body>
+                <App/>
+            </body>
         </html>
     }
 }
 
 #[component]
 pub fn App() -> impl IntoView {
-    view! { <p>"算盘"</p> }
+    provide_meta_context();
+    let t = tr();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/suanpan.css"/>
+        <Title text=t.app_name/>
+        <Router>
+            <header class="topbar">
+                <A href="/" attr:class="brand">
+                    <span class="logo">"算"</span>
+                    <span>{t.app_name}</span>
+                </A>
+                <nav>
+                    <A href="/">{t.nav_sales}</A>
+                </nav>
+                <span class="tagline">{t.app_tagline}</span>
+            </header>
+            <main>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=Home/>
+                    <Route path=path!("/sales/:kind") view=AnalysisPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+#[component]
+fn Home() -> impl IntoView {
+    let t = tr();
+    let cards = AnalysisKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let a = t.analysis(kind);
+            view! {
+                <A href=format!("/sales/{}", kind.slug()) attr:class="card" attr:data-kind=kind.slug()>
+                    <span class="icon">{a.icon}</span>
+                    <h2>{a.name}</h2>
+                    <p>{a.description}</p>
+                    <span class="more">{t.open_analysis}" →"</span>
+                </A>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="hero">
+            <h1>{t.home_title}</h1>
+            <p>{t.home_intro}</p>
+        </section>
+        <section class="cards">{cards}</section>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    let t = tr();
+    view! {
+        <div class="error" role="alert">
+            <h2>{t.not_found}</h2>
+            <A href="/">{t.back_home}</A>
+        </div>
+    }
 }

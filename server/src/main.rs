@@ -1,1 +1,66 @@
-fn main() {}
+//! The Suanpan server: configuration, state, routes, serve. Everything else lives in `app`.
+
+use std::process::ExitCode;
+
+use app::config::AppConfig;
+use app::state::AppState;
+use app::{shell, App};
+use axum::Router;
+use leptos::config::LeptosOptions;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
+        .init();
+    let config = match AppConfig::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match serve(config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("suanpan: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: AppConfig) -> Result<(), Box<dyn std::error::Error>> {
+    let addr = config.addr;
+    let site_root = std::env::var("SUANPAN_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
+    let options = LeptosOptions::builder()
+        .output_name("suanpan")
+        .site_root(site_root)
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build();
+    let state = AppState::build(config).await?;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let app = router(options, state);
+    tracing::info!("listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+    Ok(())
+}
+
+fn router(options: LeptosOptions, state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    Router::new()
+        .leptos_routes_with_context(&options, routes, move || leptos::prelude::provide_context(state.clone()), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(options)
+}
+
+async fn shutdown() {
+    let _ = tokio::signal::ctrl_c().await;
+    tracing::info!("shutting down");
+}

@@ -1,1 +1,8 @@
+//! Sales analysis: the five analyses of the WideWorldImporters warehouse.
+pub mod api;
+pub mod charts;
 pub mod model;
+pub mod pages;
+pub mod params;
+#[cfg(feature = "ssr")]
+pub mod service;

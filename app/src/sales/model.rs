@@ -333,3 +333,25 @@ pub struct SeasonalReport {
     /// Every month of the range, so a product without sales in a month shows a zero, not a gap.
     pub months: Vec<NaiveDate>,
 }
+
+/// One analysis' answer, whatever the kind.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum AnalysisData {
+    TopSellers(Report<TopSellerRow>),
+    Affinity(Report<AffinityRow>),
+    Inventory(Report<InventoryRow>),
+    Customers(CustomerReport),
+    Seasonal(SeasonalReport),
+}
+
+/// What the page gets: the effective parameters (defaults filled in), the data, and where it
+/// came from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AnalysisResult {
+    pub kind: AnalysisKind,
+    pub params: super::params::AnalysisParams,
+    pub data: AnalysisData,
+    pub span: DataSpan,
+    /// "SQLite (内置演示数据)" or "SQL Server".
+    pub source: String,
+}

@@ -61,6 +61,14 @@ impl Warehouse {
         }
     }
 
+    /// Where the numbers come from, as the page footer shows it.
+    pub fn source_label(&self) -> String {
+        match self {
+            Warehouse::Sqlite(_) => "SQLite（内置演示数据）".to_string(),
+            Warehouse::MsSql(_) => "SQL Server".to_string(),
+        }
+    }
+
     pub async fn data_span(&self) -> Result<DataSpan, WarehouseError> {
         match self {
             Warehouse::Sqlite(w) => w.data_span().await,

@@ -1,0 +1,64 @@
+# Suanpan: `make run` serves the app on http://127.0.0.1:3000; `make test` runs every test.
+# Both install what is missing first (see `tools`) and skip what is already there.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+CARGO_LEPTOS_VERSION := 0.3.10
+# cargo-leptos calls the wasm-bindgen CLI, which must equal the crate version locked in Cargo.lock.
+WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p}' Cargo.lock)
+CARGO_BIN := $(HOME)/.cargo/bin
+export PATH := $(CARGO_BIN):$(PATH)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+SERVER := target/release/suanpan
+SITE := target/site
+
+.PHONY: run test build tools tools-test rust-tools wasm-opt chromium npm bench e2e unit clean-data
+
+run: tools build
+	SUANPAN_SITE_ROOT=$(SITE) $(SERVER)
+
+test: tools tools-test unit build e2e
+
+build: public/echarts.min.js
+	cargo leptos build --release
+
+unit:
+	cargo test --workspace --release
+
+e2e: public/echarts.min.js
+	node end2end/run.mjs
+
+# Times the five analyses on the embedded store at scale 1 and 10 beside the seed's SQL.
+bench: tools build
+	cargo run --release -p server --bin suanpan-bench -- --scales 1,10
+
+tools: rust-tools wasm-opt npm
+tools-test: chromium
+
+rust-tools:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@cargo leptos --version 2>/dev/null | grep -q " $(CARGO_LEPTOS_VERSION)" || \
+	  cargo install cargo-leptos --locked --version $(CARGO_LEPTOS_VERSION) --features no_downloads
+	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)" || \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
+
+# wasm-opt shrinks the release WASM; Debian's binaryen provides it.
+wasm-opt:
+	@command -v wasm-opt >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq binaryen; }
+
+chromium:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+# playwright-core (no browser download) and echarts, pinned in end2end/package-lock.json.
+npm: end2end/node_modules/.package-lock.json
+end2end/node_modules/.package-lock.json: end2end/package.json end2end/package-lock.json
+	cd end2end && npm ci --no-audit --no-fund
+	@touch $@
+
+public/echarts.min.js: end2end/node_modules/.package-lock.json
+	cp end2end/node_modules/echarts/dist/echarts.min.js $@
+
+clean-data:
+	rm -rf data

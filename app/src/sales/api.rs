@@ -1,0 +1,25 @@
+//! Server functions of the sales pages: check input, call the service, map errors.
+
+use leptos::prelude::*;
+use server_fn::codec::Json;
+
+use super::model::AnalysisResult;
+use super::params::RawQuery;
+use crate::error::AppError;
+
+/// Runs one analysis with the parameters of the page URL. Bad input answers 400 (unknown
+/// analysis 404), an unreachable database 503, each with a message for the page.
+#[server(input = Json)]
+pub async fn run_analysis(kind: String, query: RawQuery) -> Result<AnalysisResult, AppError> {
+    let state = use_context::<crate::state::AppState>()
+        .ok_or_else(|| AppError::Transport("application state missing".into()))?;
+    let result = super::service::run(&state, &kind, &query).await;
+    if let Err(e) = &result {
+        if let (Some(res), Ok(code)) =
+            (use_context::<leptos_axum::ResponseOptions>(), axum::http::StatusCode::from_u16(e.status()))
+        {
+            res.set_status(code);
+        }
+    }
+    result
+}

@@ -1,0 +1,289 @@
+//! URL query → validated analysis parameters. Shared by browser and server: the server function
+//! is the authority (it answers 400 with a [`ParamError`]), the page uses the same rules.
+
+use chrono::{Datelike, Months, NaiveDate};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+use super::model::*;
+
+/// Raw `key=value` pairs as they came in the URL.
+pub type RawQuery = Vec<(String, String)>;
+
+pub const MAX_TOP: u32 = 500;
+/// Longest range accepted (days), so a typo like year 20016 is caught.
+pub const MAX_RANGE_DAYS: i64 = 366 * 20;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("parameter {param}: {problem:?}")]
+pub struct ParamError {
+    pub param: String,
+    pub problem: Problem,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Problem {
+    NotADate(String),
+    NotAWholeNumber(String),
+    NotAnAmount(String),
+    OutOfRange { min: i64, max: i64 },
+    FromAfterTo { from: NaiveDate, to: NaiveDate },
+    RangeTooLong { max_days: i64 },
+    UnknownChoice { value: String, allowed: Vec<String> },
+    /// This threshold must be below the named one.
+    MustBeBelow { other: String },
+}
+
+fn err(param: &str, problem: Problem) -> ParamError {
+    ParamError { param: param.to_string(), problem }
+}
+
+/// Every validated parameter set, one variant per analysis.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum AnalysisParams {
+    TopSellers(TopSellersParams),
+    Affinity(AffinityParams),
+    Inventory(InventoryParams),
+    Customers(CustomerParams),
+    Seasonal(SeasonalParams),
+}
+
+impl AnalysisParams {
+    pub fn range(&self) -> DateRange {
+        match self {
+            AnalysisParams::TopSellers(p) => p.range,
+            AnalysisParams::Affinity(p) => p.range,
+            AnalysisParams::Inventory(p) => p.range,
+            AnalysisParams::Customers(p) => p.range,
+            AnalysisParams::Seasonal(p) => p.range,
+        }
+    }
+}
+
+/// Last day of `d`'s month.
+fn month_end(d: NaiveDate) -> NaiveDate {
+    let first = d.with_day(1).unwrap_or(d);
+    first.checked_add_months(Months::new(1)).and_then(|n| n.pred_opt()).unwrap_or(d)
+}
+
+/// The last `months` full calendar months of the data (the seed's fixed 2016-01-01 cut, made
+/// relative). A month counts as full when the data reaches its last day.
+pub fn default_range(span: DataSpan, months: u32) -> DateRange {
+    let to = if month_end(span.last) == span.last {
+        span.last
+    } else {
+        span.last.with_day(1).and_then(|d| d.pred_opt()).filter(|d| *d >= span.first).unwrap_or(span.last)
+    };
+    let from = to
+        .with_day(1)
+        .and_then(|d| d.checked_sub_months(Months::new(months.saturating_sub(1))))
+        .unwrap_or(span.first);
+    DateRange { from, to }
+}
+
+/// Months in the default range: five like the seed, twelve for seasonality (a season needs a year).
+pub fn default_months(kind: AnalysisKind) -> u32 {
+    match kind {
+        AnalysisKind::Seasonal => 12,
+        _ => 5,
+    }
+}
+
+struct Query<'a>(&'a [(String, String)]);
+
+impl Query<'_> {
+    /// The last value given for `key`, trimmed; empty counts as absent.
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
+    }
+
+    fn date(&self, key: &str) -> Result<Option<NaiveDate>, ParamError> {
+        self.get(key)
+            .map(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| err(key, Problem::NotADate(v.to_string()))))
+            .transpose()
+    }
+
+    fn int(&self, key: &str, default: i64, min: i64, max: i64) -> Result<i64, ParamError> {
+        let Some(v) = self.get(key) else { return Ok(default) };
+        let n: i64 = v.parse().map_err(|_| err(key, Problem::NotAWholeNumber(v.to_string())))?;
+        if n < min || n > max {
+            return Err(err(key, Problem::OutOfRange { min, max }));
+        }
+        Ok(n)
+    }
+
+    fn amount(&self, key: &str, default: Decimal) -> Result<Decimal, ParamError> {
+        let Some(v) = self.get(key) else { return Ok(default) };
+        let plain = v.chars().all(|c| c.is_ascii_digit() || c == '.');
+        let a = Decimal::from_str(v)
+            .ok()
+            .filter(|_| plain)
+            .ok_or_else(|| err(key, Problem::NotAnAmount(v.to_string())))?;
+        if a.is_sign_negative() || a.scale() > 2 || a > Decimal::from(1_000_000_000_000i64) {
+            return Err(err(key, Problem::NotAnAmount(v.to_string())));
+        }
+        Ok(a)
+    }
+
+    fn choice<T: Copy>(&self, key: &str, choices: &[(&str, T)]) -> Result<T, ParamError> {
+        let Some(v) = self.get(key) else { return Ok(choices[0].1) };
+        choices.iter().find(|(name, _)| *name == v).map(|(_, t)| *t).ok_or_else(|| {
+            err(
+                key,
+                Problem::UnknownChoice {
+                    value: v.to_string(),
+                    allowed: choices.iter().map(|(n, _)| n.to_string()).collect(),
+                },
+            )
+        })
+    }
+
+    fn range(&self, default: DateRange) -> Result<DateRange, ParamError> {
+        let from = self.date("from")?.unwrap_or(default.from);
+        let to = self.date("to")?.unwrap_or(default.to);
+        if from > to {
+            return Err(err(if self.get("from").is_some() { "from" } else { "to" }, Problem::FromAfterTo { from, to }));
+        }
+        if (to - from).num_days() + 1 > MAX_RANGE_DAYS {
+            return Err(err("to", Problem::RangeTooLong { max_days: MAX_RANGE_DAYS }));
+        }
+        Ok(DateRange { from, to })
+    }
+
+    fn top(&self, default: u32) -> Result<u32, ParamError> {
+        Ok(self.int("top", default.into(), 1, MAX_TOP.into())? as u32)
+    }
+}
+
+/// Sort choices as they appear in the URL; the first is the default.
+pub const TOP_SELLERS_SORTS: [(&str, TopSellersSort); 3] =
+    [("revenue", TopSellersSort::Revenue), ("quantity", TopSellersSort::Quantity), ("customers", TopSellersSort::Customers)];
+pub const AFFINITY_SORTS: [(&str, AffinitySort); 4] = [
+    ("lift", AffinitySort::Lift),
+    ("confidence", AffinitySort::Confidence),
+    ("support", AffinitySort::Support),
+    ("co", AffinitySort::CoOccurrence),
+];
+pub const INVENTORY_SORTS: [(&str, InventorySort); 4] = [
+    ("frequency", InventorySort::OrderFrequency),
+    ("cover", InventorySort::DaysOfCover),
+    ("stock", InventorySort::Stock),
+    ("revenue", InventorySort::Revenue),
+];
+pub const CUSTOMER_SORTS: [(&str, CustomerSort); 3] =
+    [("spent", CustomerSort::Spent), ("orders", CustomerSort::Orders), ("recency", CustomerSort::Recency)];
+
+/// Validates the query of one analysis; absent values take the seed's defaults and the
+/// default date range of the data.
+pub fn parse(kind: AnalysisKind, raw: &[(String, String)], span: DataSpan) -> Result<AnalysisParams, ParamError> {
+    let q = Query(raw);
+    let range = q.range(default_range(span, default_months(kind)))?;
+    Ok(match kind {
+        AnalysisKind::TopSellers => AnalysisParams::TopSellers(TopSellersParams {
+            range,
+            top: q.top(10)?,
+            sort: q.choice("sort", &TOP_SELLERS_SORTS)?,
+        }),
+        AnalysisKind::Affinity => AnalysisParams::Affinity(AffinityParams {
+            range,
+            top: q.top(20)?,
+            min_co: q.int("min_co", 5, 1, 1_000_000)? as u32,
+            sort: q.choice("sort", &AFFINITY_SORTS)?,
+        }),
+        AnalysisKind::Inventory => {
+            let critical_at = q.int("critical", 50, 0, 1_000_000_000)?;
+            let low_at = q.int("low", 200, 0, 1_000_000_000)?;
+            if critical_at >= low_at {
+                return Err(err("critical", Problem::MustBeBelow { other: "low".into() }));
+            }
+            AnalysisParams::Inventory(InventoryParams {
+                range,
+                top: q.top(30)?,
+                critical_at,
+                low_at,
+                sort: q.choice("sort", &INVENTORY_SORTS)?,
+            })
+        }
+        AnalysisKind::Customers => {
+            let d = CustomerThresholds::default();
+            let t = CustomerThresholds {
+                vip_above: q.amount("vip", d.vip_above)?,
+                premium_above: q.amount("premium", d.premium_above)?,
+                regular_above: q.amount("regular", d.regular_above)?,
+                active_within_days: q.int("active_days", d.active_within_days, 0, 3650)?,
+                at_risk_within_days: q.int("risk_days", d.at_risk_within_days, 0, 3650)?,
+            };
+            if t.premium_above >= t.vip_above {
+                return Err(err("premium", Problem::MustBeBelow { other: "vip".into() }));
+            }
+            if t.regular_above >= t.premium_above {
+                return Err(err("regular", Problem::MustBeBelow { other: "premium".into() }));
+            }
+            if t.active_within_days >= t.at_risk_within_days {
+                return Err(err("active_days", Problem::MustBeBelow { other: "risk_days".into() }));
+            }
+            AnalysisParams::Customers(CustomerParams {
+                range,
+                top: q.top(20)?,
+                thresholds: t,
+                sort: q.choice("sort", &CUSTOMER_SORTS)?,
+            })
+        }
+        AnalysisKind::Seasonal => AnalysisParams::Seasonal(SeasonalParams { range, top: q.int("top", 10, 1, 50)? as u32 }),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+    const SPAN: DataSpan = DataSpan {
+        first: NaiveDate::from_ymd_opt(2013, 1, 1).unwrap(),
+        last: NaiveDate::from_ymd_opt(2016, 5, 31).unwrap(),
+    };
+    fn q(pairs: &[(&str, &str)]) -> RawQuery {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn default_range_is_the_last_five_full_months() {
+        assert_eq!(default_range(SPAN, 5), DateRange { from: day("2016-01-01"), to: day("2016-05-31") });
+        let partial = DataSpan { first: SPAN.first, last: day("2016-05-30") };
+        assert_eq!(default_range(partial, 5), DateRange { from: day("2015-12-01"), to: day("2016-04-30") });
+        assert_eq!(default_range(SPAN, 12).from, day("2015-06-01"));
+    }
+
+    #[test]
+    fn defaults_are_the_seeds() {
+        let AnalysisParams::Inventory(p) = parse(AnalysisKind::Inventory, &[], SPAN).unwrap() else { panic!() };
+        assert_eq!((p.critical_at, p.low_at, p.top, p.sort), (50, 200, 30, InventorySort::OrderFrequency));
+        let AnalysisParams::Customers(p) = parse(AnalysisKind::Customers, &[], SPAN).unwrap() else { panic!() };
+        assert_eq!(p.thresholds, CustomerThresholds::default());
+    }
+
+    #[test]
+    fn explicit_values_are_used() {
+        let raw = q(&[("from", "2015-03-01"), ("to", "2015-03-31"), ("top", "7"), ("min_co", "2"), ("sort", "support")]);
+        let AnalysisParams::Affinity(p) = parse(AnalysisKind::Affinity, &raw, SPAN).unwrap() else { panic!() };
+        assert_eq!(p.range, DateRange { from: day("2015-03-01"), to: day("2015-03-31") });
+        assert_eq!((p.top, p.min_co, p.sort), (7, 2, AffinitySort::Support));
+    }
+
+    #[test]
+    fn bad_input_is_named() {
+        let e = |kind, pairs: &[(&str, &str)]| parse(kind, &q(pairs), SPAN).unwrap_err();
+        assert_eq!(e(AnalysisKind::TopSellers, &[("from", "2016-13-01")]).problem, Problem::NotADate("2016-13-01".into()));
+        assert!(matches!(e(AnalysisKind::TopSellers, &[("from", "2016-05-01"), ("to", "2016-01-01")]).problem, Problem::FromAfterTo { .. }));
+        assert_eq!(e(AnalysisKind::TopSellers, &[("top", "-3")]).problem, Problem::OutOfRange { min: 1, max: 500 });
+        assert_eq!(e(AnalysisKind::TopSellers, &[("top", "99999999999999999999")]).problem, Problem::NotAWholeNumber("99999999999999999999".into()));
+        assert!(matches!(e(AnalysisKind::Affinity, &[("sort", "magic")]).problem, Problem::UnknownChoice { .. }));
+        assert_eq!(e(AnalysisKind::Inventory, &[("critical", "300")]).param, "critical");
+        assert_eq!(e(AnalysisKind::Customers, &[("vip", "1e9")]).problem, Problem::NotAnAmount("1e9".into()));
+        assert_eq!(e(AnalysisKind::Customers, &[("premium", "60000")]).param, "premium");
+        assert!(matches!(e(AnalysisKind::Seasonal, &[("from", "1900-01-01")]).problem, Problem::RangeTooLong { .. }));
+    }
+}

@@ -1,0 +1,50 @@
+//! The sales-analysis service (server only): validate, ask the warehouse for facts, build the
+//! report. Server functions stay thin and call [`run`].
+
+use super::model::*;
+use super::params::{self, AnalysisParams};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::warehouse::{analysis, Warehouse, WarehouseError};
+
+fn map_err(w: &Warehouse, e: WarehouseError) -> AppError {
+    tracing::error!(backend = w.backend_name(), error = %e, "warehouse query failed");
+    let backend = w.backend_name().to_string();
+    match e {
+        WarehouseError::Unreachable(_) | WarehouseError::Config(_) => AppError::WarehouseUnreachable { backend },
+        WarehouseError::Timeout(_) => AppError::WarehouseTimeout { backend },
+        WarehouseError::Empty => AppError::WarehouseEmpty,
+        WarehouseError::Query(_) | WarehouseError::BadData(_) => AppError::WarehouseQuery { backend },
+    }
+}
+
+#[tracing::instrument(skip(state, raw), fields(query = raw.len()))]
+pub async fn run(state: &AppState, kind: &str, raw: &[(String, String)]) -> Result<AnalysisResult, AppError> {
+    let kind = AnalysisKind::from_slug(kind).ok_or_else(|| AppError::UnknownAnalysis(kind.chars().take(64).collect()))?;
+    let w = &state.warehouse;
+    let span = w.data_span().await.map_err(|e| map_err(w, e))?;
+    let params = params::parse(kind, raw, span)?;
+    let currency = state.config.warehouse_currency;
+    let data = fetch(w, &params, currency).await.map_err(|e| map_err(w, e))?;
+    Ok(AnalysisResult { kind, params, data, span, source: w.source_label() })
+}
+
+async fn fetch(w: &Warehouse, params: &AnalysisParams, currency: Currency) -> Result<AnalysisData, WarehouseError> {
+    Ok(match params {
+        AnalysisParams::TopSellers(p) => {
+            AnalysisData::TopSellers(analysis::top_sellers(w.item_sales(p.range).await?, p, currency))
+        }
+        AnalysisParams::Affinity(p) => {
+            AnalysisData::Affinity(analysis::affinity(w.baskets(p.range, p.min_co).await?, p, currency))
+        }
+        AnalysisParams::Inventory(p) => {
+            AnalysisData::Inventory(analysis::inventory(w.item_sales(p.range).await?, p, currency))
+        }
+        AnalysisParams::Customers(p) => {
+            AnalysisData::Customers(analysis::customers(w.customers(p.range).await?, p, currency))
+        }
+        AnalysisParams::Seasonal(p) => {
+            AnalysisData::Seasonal(analysis::seasonal(w.monthly_item_sales(p.range).await?, p, currency))
+        }
+    })
+}
