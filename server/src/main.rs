@@ -4,10 +4,6 @@ use std::process::ExitCode;
 
 use app::config::AppConfig;
 use app::state::AppState;
-use app::{shell, App};
-use axum::Router;
-use leptos::config::LeptosOptions;
-use leptos_axum::{generate_route_list, LeptosRoutes};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -34,30 +30,13 @@ async fn main() -> ExitCode {
 async fn serve(config: AppConfig) -> Result<(), Box<dyn std::error::Error>> {
     let addr = config.addr;
     let site_root = std::env::var("SUANPAN_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
-    let options = LeptosOptions::builder()
-        .output_name("suanpan")
-        .site_root(site_root)
-        .site_pkg_dir("pkg")
-        .site_addr(addr)
-        .build();
+    let options = server::leptos_options(addr, &site_root);
     let state = AppState::build(config).await?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    let app = router(options, state);
+    let app = server::router(options, state);
     tracing::info!("listening on http://{}", listener.local_addr()?);
     axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
     Ok(())
-}
-
-fn router(options: LeptosOptions, state: AppState) -> Router {
-    let routes = generate_route_list(App);
-    Router::new()
-        .leptos_routes_with_context(&options, routes, move || leptos::prelude::provide_context(state.clone()), {
-            let options = options.clone();
-            move || shell(options.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler(shell))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(options)
 }
 
 async fn shutdown() {

@@ -9,7 +9,7 @@ use crate::error::AppError;
 
 /// Runs one analysis with the parameters of the page URL. Bad input answers 400 (unknown
 /// analysis 404), an unreachable database 503, each with a message for the page.
-#[server(input = Json)]
+#[server(endpoint = "sales/run_analysis", input = Json)]
 pub async fn run_analysis(kind: String, query: RawQuery) -> Result<AnalysisResult, AppError> {
     let state = use_context::<crate::state::AppState>()
         .ok_or_else(|| AppError::Transport("application state missing".into()))?;

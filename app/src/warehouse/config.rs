@@ -5,7 +5,7 @@
 //! * `mssql://user:password@host[:port]/Database?encrypt=…&trust_server_certificate=…` — SQL Server.
 //!
 //! SQL Server query options: `encrypt` = `required` (default; RDS for SQL Server supports TLS),
-//! `on` (TLS for login only when the server asks), `off`; `trust_server_certificate` = `false`
+//! `on` (TLS when the server supports it), `off` (TLS for the login packet only); `trust_server_certificate` = `false`
 //! (default) | `true` (self-signed, test servers only); `pool_max` (default 8);
 //! `connect_timeout_s` (default 10); `query_timeout_s` (default 30).
 

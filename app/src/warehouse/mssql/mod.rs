@@ -49,7 +49,10 @@ impl fmt::Debug for MsSqlWarehouse {
 
 impl MsSqlWarehouse {
     /// Prepares the pool without connecting: succeeds while the server is down.
-    #[tracing::instrument(skip(settings), fields(server = %settings.host, port = settings.port, database = %settings.database))]
+    #[tracing::instrument(
+        skip(settings),
+        fields(server = %settings.host, port = settings.port, database = %settings.database)
+    )]
     pub async fn connect(settings: MsSqlSettings) -> Result<Self, WarehouseError> {
         if settings.pool_max == 0 {
             return Err(WarehouseError::Config("pool_max must be at least 1".into()));
@@ -372,14 +375,14 @@ mod tests {
             ColumnData::String(None), // no colour: LEFT JOIN miss
             s("Northwind"),
             ColumnData::String(None),
-            dec(123_450, 2),                  // DECIMAL(38,2) 1234.50
-            dec(5, 0),                        // COALESCE(NULL, 0) typed as DECIMAL(38,0)
-            ColumnData::I64(Some(12)),        // COUNT_BIG
+            dec(123_450, 2),           // DECIMAL(38,2) 1234.50
+            dec(5, 0),                 // COALESCE(NULL, 0) typed as DECIMAL(38,0)
+            ColumnData::I64(Some(12)), // COUNT_BIG
             ColumnData::I64(Some(40)),
             ColumnData::I64(Some(9)),
-            ColumnData::I32(Some(250)),       // QuantityOnHand INT
+            ColumnData::I32(Some(250)), // QuantityOnHand INT
             ColumnData::I32(Some(20)),
-            dec(1_234_567, 4),                // 123.4567 → 123.46
+            dec(1_234_567, 4), // 123.4567 → 123.46
         ]);
         let f = item_sales_row(&r).unwrap();
         assert_eq!(f.stock_item_id, 7);
@@ -464,7 +467,9 @@ mod tests {
         let timed_out = TdsError::Io { kind: IoErrorKind::TimedOut, message: "deadline".into() };
         assert!(matches!(query_error(timed_out, t), WarehouseError::Timeout(30)));
         let reset = TdsError::Io { kind: IoErrorKind::ConnectionReset, message: "reset by peer".into() };
-        assert!(matches!(query_error(reset, t), WarehouseError::Unreachable(m) if m.contains("reset by peer")));
+        assert!(
+            matches!(query_error(reset, t), WarehouseError::Unreachable(m) if m.contains("reset by peer"))
+        );
         let conv = TdsError::Conversion("bad".into());
         assert!(matches!(query_error(conv, t), WarehouseError::Query(_)));
     }

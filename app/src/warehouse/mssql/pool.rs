@@ -302,7 +302,8 @@ mod tests {
         let ConnectFailure::Unreachable(text) = &f else { panic!("{f:?}") };
         assert!(text.starts_with("login failed for user reader"), "{text}");
         assert!(!text.contains("hunter2"));
-        let g = server_refusal(4060, "Cannot open database \"WWI\" requested by the login.", "h:1433", "reader");
+        let g =
+            server_refusal(4060, "Cannot open database \"WWI\" requested by the login.", "h:1433", "reader");
         assert!(matches!(&g, ConnectFailure::Unreachable(t) if t.contains("Cannot open database")), "{g:?}");
         assert!(matches!(WarehouseError::from(f), WarehouseError::Unreachable(_)));
     }

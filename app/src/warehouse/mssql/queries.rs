@@ -224,7 +224,12 @@ mod tests {
         for (name, stmt) in all_statements() {
             let used = placeholders(stmt.sql);
             let highest = used.iter().copied().max().unwrap_or(0);
-            assert_eq!(highest, stmt.params.len(), "{name}: @P1..@P{highest} vs {} values", stmt.params.len());
+            assert_eq!(
+                highest,
+                stmt.params.len(),
+                "{name}: @P1..@P{highest} vs {} values",
+                stmt.params.len()
+            );
             for n in 1..=highest {
                 assert!(used.contains(&n), "{name} never uses @P{n}");
             }
@@ -257,7 +262,9 @@ mod tests {
 
     #[test]
     fn money_is_summed_exactly_and_counts_are_bigint() {
-        for (name, sql) in [("item_sales", ITEM_SALES), ("customers", CUSTOMERS), ("monthly", MONTHLY_ITEM_SALES)] {
+        for (name, sql) in
+            [("item_sales", ITEM_SALES), ("customers", CUSTOMERS), ("monthly", MONTHLY_ITEM_SALES)]
+        {
             assert!(sql.contains("Quantity * ") && sql.contains("UnitPrice)"), "{name}");
             assert!(!sql.contains("FLOAT") && !sql.contains("REAL"), "{name} sums money through a float");
             assert!(!sql.contains("COUNT("), "{name}: COUNT returns INT, use COUNT_BIG");

@@ -88,7 +88,7 @@ ORDER BY c.CustomerID";
 /// Per item and calendar month (the seed grouped by MONTH() alone, merging years).
 pub const MONTHLY_ITEM_SALES: &str = "
 SELECT ol.StockItemID, si.StockItemName, substr(o.OrderDate, 1, 7) AS Month,
-       SUM(ol.Quantity * CAST(ROUND(ol.UnitPrice * 100) AS INTEGER)),
+       COALESCE(SUM(ol.Quantity * CAST(ROUND(ol.UnitPrice * 100) AS INTEGER)), 0),
        COUNT(DISTINCT o.OrderID), COUNT(*), SUM(ol.Quantity)
 FROM Sales.Orders o
 JOIN Sales.OrderLines ol ON ol.OrderID = o.OrderID

@@ -1,0 +1,188 @@
+//! `make bench`: times each analysis on the embedded store at the given scales, beside the seed
+//! article's original SQL (translated only as far as SQLite needs) on the same database.
+//! Prints a Markdown table for docs/benchmarks.md. Not a test: nothing here passes or fails.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use app::config::AppConfig;
+use app::sales::model::AnalysisKind;
+use app::sales::service;
+use app::state::AppState;
+use app::warehouse::sqlite::SqliteWarehouse;
+use app::warehouse::Warehouse;
+
+/// The seed's five queries; only TOP → LIMIT, ISNULL → COALESCE, DATEDIFF/MONTH/DATENAME →
+/// julianday/strftime changed. Their literal dates are the seed's own.
+const SEED_SQL: [(&str, &str); 5] = [
+    ("top-sellers", "
+WITH TopProducts AS (SELECT si.StockItemName, si.SearchDetails, COALESCE(sc.ColorName, 'Default') AS ColorName, si.Brand, si.Size,
+        SUM(ol.Quantity * ol.UnitPrice) AS Revenue, COUNT(DISTINCT o.CustomerID) AS CustomerCount,
+        AVG(ol.UnitPrice) AS AvgPrice, SUM(ol.Quantity) AS TotalQuantitySold
+    FROM Warehouse.StockItems si
+    LEFT JOIN Sales.OrderLines ol ON si.StockItemID = ol.StockItemID
+    LEFT JOIN Sales.Orders o ON ol.OrderID = o.OrderID
+    LEFT JOIN Warehouse.Colors sc ON si.ColorID = sc.ColorID
+    WHERE o.OrderDate >= '2016-01-01'
+    GROUP BY si.StockItemID, si.StockItemName, si.SearchDetails, sc.ColorName, si.Brand, si.Size
+    HAVING SUM(ol.Quantity * ol.UnitPrice) > 0
+    ORDER BY Revenue DESC LIMIT 10)
+SELECT * FROM TopProducts"),
+    ("affinity", "
+WITH ProductAffinityAnalysis AS (SELECT ol1.StockItemID AS Product1, ol2.StockItemID AS Product2,
+        p1.StockItemName AS Product1Name, p2.StockItemName AS Product2Name, COUNT(*) AS CoOccurrence,
+        COUNT(*) * 1.0 / (SELECT COUNT(DISTINCT OrderID) FROM Sales.OrderLines WHERE StockItemID = ol1.StockItemID) AS SupportScore
+    FROM Sales.OrderLines ol1
+    INNER JOIN Sales.OrderLines ol2 ON ol1.OrderID = ol2.OrderID AND ol1.StockItemID < ol2.StockItemID
+    INNER JOIN Warehouse.StockItems p1 ON ol1.StockItemID = p1.StockItemID
+    INNER JOIN Warehouse.StockItems p2 ON ol2.StockItemID = p2.StockItemID
+    INNER JOIN Sales.Orders o ON ol1.OrderID = o.OrderID
+    WHERE o.OrderDate >= '2016-01-01'
+    GROUP BY ol1.StockItemID, ol2.StockItemID, p1.StockItemName, p2.StockItemName
+    HAVING COUNT(*) >= 3)
+SELECT Product1Name, Product2Name, CoOccurrence, SupportScore FROM ProductAffinityAnalysis
+ORDER BY SupportScore DESC LIMIT 20"),
+    ("inventory", "
+SELECT si.StockItemID, si.StockItemName, si.Brand, si.Size,
+    COALESCE(sih.QuantityOnHand, 0) AS CurrentStock, COALESCE(sih.LastCostPrice, 0) AS LastCostPrice,
+    COUNT(ol.OrderLineID) AS OrderFrequency, AVG(ol.Quantity) AS AvgDemand,
+    SUM(ol.Quantity * ol.UnitPrice) AS TotalRevenue,
+    CASE WHEN COALESCE(sih.QuantityOnHand, 0) <= 50 THEN 'Critical'
+         WHEN COALESCE(sih.QuantityOnHand, 0) <= 200 THEN 'Low' ELSE 'Normal' END AS StockStatus
+FROM Warehouse.StockItems si
+LEFT JOIN Warehouse.StockItemHoldings sih ON si.StockItemID = sih.StockItemID
+LEFT JOIN Sales.OrderLines ol ON si.StockItemID = ol.StockItemID
+LEFT JOIN Sales.Orders o ON ol.OrderID = o.OrderID
+WHERE o.OrderDate >= '2015-06-01' OR o.OrderDate IS NULL
+GROUP BY si.StockItemID, si.StockItemName, si.Brand, si.Size, sih.QuantityOnHand, sih.LastCostPrice
+ORDER BY OrderFrequency DESC LIMIT 30"),
+    ("customers", "
+WITH CustomerAnalysis AS (SELECT c.CustomerID, c.CustomerName, c.DeliveryAddressLine1, c.DeliveryAddressLine2,
+        COUNT(DISTINCT o.OrderID) AS OrderCount, SUM(ol.Quantity * ol.UnitPrice) AS TotalSpent,
+        AVG(ol.Quantity * ol.UnitPrice) AS AvgOrderValue, MAX(o.OrderDate) AS LastOrderDate,
+        CAST(julianday('2016-05-31') - julianday(MAX(o.OrderDate)) AS INTEGER) AS DaysSinceLastOrder,
+        COUNT(DISTINCT ol.StockItemID) AS UniqueProductsPurchased
+    FROM Sales.Customers c
+    INNER JOIN Sales.Orders o ON c.CustomerID = o.CustomerID
+    INNER JOIN Sales.OrderLines ol ON o.OrderID = ol.OrderID
+    WHERE o.OrderDate >= '2016-01-01'
+    GROUP BY c.CustomerID, c.CustomerName, c.DeliveryAddressLine1, c.DeliveryAddressLine2)
+SELECT CustomerName, DeliveryAddressLine2 AS Region, OrderCount, TotalSpent, AvgOrderValue, UniqueProductsPurchased,
+    CASE WHEN TotalSpent > 50000 THEN 'VIP' WHEN TotalSpent > 20000 THEN 'Premium'
+         WHEN TotalSpent > 5000 THEN 'Regular' ELSE 'Basic' END AS CustomerTier,
+    CASE WHEN DaysSinceLastOrder <= 30 THEN 'Active' WHEN DaysSinceLastOrder <= 90 THEN 'At Risk'
+         ELSE 'Inactive' END AS CustomerStatus
+FROM CustomerAnalysis ORDER BY TotalSpent DESC LIMIT 20"),
+    ("seasonal", "
+SELECT CAST(strftime('%m', o.OrderDate) AS INTEGER) AS OrderMonth, strftime('%m', o.OrderDate) AS MonthName,
+    si.StockItemName, SUM(ol.Quantity * ol.UnitPrice) AS MonthlyRevenue, COUNT(DISTINCT o.OrderID) AS OrderCount,
+    AVG(ol.Quantity) AS AvgQuantityPerOrder, SUM(ol.Quantity) AS TotalQuantitySold
+FROM Sales.Orders o
+INNER JOIN Sales.OrderLines ol ON o.OrderID = ol.OrderID
+INNER JOIN Warehouse.StockItems si ON ol.StockItemID = si.StockItemID
+WHERE o.OrderDate >= '2016-01-01'
+  AND si.StockItemName IN (
+    SELECT si2.StockItemName FROM Warehouse.StockItems si2
+    INNER JOIN Sales.OrderLines ol2 ON si2.StockItemID = ol2.StockItemID
+    INNER JOIN Sales.Orders o2 ON ol2.OrderID = o2.OrderID
+    WHERE o2.OrderDate >= '2016-01-01'
+    GROUP BY si2.StockItemName ORDER BY SUM(ol2.Quantity * ol2.UnitPrice) DESC LIMIT 10)
+GROUP BY OrderMonth, MonthName, si.StockItemName
+ORDER BY OrderMonth, MonthlyRevenue DESC"),
+];
+
+struct Args {
+    scales: Vec<u32>,
+    iterations: usize,
+    dir: PathBuf,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args { scales: vec![1, 10], iterations: 20, dir: PathBuf::from("data/bench") };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--scales" => {
+                args.scales = value
+                    .split(',')
+                    .map(|s| s.trim().parse::<u32>().map_err(|_| format!("bad scale {s:?}")))
+                    .collect::<Result<_, _>>()?
+            }
+            "--iterations" => args.iterations = value.parse().map_err(|_| "bad --iterations".to_string())?,
+            "--dir" => args.dir = PathBuf::from(value),
+            other => return Err(format!("unknown flag {other} (use --scales 1,10 --iterations 20 --dir data/bench)")),
+        }
+    }
+    Ok(args)
+}
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    let i = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[i]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1000.0)
+}
+
+async fn time<F, Fut>(iterations: usize, mut f: F) -> Result<(Duration, Duration), String>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    for _ in 0..2 {
+        f().await?;
+    }
+    let mut samples = Vec::with_capacity(iterations);
+    for _ in 0..iterations {
+        let start = Instant::now();
+        f().await?;
+        samples.push(start.elapsed());
+    }
+    Ok((percentile(&mut samples, 0.5), percentile(&mut samples, 0.95)))
+}
+
+#[tokio::main]
+async fn main() -> Result<(), String> {
+    let args = parse_args()?;
+    println!("| scale | order lines | generation (s) | analysis | ours p50 (ms) | ours p95 (ms) | seed SQL p50 (ms) |");
+    println!("|---|---|---|---|---|---|---|");
+    for scale in &args.scales {
+        let dir = args.dir.join(format!("scale-{scale}"));
+        let start = Instant::now();
+        let w = SqliteWarehouse::open_or_generate(&dir, *scale, app::warehouse::config::DEFAULT_SEED)
+            .await
+            .map_err(|e| e.to_string())?;
+        let generation = start.elapsed();
+        let lines: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM Sales.OrderLines")
+            .fetch_one(w.pool())
+            .await
+            .map_err(|e| e.to_string())?;
+        let pool = w.pool().clone();
+        let config = AppConfig::from_lookup(|_| None).map_err(|e| e.to_string())?;
+        let state = AppState { config: Arc::new(config), warehouse: Warehouse::Sqlite(w) };
+        for kind in AnalysisKind::ALL {
+            let (p50, p95) = time(args.iterations, || async {
+                service::run(&state, kind.slug(), &[]).await.map(|_| ()).map_err(|e| e.to_string())
+            })
+            .await?;
+            let seed_sql = SEED_SQL.iter().find(|(k, _)| *k == kind.slug()).map(|(_, sql)| *sql).unwrap_or_default();
+            let (seed_p50, _) = time(args.iterations.min(5), || async {
+                sqlx::query(seed_sql).fetch_all(&pool).await.map(|_| ()).map_err(|e| e.to_string())
+            })
+            .await?;
+            println!(
+                "| {scale} | {lines} | {:.1} | {} | {} | {} | {} |",
+                generation.as_secs_f64(),
+                kind.slug(),
+                ms(p50),
+                ms(p95),
+                ms(seed_p50)
+            );
+        }
+    }
+    Ok(())
+}
