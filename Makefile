@@ -32,7 +32,7 @@ e2e: public/echarts.min.js
 
 # Times the five analyses on the embedded store at scale 1 and 10 beside the seed's SQL.
 bench: tools build
-	cargo run --release -p server --bin suanpan-bench -- --scales 1,10
+	cargo run --release -p suanpan --bin suanpan-bench -- --scales 1,10
 
 tools: rust-tools wasm-opt npm
 tools-test: chromium

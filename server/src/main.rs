@@ -30,10 +30,10 @@ async fn main() -> ExitCode {
 async fn serve(config: AppConfig) -> Result<(), Box<dyn std::error::Error>> {
     let addr = config.addr;
     let site_root = std::env::var("SUANPAN_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
-    let options = server::leptos_options(addr, &site_root);
+    let options = suanpan::leptos_options(addr, &site_root);
     let state = AppState::build(config).await?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    let app = server::router(options, state);
+    let app = suanpan::router(options, state);
     tracing::info!("listening on http://{}", listener.local_addr()?);
     axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
     Ok(())

@@ -21,7 +21,7 @@ async fn spawn_app() -> TestApp {
     let state = AppState { config: Arc::new(config), warehouse: Warehouse::Sqlite(w) };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let router = server::router(server::leptos_options(addr, "target/site"), state);
+    let router = suanpan::router(suanpan::leptos_options(addr, "target/site"), state);
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     TestApp { url: format!("http://{addr}"), _dir: dir }
 }

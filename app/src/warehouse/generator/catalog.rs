@@ -37,7 +37,9 @@ pub(crate) struct ItemDef {
 
 impl ItemDef {
     pub fn color_id(&self) -> Option<i64> {
-        self.color.and_then(|c| COLORS.iter().position(|n| *n == c)).map(|i| i as i64 + 1)
+        self.color
+            .and_then(|c| COLORS.iter().position(|n| *n == c))
+            .map(|i| i as i64 + 1)
     }
 
     /// Recommended retail price: about 1.495 × the unit price, in cents.
@@ -93,7 +95,14 @@ struct Builder {
 }
 
 impl Builder {
-    fn add(&mut self, f: &Family, name: &str, color: Option<&'static str>, size: Option<&str>, cents: i64) -> &mut ItemDef {
+    fn add(
+        &mut self,
+        f: &Family,
+        name: &str,
+        color: Option<&'static str>,
+        size: Option<&str>,
+        cents: i64,
+    ) -> &mut ItemDef {
         let id = self.items.len() as i64 + 1;
         self.items.push(ItemDef {
             id,
@@ -142,7 +151,9 @@ const SIZES: [&str; 5] = ["S", "M", "L", "XL", "XXL"];
 
 /// The full catalog, `StockItemID` = position + 1.
 pub(crate) fn catalog() -> Vec<ItemDef> {
-    let mut b = Builder { items: Vec::with_capacity(227) };
+    let mut b = Builder {
+        items: Vec::with_capacity(227),
+    };
 
     // 1–20: mugs, ten designs in white and black.
     let mugs = Family {
@@ -172,7 +183,13 @@ pub(crate) fn catalog() -> Vec<ItemDef> {
         "Mountain sunrise",
     ] {
         for color in ["White", "Black"] {
-            b.add(&mugs, &format!("{design} mug ({color})"), Some(color), Some("350ml"), 1300);
+            b.add(
+                &mugs,
+                &format!("{design} mug ({color})"),
+                Some(color),
+                Some("350ml"),
+                1300,
+            );
         }
     }
 
@@ -191,21 +208,41 @@ pub(crate) fn catalog() -> Vec<ItemDef> {
         country: "Bangladesh",
         barcode: true,
     };
-    for (design, color) in
-        [("Lighthouse", "White"), ("Sloth in charge", "Grey"), ("Code and coffee", "Black"), ("Mountain sunrise", "Navy")]
-    {
+    for (design, color) in [
+        ("Lighthouse", "White"),
+        ("Sloth in charge", "Grey"),
+        ("Code and coffee", "Black"),
+        ("Mountain sunrise", "Navy"),
+    ] {
         for size in SIZES {
             let cents = if size == "XXL" { 1900 } else { 1800 };
-            b.add(&tees, &format!("{design} T-shirt ({color}) {size}"), Some(color), Some(size), cents);
+            b.add(
+                &tees,
+                &format!("{design} T-shirt ({color}) {size}"),
+                Some(color),
+                Some(size),
+                cents,
+            );
         }
     }
 
     // 41–50: hoodies.
-    let hoodies = Family { qpo: 6, grams: 520, marketing: Some("Brushed fleece lining."), ..tees };
+    let hoodies = Family {
+        qpo: 6,
+        grams: 520,
+        marketing: Some("Brushed fleece lining."),
+        ..tees
+    };
     for (design, color) in [("Harbor fog", "Charcoal"), ("Night owl", "Navy")] {
         for size in SIZES {
             let cents = if size == "XXL" { 3400 } else { 3200 };
-            b.add(&hoodies, &format!("{design} hoodie ({color}) {size}"), Some(color), Some(size), cents);
+            b.add(
+                &hoodies,
+                &format!("{design} hoodie ({color}) {size}"),
+                Some(color),
+                Some(size),
+                cents,
+            );
         }
     }
 
@@ -251,7 +288,13 @@ pub(crate) fn catalog() -> Vec<ItemDef> {
         ("Memory foam slides", "Black", &SIZES[1..4], 1900),
     ] {
         for size in sizes {
-            b.add(&slippers, &format!("{base} ({color}) {size}"), Some(color), Some(size), cents);
+            b.add(
+                &slippers,
+                &format!("{base} ({color}) {size}"),
+                Some(color),
+                Some(size),
+                cents,
+            );
         }
     }
 
@@ -271,10 +314,23 @@ pub(crate) fn catalog() -> Vec<ItemDef> {
         barcode: true,
     };
     for color in ["Black", "White", "Teal", "Coral", "Mustard", "Forest Green"] {
-        b.add(&bottles, &format!("Insulated bottle 750ml ({color})"), Some(color), Some("750ml"), 2200);
+        b.add(
+            &bottles,
+            &format!("Insulated bottle 750ml ({color})"),
+            Some(color),
+            Some("750ml"),
+            2200,
+        );
     }
     for color in ["Silver", "Black"] {
-        b.add(&bottles, &format!("Travel tumbler 400ml ({color})"), Some(color), Some("400ml"), 1650).quantity_per_outer = 8;
+        b.add(
+            &bottles,
+            &format!("Travel tumbler 400ml ({color})"),
+            Some(color),
+            Some("400ml"),
+            1650,
+        )
+        .quantity_per_outer = 8;
     }
 
     // 76–83: USB gadgets.
@@ -313,7 +369,7 @@ pub(crate) fn catalog() -> Vec<ItemDef> {
         outer: PKG_CARTON,
         brand: Some("VoltNest"),
         lead: 21,
-        qpo: 10,
+        qpo: 6,
         grams: 180,
         groups: &[GRP_COMPUTING],
         marketing: Some("Charges a phone twice."),
@@ -322,11 +378,24 @@ pub(crate) fn catalog() -> Vec<ItemDef> {
         barcode: true,
     };
     for color in ["Black", "White", "Red", "Blue", "Lime", "Purple"] {
-        b.add(&power, &format!("Pocket power bank 5000mAh ({color})"), Some(color), Some("5000mAh"), 2700);
+        b.add(
+            &power,
+            &format!("Pocket power bank 5000mAh ({color})"),
+            Some(color),
+            Some("5000mAh"),
+            2700,
+        );
     }
 
     // 90–98: cables, chargers, stands, speakers.
-    let cables = Family { unit: PKG_EACH, outer: PKG_BOX, grams: 90, marketing: None, tags: &[], ..power };
+    let cables = Family {
+        unit: PKG_EACH,
+        outer: PKG_BOX,
+        grams: 90,
+        marketing: None,
+        tags: &[],
+        ..power
+    };
     b.add(&cables, "Charging cable USB-C 1m", None, Some("1m"), 750);
     b.add(&cables, "Charging cable USB-C 2m", None, Some("2m"), 950);
     b.add(&cables, "Charging cable micro-USB 1m", None, Some("1m"), 650);
@@ -359,7 +428,7 @@ pub(crate) fn catalog() -> Vec<ItemDef> {
             ("AA alkaline batteries (8 pack)", None, 650, 0),
             ("AAA alkaline batteries (8 pack)", None, 650, 0),
             ("9V batteries (2 pack)", None, 900, 0),
-            ("Rechargeable AA batteries (4 pack)", None, 1400, 0),
+            ("Rechargeable AA batteries (4 pack)", None, 1400, 12),
         ],
     );
 
@@ -480,24 +549,80 @@ pub(crate) fn catalog() -> Vec<ItemDef> {
         country: "USA",
         barcode: false,
     };
-    for (dims, cents, qpo) in [("300x200x150mm", 110, 50), ("400x300x250mm", 160, 50), ("600x400x400mm", 260, 25)] {
-        b.add(&pack, &format!("Shipping carton {dims}"), Some("Brown"), Some(dims), cents).quantity_per_outer = qpo;
+    for (dims, cents, qpo) in [
+        ("300x200x150mm", 110, 50),
+        ("400x300x250mm", 160, 50),
+        ("600x400x400mm", 260, 25),
+    ] {
+        b.add(
+            &pack,
+            &format!("Shipping carton {dims}"),
+            Some("Brown"),
+            Some(dims),
+            cents,
+        )
+        .quantity_per_outer = qpo;
     }
-    let rolls = Family { unit: PKG_ROLL, outer: PKG_EACH, qpo: 1, grams: 1800, ..pack };
+    let rolls = Family {
+        unit: PKG_ROLL,
+        outer: PKG_EACH,
+        qpo: 1,
+        grams: 1800,
+        ..pack
+    };
     b.add(&rolls, "Bubble wrap roll 300mm x 50m", None, Some("300mm x 50m"), 2400);
     b.add(&rolls, "Bubble wrap roll 750mm x 50m", None, Some("750mm x 50m"), 4100);
-    let tape = Family { unit: PKG_ROLL, outer: PKG_CARTON, qpo: 36, grams: 150, ..pack };
+    let tape = Family {
+        unit: PKG_ROLL,
+        outer: PKG_CARTON,
+        qpo: 36,
+        grams: 150,
+        ..pack
+    };
     b.add(&tape, "Packing tape (Clear) 48mm x 66m", None, Some("48mm x 66m"), 240);
-    b.add(&tape, "Packing tape (Brown) 48mm x 66m", Some("Brown"), Some("48mm x 66m"), 240);
-    let kit = Family { unit: PKG_EACH, outer: PKG_CARTON, qpo: 6, grams: 700, ..pack };
+    b.add(
+        &tape,
+        "Packing tape (Brown) 48mm x 66m",
+        Some("Brown"),
+        Some("48mm x 66m"),
+        240,
+    );
+    let kit = Family {
+        unit: PKG_EACH,
+        outer: PKG_CARTON,
+        qpo: 6,
+        grams: 700,
+        ..pack
+    };
     b.add(&kit, "Tape dispenser gun (heavy duty)", None, None, 1900);
-    b.add(&rolls, "Void fill paper roll 380mm x 250m", None, Some("380mm x 250m"), 3300);
-    b.add(&tape, "Fragile label roll (500)", None, None, 850).quantity_per_outer = 10;
-    let mailers = Family { unit: PKG_PACKET, outer: PKG_CARTON, qpo: 4, grams: 1500, ..pack };
+    b.add(
+        &rolls,
+        "Void fill paper roll 380mm x 250m",
+        None,
+        Some("380mm x 250m"),
+        3300,
+    );
+    b.add(&tape, "Fragile label roll (500)", None, None, 850)
+        .quantity_per_outer = 10;
+    let mailers = Family {
+        unit: PKG_PACKET,
+        outer: PKG_CARTON,
+        qpo: 4,
+        grams: 1500,
+        ..pack
+    };
     b.add(&mailers, "Padded mailer A5 (pack of 50)", None, Some("A5"), 1800);
     b.add(&mailers, "Padded mailer A4 (pack of 50)", None, Some("A4"), 2400);
-    b.add(&tape, "Stretch film roll 500mm x 300m", None, Some("500mm x 300m"), 2100).quantity_per_outer = 4;
-    b.add(&mailers, "Cardboard corner protectors (pack of 100)", None, None, 1500).quantity_per_outer = 5;
+    b.add(
+        &tape,
+        "Stretch film roll 500mm x 300m",
+        None,
+        Some("500mm x 300m"),
+        2100,
+    )
+    .quantity_per_outer = 4;
+    b.add(&mailers, "Cardboard corner protectors (pack of 100)", None, None, 1500)
+        .quantity_per_outer = 5;
 
     // 153–164: stationery.
     let paper = Family {
@@ -515,7 +640,13 @@ pub(crate) fn catalog() -> Vec<ItemDef> {
         barcode: true,
     };
     for color in ["Black", "Teal", "Coral", "Mustard"] {
-        b.add(&paper, &format!("Dotted notebook A5 ({color})"), Some(color), Some("A5"), 650);
+        b.add(
+            &paper,
+            &format!("Dotted notebook A5 ({color})"),
+            Some(color),
+            Some("A5"),
+            650,
+        );
     }
     b.simple(
         &paper,
@@ -548,7 +679,8 @@ pub(crate) fn catalog() -> Vec<ItemDef> {
     b.add(&wrap, "Gift tag pack (50)", None, None, 300).unit_package = PKG_PACKET;
     b.add(&wrap, "Satin ribbon spool 25m (Red)", Some("Red"), Some("25m"), 420);
     b.add(&wrap, "Satin ribbon spool 25m (Gold)", Some("Gold"), Some("25m"), 420);
-    b.add(&wrap, "Tissue paper pack (20 sheets)", None, None, 350).unit_package = PKG_PACKET;
+    b.add(&wrap, "Tissue paper pack (20 sheets)", None, None, 350)
+        .unit_package = PKG_PACKET;
 
     // 171–180: seasonal and party goods.
     let party = Family {
@@ -566,13 +698,33 @@ pub(crate) fn catalog() -> Vec<ItemDef> {
         barcode: true,
     };
     let pumpkin = b.add(&party, "Glow-in-the-dark pumpkin lantern", Some("Orange"), None, 1850);
-    pumpkin.quantity_per_outer = 6;
+    pumpkin.quantity_per_outer = 12;
     pumpkin.tags = &["Halloween Fun"];
-    b.add(&party, "Festive string lights 10m (warm white)", None, Some("10m"), 1500).tags = &["Festive"];
-    let float = b.add(&party, "Inflatable flamingo pool float (Pink)", Some("Pink"), None, 2600);
-    float.quantity_per_outer = 4;
+    b.add(
+        &party,
+        "Festive string lights 10m (warm white)",
+        None,
+        Some("10m"),
+        1500,
+    )
+    .tags = &["Festive"];
+    let float = b.add(
+        &party,
+        "Inflatable flamingo pool float (Pink)",
+        Some("Pink"),
+        None,
+        2900,
+    );
+    float.quantity_per_outer = 6;
     float.tags = &["Summer"];
-    b.add(&party, "Beach cooler bag 20L (Turquoise)", Some("Turquoise"), Some("20L"), 2400).quantity_per_outer = 6;
+    b.add(
+        &party,
+        "Beach cooler bag 20L (Turquoise)",
+        Some("Turquoise"),
+        Some("20L"),
+        2400,
+    )
+    .quantity_per_outer = 6;
     b.simple(
         &party,
         &[
