@@ -8,13 +8,15 @@ CARGO_LEPTOS_VERSION := 0.3.10
 # cargo-leptos calls the wasm-bindgen CLI, which must equal the crate version locked in Cargo.lock.
 WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p}' Cargo.lock)
 CARGO_BIN := $(HOME)/.cargo/bin
-export PATH := $(CARGO_BIN):$(PATH)
+# end2end/node_modules/.bin first: its wasm-opt (binaryen 132 from npm) understands the reference
+# types rustc emits; Debian bookworm's binaryen 108 corrupts wasm-bindgen's externref table.
+export PATH := $(CURDIR)/end2end/node_modules/.bin:$(CARGO_BIN):$(PATH)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 SERVER := target/release/suanpan
 SITE := target/site
 
-.PHONY: run test build tools tools-test rust-tools wasm-opt chromium npm bench e2e unit clean-data
+.PHONY: run test build tools tools-test rust-tools chromium npm bench e2e unit clean-data
 
 run: tools build
 	SUANPAN_SITE_ROOT=$(SITE) $(SERVER)
@@ -34,7 +36,7 @@ e2e: public/echarts.min.js
 bench: tools build
 	cargo run --release -p suanpan --bin suanpan-bench -- --scales 1,10
 
-tools: rust-tools wasm-opt npm
+tools: rust-tools npm
 tools-test: chromium
 
 rust-tools:
@@ -44,14 +46,13 @@ rust-tools:
 	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)" || \
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
 
-# wasm-opt shrinks the release WASM; Debian's binaryen provides it.
-wasm-opt:
-	@command -v wasm-opt >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq binaryen; }
-
+# Chromium for the browser tests, and CJK fonts so the screenshots show the Chinese UI.
 chromium:
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+	@{ command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; } || \
+	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk; }
 
-# playwright-core (no browser download) and echarts, pinned in end2end/package-lock.json.
+# echarts, binaryen (wasm-opt) and playwright-core (no browser download), pinned in
+# end2end/package-lock.json.
 npm: end2end/node_modules/.package-lock.json
 end2end/node_modules/.package-lock.json: end2end/package.json end2end/package-lock.json
 	cd end2end && npm ci --no-audit --no-fund

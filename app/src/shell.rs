@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 use crate::i18n::tr;
 use crate::sales::model::AnalysisKind;
@@ -52,7 +52,9 @@ pub fn App() -> impl IntoView {
             <main>
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=Home/>
-                    <Route path=path!("/sales/:kind") view=AnalysisPage/>
+                    // Async: the status code (400 bad parameter, 404 unknown analysis, 503 database down) is
+                    // known only once the analysis has run, so the page is sent whole.
+                    <Route path=path!("/sales/:kind") view=AnalysisPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>
