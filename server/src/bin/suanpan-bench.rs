@@ -128,12 +128,12 @@ fn ms(d: Duration) -> String {
     format!("{:.1}", d.as_secs_f64() * 1000.0)
 }
 
-async fn time<F, Fut>(iterations: usize, mut f: F) -> Result<(Duration, Duration), String>
+async fn time<F, Fut>(warmups: usize, iterations: usize, mut f: F) -> Result<(Duration, Duration), String>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<(), String>>,
 {
-    for _ in 0..2 {
+    for _ in 0..warmups {
         f().await?;
     }
     let mut samples = Vec::with_capacity(iterations);
@@ -165,12 +165,13 @@ async fn main() -> Result<(), String> {
         let config = AppConfig::from_lookup(|_| None).map_err(|e| e.to_string())?;
         let state = AppState { config: Arc::new(config), warehouse: Warehouse::Sqlite(w) };
         for kind in AnalysisKind::ALL {
-            let (p50, p95) = time(args.iterations, || async {
+            let (p50, p95) = time(2, args.iterations, || async {
                 service::run(&state, kind.slug(), &[]).await.map(|_| ()).map_err(|e| e.to_string())
             })
             .await?;
             let seed_sql = SEED_SQL.iter().find(|(k, _)| *k == kind.slug()).map(|(_, sql)| *sql).unwrap_or_default();
-            let (seed_p50, _) = time(args.iterations.min(5), || async {
+            // The seed's affinity query is quadratic; a few runs are enough to see it.
+            let (seed_p50, _) = time(1, args.iterations.min(3), || async {
                 sqlx::query(seed_sql).fetch_all(&pool).await.map(|_| ()).map_err(|e| e.to_string())
             })
             .await?;

@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteRow, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Executor, Row, SqlitePool};
 
 use super::facts::{BasketFacts, CustomerFact, ItemSalesFact, MonthlyItemFact};
@@ -111,6 +111,11 @@ impl SqliteWarehouse {
         &self.dir
     }
 
+    /// Runs a query whose ?1 and ?2 are the first and last day of `range`.
+    async fn fetch_range(&self, sql: &'static str, range: DateRange) -> Result<Vec<SqliteRow>, sqlx::Error> {
+        sqlx::query(sql).bind(range.from.to_string()).bind(range.to.to_string()).fetch_all(&self.pool).await
+    }
+
     pub async fn data_span(&self) -> Result<DataSpan, WarehouseError> {
         let row = sqlx::query(queries::DATA_SPAN).fetch_one(&self.pool).await?;
         let first: Option<String> = row.try_get(0)?;
@@ -122,11 +127,7 @@ impl SqliteWarehouse {
     }
 
     pub async fn item_sales(&self, range: DateRange) -> Result<Vec<ItemSalesFact>, WarehouseError> {
-        let rows = sqlx::query(queries::ITEM_SALES)
-            .bind(range.from.to_string())
-            .bind(range.to.to_string())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = self.fetch_range(queries::ITEM_SALES, range).await?;
         rows.iter()
             .map(|r| {
                 Ok(ItemSalesFact {
@@ -176,11 +177,7 @@ impl SqliteWarehouse {
     }
 
     pub async fn customers(&self, range: DateRange) -> Result<Vec<CustomerFact>, WarehouseError> {
-        let rows = sqlx::query(queries::CUSTOMERS)
-            .bind(range.from.to_string())
-            .bind(range.to.to_string())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = self.fetch_range(queries::CUSTOMERS, range).await?;
         rows.iter()
             .map(|r| {
                 let last: String = r.try_get(6)?;
@@ -198,11 +195,7 @@ impl SqliteWarehouse {
     }
 
     pub async fn monthly_item_sales(&self, range: DateRange) -> Result<Vec<MonthlyItemFact>, WarehouseError> {
-        let rows = sqlx::query(queries::MONTHLY_ITEM_SALES)
-            .bind(range.from.to_string())
-            .bind(range.to.to_string())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = self.fetch_range(queries::MONTHLY_ITEM_SALES, range).await?;
         rows.iter()
             .map(|r| {
                 let month: String = r.try_get(2)?;
