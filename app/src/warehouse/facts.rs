@@ -70,3 +70,71 @@ pub struct MonthlyItemFact {
     pub lines: i64,
     pub quantity: i64,
 }
+
+impl BasketFacts {
+    /// Counts baskets, items and pairs from (order id, stock item id) rows in which each order's
+    /// rows are contiguous. An item on two lines of one order counts once. Items without a name
+    /// in `names` are skipped (an order line pointing at a missing stock item).
+    pub fn from_order_items(
+        rows: impl IntoIterator<Item = (i64, i64)>,
+        names: &std::collections::BTreeMap<i64, String>,
+        min_co: u32,
+    ) -> Self {
+        use std::collections::{BTreeMap, HashMap};
+        let mut orders = 0i64;
+        let mut item_orders: BTreeMap<i64, i64> = BTreeMap::new();
+        let mut pair_orders: HashMap<(i64, i64), i64> = HashMap::new();
+        let mut basket: Vec<i64> = Vec::new();
+        let mut flush = |basket: &mut Vec<i64>| {
+            basket.sort_unstable();
+            basket.dedup();
+            if basket.is_empty() {
+                return;
+            }
+            orders += 1;
+            for (i, a) in basket.iter().enumerate() {
+                *item_orders.entry(*a).or_default() += 1;
+                for b in &basket[i + 1..] {
+                    *pair_orders.entry((*a, *b)).or_default() += 1;
+                }
+            }
+            basket.clear();
+        };
+        let mut current = None;
+        for (order, item) in rows {
+            if current != Some(order) {
+                flush(&mut basket);
+                current = Some(order);
+            }
+            if names.contains_key(&item) {
+                basket.push(item);
+            }
+        }
+        flush(&mut basket);
+        let items = item_orders.into_iter().map(|(id, n)| (id, names[&id].clone(), n)).collect();
+        let mut pairs: Vec<(i64, i64, i64)> =
+            pair_orders.into_iter().filter(|(_, co)| *co >= i64::from(min_co)).map(|((a, b), co)| (a, b, co)).collect();
+        pairs.sort_unstable();
+        BasketFacts { orders, items, pairs }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn baskets_count_orders_items_and_pairs_once_per_order() {
+        let names: BTreeMap<i64, String> = [(1, "A"), (2, "B"), (3, "C")].into_iter().map(|(i, n)| (i, n.to_string())).collect();
+        // Order 10: A, B, A again (one basket entry); order 11: B, C; order 12: A, B; order 13: an
+        // unknown item only (not a basket).
+        let rows = [(10, 1), (10, 2), (10, 1), (11, 3), (11, 2), (12, 2), (12, 1), (13, 99)];
+        let f = BasketFacts::from_order_items(rows, &names, 1);
+        assert_eq!(f.orders, 3);
+        assert_eq!(f.items, vec![(1, "A".into(), 2), (2, "B".into(), 3), (3, "C".into(), 1)]);
+        assert_eq!(f.pairs, vec![(1, 2, 2), (2, 3, 1)]);
+        let f = BasketFacts::from_order_items(rows, &names, 2);
+        assert_eq!(f.pairs, vec![(1, 2, 2)]);
+    }
+}

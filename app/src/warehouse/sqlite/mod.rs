@@ -3,6 +3,7 @@
 
 mod queries;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -150,30 +151,10 @@ impl SqliteWarehouse {
     }
 
     pub async fn baskets(&self, range: DateRange, min_co: u32) -> Result<BasketFacts, WarehouseError> {
-        let (from, to) = (range.from.to_string(), range.to.to_string());
-        let orders: i64 = sqlx::query_scalar(queries::BASKET_ORDERS)
-            .bind(&from)
-            .bind(&to)
-            .fetch_one(&self.pool)
-            .await?;
-        let items = sqlx::query(queries::BASKET_ITEMS)
-            .bind(&from)
-            .bind(&to)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        let pairs = sqlx::query(queries::BASKET_PAIRS)
-            .bind(&from)
-            .bind(&to)
-            .bind(i64::from(min_co))
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        Ok(BasketFacts { orders, items, pairs })
+        let names: BTreeMap<i64, String> = sqlx::query_as(queries::ITEM_NAMES).fetch_all(&self.pool).await?.into_iter().collect();
+        let rows = self.fetch_range(queries::BASKET_LINES, range).await?;
+        let lines = rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect::<Result<Vec<(i64, i64)>, sqlx::Error>>()?;
+        Ok(BasketFacts::from_order_items(lines, &names, min_co))
     }
 
     pub async fn customers(&self, range: DateRange) -> Result<Vec<CustomerFact>, WarehouseError> {
