@@ -35,6 +35,9 @@ e2e: public/echarts.min.js
 # Times the five analyses on the embedded store at scale 1 and 10 beside the seed's SQL.
 bench: tools build
 	cargo run --release -p suanpan --bin suanpan-bench -- --scales 1,10
+	@echo "First page, gzip -9 bytes: WASM $$(gzip -9c $(SITE)/pkg/suanpan.wasm | wc -c)," \
+	  "JS $$(gzip -9c $(SITE)/pkg/suanpan.js | wc -c), ECharts $$(gzip -9c $(SITE)/echarts.min.js | wc -c)," \
+	  "CSS $$(gzip -9c $(SITE)/pkg/suanpan.css | wc -c)"
 
 tools: rust-tools npm
 tools-test: chromium
@@ -46,10 +49,10 @@ rust-tools:
 	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)" || \
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION)
 
-# Chromium for the browser tests, and CJK fonts so the screenshots show the Chinese UI.
+# Chromium for the browser tests, and CJK and emoji fonts so the screenshots show the UI as users see it.
 chromium:
-	@{ command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; } || \
-	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk; }
+	@{ command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' && fc-list 2>/dev/null | grep -qi 'Noto Color Emoji'; } || \
+	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji; }
 
 # echarts, binaryen (wasm-opt) and playwright-core (no browser download), pinned in
 # end2end/package-lock.json.

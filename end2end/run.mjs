@@ -112,6 +112,7 @@ for (const slug of ANALYSES) {
     const box = await p.locator('.chart canvas').first().boundingBox();
     assert.ok(box && box.width > 300 && box.height > 300, `chart canvas is drawn (${JSON.stringify(box)})`);
     assert.match(await p.textContent('[data-testid=summary]'), /SQLite/);
+    await p.waitForTimeout(1500); // let the chart's entry animation finish for the screenshot
     await p.screenshot({ path: join(shots, `${slug}.png`), fullPage: true });
     assert.deepEqual(errors, []);
     await p.context().close();

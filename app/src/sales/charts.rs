@@ -2,9 +2,9 @@
 //! tests compare them as JSON; the browser hands them to ECharts). Amounts go to ECharts as
 //! decimal strings, which it reads as numbers: no money passes through `f64`.
 
-use charming::component::{Axis, Grid, Legend, VisualMap};
-use charming::element::{AxisLabel, AxisType, ItemStyle, Tooltip, Trigger};
-use charming::series::{Bar, Heatmap, Line, Scatter};
+use charming::component::{Axis, Grid, Legend};
+use charming::element::{AxisLabel, AxisType, ItemStyle, Label, LabelPosition, LineStyle, Tooltip, Trigger};
+use charming::series::{Bar, Graph, GraphCategory, GraphData, GraphLayout, GraphLink, GraphNode, Line, Scatter};
 use charming::datatype::{CompositeValue, DataPointItem};
 use charming::Chart;
 use rust_decimal::prelude::ToPrimitive;
@@ -44,31 +44,46 @@ pub fn top_sellers(report: &Report<TopSellerRow>) -> Chart {
         .series(Bar::new().name(t.c_revenue).data(report.rows.iter().map(|r| dec(r.revenue)).collect()))
 }
 
-/// Lift of each pair as a heat map over the products of the shown pairs.
+/// The shown pairs as a network on a circle: products are nodes (bigger when in more pairs),
+/// pairs are edges labelled with their lift.
 pub fn affinity(report: &Report<AffinityRow>) -> Chart {
     let t = tr();
-    let mut products: Vec<(i64, String)> = Vec::new();
+    let mut products: Vec<(i64, String, u32)> = Vec::new();
     for r in &report.rows {
         for (id, name) in [(r.item_a, &r.name_a), (r.item_b, &r.name_b)] {
-            if !products.iter().any(|(p, _)| *p == id) {
-                products.push((id, name.clone()));
+            match products.iter_mut().find(|(p, _, _)| *p == id) {
+                Some(p) => p.2 += 1,
+                None => products.push((id, name.clone(), 1)),
             }
         }
     }
-    let index = |id: i64| products.iter().position(|(p, _)| *p == id).unwrap_or(0) as i64;
-    let cells: Vec<Vec<charming::datatype::DataPoint>> = report
+    let nodes: Vec<GraphNode> = products
+        .iter()
+        .map(|(id, name, pairs)| GraphNode {
+            id: id.to_string(),
+            name: name.clone(),
+            x: 0.0,
+            y: 0.0,
+            value: f64::from(*pairs),
+            category: 0,
+            symbol_size: 10.0 + 4.0 * f64::from(*pairs),
+            label: None,
+        })
+        .collect();
+    let links: Vec<GraphLink> = report
         .rows
         .iter()
-        .map(|r| vec![index(r.item_a).into(), index(r.item_b).into(), dec(r.lift).into()])
+        .map(|r| GraphLink { source: r.item_a.to_string(), target: r.item_b.to_string(), value: r.lift.to_f64() })
         .collect();
-    let max_lift = report.rows.iter().map(|r| r.lift).max().and_then(|m| m.to_f64()).unwrap_or(1.0);
-    let names: Vec<String> = products.into_iter().map(|(_, n)| n).collect();
-    base(grid().bottom("12%"))
-        .tooltip(Tooltip::new().trigger(Trigger::Item))
-        .x_axis(category_axis(names.clone(), 40.0))
-        .y_axis(category_axis(names, 0.0))
-        .visual_map(VisualMap::new().min(0.0).max(max_lift.max(1.0)).calculable(true).orient(charming::element::Orient::Horizontal).left("center").bottom("0%"))
-        .series(Heatmap::new().name(t.c_lift).data(cells))
+    Chart::new().tooltip(Tooltip::new().trigger(Trigger::Item)).series(
+        Graph::new()
+            .name(t.c_lift)
+            .layout(GraphLayout::Circular)
+            .roam(true)
+            .label(Label::new().show(true).position(LabelPosition::Right).formatter("{b}"))
+            .line_style(LineStyle::new().color("source").curveness(0.2).width(2))
+            .data(GraphData { nodes, links, categories: vec![GraphCategory { name: t.c_product.to_string() }] }),
+    )
 }
 
 /// Stock against demand, one colour per status.
@@ -192,7 +207,7 @@ mod tests {
     }
 
     #[test]
-    fn affinity_heatmap_cells_are_pair_indexes_and_lift() {
+    fn affinity_network_links_pairs_with_their_lift() {
         let row = |a: i64, b: i64, lift: i64| AffinityRow {
             item_a: a,
             name_a: format!("p{a}"),
@@ -206,9 +221,12 @@ mod tests {
         };
         let report = Report { range: range(), currency: Currency::Usd, total_rows: 2, rows: vec![row(1, 2, 3), row(2, 9, 2)] };
         let v = json_of(&affinity(&report));
-        assert_eq!(v["xAxis"]["data"], json!(["p1", "p2", "p9"]));
-        assert_eq!(v["series"][0]["data"], json!([[0, 1, "3"], [1, 2, "2"]]));
-        assert_eq!(v["visualMap"][0]["max"], json!(3.0));
+        let series = &v["series"][0];
+        assert_eq!(series["type"], "graph");
+        assert_eq!(series["layout"], "circular");
+        let nodes: Vec<_> = series["data"].as_array().unwrap().iter().map(|n| (n["id"].clone(), n["name"].clone(), n["value"].clone())).collect();
+        assert_eq!(nodes, vec![(json!("1"), json!("p1"), json!(1.0)), (json!("2"), json!("p2"), json!(2.0)), (json!("9"), json!("p9"), json!(1.0))]);
+        assert_eq!(series["links"], json!([{"source": "1", "target": "2", "value": 3.0}, {"source": "2", "target": "9", "value": 2.0}]));
     }
 
     #[test]

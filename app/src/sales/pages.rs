@@ -228,9 +228,9 @@ fn table(data: &AnalysisData, raw: &RawQuery, slug: &str) -> AnyView {
             let rows = r.rows.iter().enumerate().map(|(i, x)| view! {
                 <tr>
                     <td class="num">{i + 1}</td><td>{x.name_a.clone()}</td><td>{x.name_b.clone()}</td>
-                    <td class="num">{count(x.co_occurrence)}</td><td class="num">{x.support.to_string()}</td>
-                    <td class="num">{x.confidence_ab.to_string()}</td><td class="num">{x.confidence_ba.to_string()}</td>
-                    <td class="num">{x.lift.to_string()}</td>
+                    <td class="num">{count(x.co_occurrence)}</td><td class="num">{format!("{:.4}", x.support)}</td>
+                    <td class="num">{format!("{:.4}", x.confidence_ab)}</td><td class="num">{format!("{:.4}", x.confidence_ba)}</td>
+                    <td class="num">{format!("{:.4}", x.lift)}</td>
                 </tr>
             }).collect_view();
             view! {
