@@ -2,7 +2,10 @@
 //! (inclusive, ISO dates), ?3 = minimum co-occurrence. DECIMAL(18,2) values are summed as
 //! integer cents (`CENTS(x)` below, spelled out) so no amount ever passes through a float sum.
 
-pub const DATA_SPAN: &str = "SELECT MIN(OrderDate), MAX(OrderDate) FROM Sales.Orders";
+/// Two subqueries, not `SELECT MIN(..), MAX(..)`: SQLite answers a lone MIN or MAX from the index
+/// in one step, but scans the whole index for the pair (9 ms at scale 1, on every page view).
+pub const DATA_SPAN: &str =
+    "SELECT (SELECT MIN(OrderDate) FROM Sales.Orders), (SELECT MAX(OrderDate) FROM Sales.Orders)";
 
 pub const ITEM_SALES: &str = "
 WITH s AS (
