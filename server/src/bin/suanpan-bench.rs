@@ -148,7 +148,7 @@ where
 #[tokio::main]
 async fn main() -> Result<(), String> {
     let args = parse_args()?;
-    println!("| scale | order lines | generation (s) | analysis | ours p50 (ms) | ours p95 (ms) | seed SQL p50 (ms) |");
+    println!("| scale | order lines | open (s; generates on first run) | analysis | ours p50 (ms) | ours p95 (ms) | seed SQL p50 (ms) |");
     println!("|---|---|---|---|---|---|---|");
     for scale in &args.scales {
         let dir = args.dir.join(format!("scale-{scale}"));
