@@ -52,6 +52,10 @@ const TABLES_CHILD_FIRST: [&str; 15] = [
 const TABLE_COUNTS: &str = "SELECT (SELECT COUNT(*) FROM Sales.Orders), (SELECT COUNT(*) FROM Sales.OrderLines),
        (SELECT COUNT(*) FROM Sales.Customers), (SELECT COUNT(*) FROM Warehouse.StockItems)";
 
+/// The value bound into a DECIMAL(18,2) column. SQLite has no decimal type: with NUMERIC
+/// affinity it stores '12.50' as the REAL 12.5 whatever is bound, so the amount is bound as that
+/// REAL here; every query reads it back as exact integer cents (ROUND(x * 100)), and nothing is
+/// ever summed in floating point. Amounts are generated as integer cents.
 fn money(cents: i64) -> f64 {
     cents as f64 / 100.0
 }
