@@ -3,7 +3,10 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use std::time::Duration;
+
 use crate::sales::model::Currency;
+use crate::secret::Secret;
 use crate::warehouse::config::DEFAULT_SEED;
 use crate::warehouse::{WarehouseConfig, WarehouseError};
 
@@ -17,6 +20,33 @@ pub struct AppConfig {
     pub warehouse: WarehouseConfig,
     /// `SUANPAN_WAREHOUSE_CURRENCY`, default USD (WideWorldImporters' currency).
     pub warehouse_currency: Currency,
+    pub ai: AiConfig,
+}
+
+/// Model Studio (DashScope): the real service when a key is set, else the local simulator.
+#[derive(Clone, Debug)]
+pub struct AiConfig {
+    /// `DASHSCOPE_API_KEY`: with it, the real service is used.
+    pub api_key: Option<Secret>,
+    /// `SUANPAN_DASHSCOPE_URL`, default the mainland endpoint; `https://dashscope-intl.aliyuncs.com`
+    /// for Singapore.
+    pub base_url: url::Url,
+    /// `SUANPAN_QWEN_MODEL`, default `qwen-max` (the seed's).
+    pub chat_model: String,
+    /// `SUANPAN_WANX_MODEL`, default `wanx2.1-t2i-plus` (the seed's).
+    pub image_model: String,
+    /// `SUANPAN_AI_SIMULATOR`: `on` (default) serves the local simulator when no key is set;
+    /// `off` leaves AI unconfigured without a key.
+    pub simulator: bool,
+    /// `SUANPAN_SIM_FIRST_TOKEN_MS`, `SUANPAN_SIM_TOKEN_MS`, `SUANPAN_SIM_TASK_STEP_MS`: the
+    /// simulator's pace (defaults 400, 25, 1500).
+    pub sim_first_token: Duration,
+    pub sim_token: Duration,
+    pub sim_task_step: Duration,
+    /// `SUANPAN_INSIGHT_TOKEN_BUDGET`: tokens of analysis rows in a prompt (default 2000).
+    pub insight_token_budget: usize,
+    /// `SUANPAN_IMAGE_TIMEOUT_S`: how long an image task may take (default 300).
+    pub image_timeout: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,7 +83,60 @@ impl AppConfig {
             Some("CNY") => Currency::Cny,
             Some(_) => return Err(invalid("SUANPAN_WAREHOUSE_CURRENCY", "USD or CNY")),
         };
-        Ok(AppConfig { addr, data_dir, warehouse, warehouse_currency })
+        let ai = AiConfig::from_lookup(&get)?;
+        Ok(AppConfig { addr, data_dir, warehouse, warehouse_currency, ai })
+    }
+}
+
+impl AiConfig {
+    fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let invalid = |name: &'static str, problem: &str| ConfigError::Invalid { name, problem: problem.to_string() };
+        let ms = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
+            match get(name) {
+                None => Ok(Duration::from_millis(default)),
+                Some(v) => v.parse::<u64>().ok().filter(|n| *n <= 600_000).map(Duration::from_millis)
+                    .ok_or_else(|| invalid(name, "milliseconds, 0 to 600000")),
+            }
+        };
+        let base_url = get("SUANPAN_DASHSCOPE_URL").unwrap_or_else(|| crate::dashscope::MAINLAND_URL.into());
+        let base_url = url::Url::parse(&base_url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .ok_or_else(|| invalid("SUANPAN_DASHSCOPE_URL", "an http(s) URL such as https://dashscope.aliyuncs.com"))?;
+        let simulator = match get("SUANPAN_AI_SIMULATOR").as_deref() {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(_) => return Err(invalid("SUANPAN_AI_SIMULATOR", "on or off")),
+        };
+        let model = |name: &'static str, default: &str| -> Result<String, ConfigError> {
+            let m = get(name).unwrap_or_else(|| default.into());
+            if m.is_empty() || m.len() > 64 || !m.chars().all(|c| c.is_ascii_alphanumeric() || "-._".contains(c)) {
+                return Err(invalid(name, "a model name such as qwen-max"));
+            }
+            Ok(m)
+        };
+        let budget = match get("SUANPAN_INSIGHT_TOKEN_BUDGET") {
+            None => 2000,
+            Some(v) => v.parse::<usize>().ok().filter(|n| (200..=30_000).contains(n))
+                .ok_or_else(|| invalid("SUANPAN_INSIGHT_TOKEN_BUDGET", "a whole number from 200 to 30000"))?,
+        };
+        let image_timeout = match get("SUANPAN_IMAGE_TIMEOUT_S") {
+            None => Duration::from_secs(300),
+            Some(v) => v.parse::<u64>().ok().filter(|n| (5..=3600).contains(n)).map(Duration::from_secs)
+                .ok_or_else(|| invalid("SUANPAN_IMAGE_TIMEOUT_S", "seconds, 5 to 3600"))?,
+        };
+        Ok(AiConfig {
+            api_key: get("DASHSCOPE_API_KEY").filter(|k| !k.trim().is_empty()).map(|k| Secret::new(k.trim())),
+            base_url,
+            chat_model: model("SUANPAN_QWEN_MODEL", "qwen-max")?,
+            image_model: model("SUANPAN_WANX_MODEL", "wanx2.1-t2i-plus")?,
+            simulator,
+            sim_first_token: ms("SUANPAN_SIM_FIRST_TOKEN_MS", 400)?,
+            sim_token: ms("SUANPAN_SIM_TOKEN_MS", 25)?,
+            sim_task_step: ms("SUANPAN_SIM_TASK_STEP_MS", 1500)?,
+            insight_token_budget: budget,
+            image_timeout,
+        })
     }
 }
 
@@ -67,6 +150,16 @@ mod tests {
         assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
         assert!(matches!(c.warehouse, WarehouseConfig::Embedded { scale: 1, .. }));
         assert_eq!(c.warehouse_currency, Currency::Usd);
+        assert!(c.ai.api_key.is_none() && c.ai.simulator);
+        assert_eq!(c.ai.base_url.as_str(), "https://dashscope.aliyuncs.com/");
+        assert_eq!((c.ai.chat_model.as_str(), c.ai.image_model.as_str()), ("qwen-max", "wanx2.1-t2i-plus"));
+    }
+
+    #[test]
+    fn the_api_key_never_prints() {
+        let c = AppConfig::from_lookup(|n| (n == "DASHSCOPE_API_KEY").then(|| "sk-very-secret".to_string())).unwrap();
+        assert!(!format!("{c:?}").contains("sk-very-secret"));
+        assert_eq!(c.ai.api_key.as_ref().map(|k| k.expose()), Some("sk-very-secret"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! adding a second `Strings` value and choosing it in [`tr`].
 
 use crate::sales::model::{AnalysisKind, CustomerStatus, CustomerTier, StockStatus};
+use crate::bundle_image::model::ImageProblem;
 use crate::sales::params::{ParamError, Problem};
 
 pub struct AnalysisText {
@@ -85,6 +86,53 @@ pub struct Strings {
     pub e_query: &'static str,
     pub e_empty: &'static str,
     pub e_transport: &'static str,
+    // AI insights and marketing images
+    pub nav_images: &'static str,
+    pub ai_title: &'static str,
+    pub ai_generate: &'static str,
+    pub ai_regenerate: &'static str,
+    pub ai_generating: &'static str,
+    pub ai_waiting: &'static str,
+    pub ai_from_simulator: &'static str,
+    pub ai_not_configured_hint: &'static str,
+    pub ai_incomplete: &'static str,
+    pub ai_meta_model: &'static str,
+    pub ai_meta_time: &'static str,
+    pub ai_meta_prompt: &'static str,
+    pub ai_meta_tokens: &'static str,
+    pub ai_meta_rows: &'static str,
+    pub ai_cached: &'static str,
+    pub ai_simulated_badge: &'static str,
+    pub img_title: &'static str,
+    pub img_bundle: &'static str,
+    pub img_prompt: &'static str,
+    pub img_size: &'static str,
+    pub img_generate: &'static str,
+    pub img_state_submitting: &'static str,
+    pub img_state_pending: &'static str,
+    pub img_state_running: &'static str,
+    pub img_state_downloading: &'static str,
+    pub img_state_succeeded: &'static str,
+    pub img_state_failed: &'static str,
+    pub img_polls: &'static str,
+    pub img_gallery: &'static str,
+    pub img_gallery_empty: &'static str,
+    pub img_download: &'static str,
+    pub img_from_simulator: &'static str,
+    pub img_no_bundles: &'static str,
+    pub img_prompt_chars: &'static str,
+    pub e_ai_not_configured: &'static str,
+    pub e_ai_key_rejected: &'static str,
+    pub e_ai_throttled: &'static str,
+    pub e_ai_content_filtered: &'static str,
+    pub e_ai_provider: &'static str,
+    pub e_ai_unavailable: &'static str,
+    pub e_ai_stream_cut: &'static str,
+    pub e_image_failed: &'static str,
+    pub e_image_expired: &'static str,
+    pub e_image_timeout: &'static str,
+    pub e_not_found: &'static str,
+    pub e_store: &'static str,
 }
 
 pub const ZH: Strings = Strings {
@@ -158,6 +206,52 @@ pub const ZH: Strings = Strings {
     e_query: "销售数据库查询失败，详情已记录在服务器日志中。",
     e_empty: "销售数据库中没有订单数据。",
     e_transport: "与服务器通信失败，请刷新页面重试。",
+    nav_images: "营销图库",
+    ai_title: "AI 分析洞察",
+    ai_generate: "AI 分析",
+    ai_regenerate: "重新生成",
+    ai_generating: "AI 正在分析…",
+    ai_waiting: "等待模型响应…",
+    ai_from_simulator: "本地模拟器输出：未配置 DASHSCOPE_API_KEY，以下内容由项目自带的 DashScope 模拟器生成，仅供演示。",
+    ai_not_configured_hint: "AI 未配置：设置环境变量 DASHSCOPE_API_KEY（百炼 API Key）后重启服务；演示时可设 SUANPAN_AI_SIMULATOR=on 使用本地模拟器。",
+    ai_incomplete: "不完整：回答中途中断，以下为已收到的部分，未缓存。",
+    ai_meta_model: "模型",
+    ai_meta_time: "生成于",
+    ai_meta_prompt: "提示词版本",
+    ai_meta_tokens: "Token 输入/输出",
+    ai_meta_rows: "提示中的数据行",
+    ai_cached: "已缓存，重新打开不消耗 Token",
+    ai_simulated_badge: "模拟器",
+    img_title: "生成营销图",
+    img_bundle: "商品组合",
+    img_prompt: "提示词（可编辑）",
+    img_size: "尺寸",
+    img_generate: "生成营销图",
+    img_state_submitting: "正在提交任务…",
+    img_state_pending: "排队中（PENDING）",
+    img_state_running: "生成中（RUNNING）",
+    img_state_downloading: "正在下载图片…",
+    img_state_succeeded: "已完成",
+    img_state_failed: "失败",
+    img_polls: "次查询",
+    img_gallery: "已生成的营销图",
+    img_gallery_empty: "还没有生成过营销图。",
+    img_download: "下载",
+    img_from_simulator: "模拟器生成的示意图",
+    img_no_bundles: "当前条件下没有商品组合，请放宽日期范围或降低最少同购次数。",
+    img_prompt_chars: "字",
+    e_ai_not_configured: "未配置 AI 服务：请设置环境变量 DASHSCOPE_API_KEY（阿里云百炼 API Key）后重启；演示环境可设 SUANPAN_AI_SIMULATOR=on 使用本地模拟器。",
+    e_ai_key_rejected: "DashScope 拒绝了配置的 API Key（InvalidApiKey），请检查 DASHSCOPE_API_KEY 与所选地域（国内/国际）是否匹配。",
+    e_ai_throttled: "模型服务限流，已按提示自动退避重试仍未成功，请稍后再试",
+    e_ai_content_filtered: "内容安全检查未通过，服务方说明：",
+    e_ai_provider: "模型服务返回错误",
+    e_ai_unavailable: "无法连接模型服务或响应超时，请稍后重试。",
+    e_ai_stream_cut: "回答中途中断：已收到的部分标记为不完整，未缓存，可点击重新生成。",
+    e_image_failed: "图片生成任务失败",
+    e_image_expired: "图片任务已过期或不存在（任务结果只保留 24 小时），请重新生成。",
+    e_image_timeout: "图片生成超时，任务未在规定时间内完成，请稍后重试。",
+    e_not_found: "要找的记录不存在。",
+    e_store: "保存数据失败，详情已记录在服务器日志中。",
 };
 
 pub fn tr() -> &'static Strings {
@@ -217,6 +311,15 @@ impl Strings {
             CustomerStatus::Active => "活跃",
             CustomerStatus::AtRisk => "流失风险",
             CustomerStatus::Inactive => "已沉睡",
+        }
+    }
+
+    pub fn image_problem(&self, p: &ImageProblem) -> String {
+        match p {
+            ImageProblem::EmptyPrompt => "提示词不能为空。".into(),
+            ImageProblem::PromptTooLong { max } => format!("提示词过长：最多 {max} 个字符。"),
+            ImageProblem::UnknownSize(v) => format!("不支持的尺寸“{v}”，请从列表中选择。"),
+            ImageProblem::NoBundle => "请选择一个商品组合。".into(),
         }
     }
 

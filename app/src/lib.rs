@@ -2,18 +2,30 @@
 //! Server-only services (warehouse backends, data generator) sit behind the `ssr` feature.
 #![recursion_limit = "256"]
 
+pub mod ai_usage;
+pub mod bundle_image;
 pub mod components;
 pub mod error;
 pub mod i18n;
+pub mod insights;
+pub mod ndjson;
 pub mod sales;
 pub mod shell;
 
 #[cfg(feature = "ssr")]
+pub mod cloud;
+#[cfg(feature = "ssr")]
 pub mod config;
+#[cfg(feature = "ssr")]
+pub mod dashscope;
 #[cfg(feature = "ssr")]
 pub mod secret;
 #[cfg(feature = "ssr")]
+pub mod simulator;
+#[cfg(feature = "ssr")]
 pub mod state;
+#[cfg(feature = "ssr")]
+pub mod store;
 #[cfg(feature = "ssr")]
 pub mod warehouse;
 

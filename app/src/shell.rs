@@ -5,6 +5,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::{path, SsrMode};
 
+use crate::bundle_image::panel::GalleryPage;
 use crate::i18n::tr;
 use crate::sales::model::AnalysisKind;
 use crate::sales::pages::AnalysisPage;
@@ -46,6 +47,7 @@ pub fn App() -> impl IntoView {
                 </A>
                 <nav>
                     <A href="/">{t.nav_sales}</A>
+                    <A href="/images">{t.nav_images}</A>
                 </nav>
                 <span class="tagline">{t.app_tagline}</span>
             </header>
@@ -55,6 +57,7 @@ pub fn App() -> impl IntoView {
                     // Async: the status code (400 bad parameter, 404 unknown analysis, 503 database down) is
                     // known only once the analysis has run, so the page is sent whole.
                     <Route path=path!("/sales/:kind") view=AnalysisPage ssr=SsrMode::Async/>
+                    <Route path=path!("/images") view=GalleryPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

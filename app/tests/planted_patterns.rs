@@ -3,7 +3,6 @@
 #![cfg(feature = "ssr")]
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 use app::config::AppConfig;
 use app::sales::model::*;
@@ -27,8 +26,14 @@ async fn analyses_find_what_the_generator_planted() {
     let dir = tempfile::tempdir().unwrap();
     let w = SqliteWarehouse::open(dir.path()).await.unwrap();
     generator::generate(w.pool(), &GeneratorSpec::default()).await.unwrap();
-    let config = AppConfig::from_lookup(|_| None).unwrap();
-    let state = AppState { config: Arc::new(config), warehouse: Warehouse::Sqlite(w) };
+    let data_dir = dir.path().display().to_string();
+    let config = AppConfig::from_lookup(|n| match n {
+        "SUANPAN_DATA_DIR" => Some(data_dir.clone()),
+        "SUANPAN_AI_SIMULATOR" => Some("off".into()),
+        _ => None,
+    })
+    .unwrap();
+    let state = AppState::with_warehouse(config, Warehouse::Sqlite(w)).await.unwrap();
 
     // Bundles: with the defaults (last five full months, ≥ 5 orders together, by lift) the eight
     // planted pairs are the eight strongest.

@@ -15,7 +15,10 @@ pub fn leptos_options(addr: SocketAddr, site_root: &str) -> LeptosOptions {
 
 pub fn router(options: LeptosOptions, state: AppState) -> Router {
     let routes = generate_route_list(App);
+    // Generated images, content-addressed under the data folder (never from the site root).
+    let media = tower_http::services::ServeDir::new(state.config.data_dir.join("media"));
     Router::new()
+        .nest_service("/media", media)
         .leptos_routes_with_context(&options, routes, move || leptos::prelude::provide_context(state.clone()), {
             let options = options.clone();
             move || shell(options.clone())

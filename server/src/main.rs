@@ -32,6 +32,10 @@ async fn serve(config: AppConfig) -> Result<(), Box<dyn std::error::Error>> {
     let site_root = std::env::var("SUANPAN_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
     let options = suanpan::leptos_options(addr, &site_root);
     let state = AppState::build(config).await?;
+    let resumed = app::bundle_image::service::resume(&state).await?;
+    if resumed > 0 {
+        tracing::info!(resumed, "image jobs picked up after restart");
+    }
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let app = suanpan::router(options, state);
     tracing::info!("listening on http://{}", listener.local_addr()?);

@@ -48,3 +48,10 @@ mod tests {
         assert_eq!(count(-999), "-999");
     }
 }
+
+/// A UTC instant as Beijing time, `2026-11-25 18:05`. Asia/Shanghai has kept UTC+8 without
+/// daylight saving since 1991, so a fixed offset is exact for every stored time.
+pub fn beijing_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    let offset = chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::FixedOffset::east_opt(0).unwrap());
+    t.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string()
+}

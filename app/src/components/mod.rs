@@ -1,3 +1,4 @@
 //! Components shared by the pages.
 pub mod echart;
+pub mod markdown;
 pub mod format;

@@ -15,11 +15,7 @@ pub async fn run_analysis(kind: String, query: RawQuery) -> Result<AnalysisResul
         .ok_or_else(|| AppError::Transport("application state missing".into()))?;
     let result = super::service::run(&state, &kind, &query).await;
     if let Err(e) = &result {
-        if let (Some(res), Ok(code)) =
-            (use_context::<leptos_axum::ResponseOptions>(), axum::http::StatusCode::from_u16(e.status()))
-        {
-            res.set_status(code);
-        }
+        crate::error::set_response_status(e);
     }
     result
 }

@@ -5,4 +5,6 @@ pub mod model;
 pub mod pages;
 pub mod params;
 #[cfg(feature = "ssr")]
+pub mod recent;
+#[cfg(feature = "ssr")]
 pub mod service;

@@ -354,4 +354,6 @@ pub struct AnalysisResult {
     pub span: DataSpan,
     /// "SQLite (内置演示数据)" or "SQL Server".
     pub source: String,
+    /// SHA-256 of the data, hex: an insight is cached for exactly this data.
+    pub fingerprint: String,
 }

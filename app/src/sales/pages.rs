@@ -12,7 +12,9 @@ use super::model::*;
 use super::params::{
     AnalysisParams, RawQuery, AFFINITY_SORTS, CUSTOMER_SORTS, INVENTORY_SORTS, TOP_SELLERS_SORTS,
 };
+use crate::bundle_image::panel::BundleImagePanel;
 use crate::components::echart::EChart;
+use crate::insights::panel::InsightPanel;
 use crate::components::format::{amount, count, money};
 use crate::error::AppError;
 use crate::i18n::{tr, Strings};
@@ -79,6 +81,11 @@ fn Loaded(result: AnalysisResult, raw: RawQuery) -> impl IntoView {
     };
     let chart = charts::for_data(&result.data);
     let table = table(&result.data, &raw, slug);
+    let insight = view! { <InsightPanel kind=result.kind raw=raw.clone() fingerprint=result.fingerprint.clone()/> };
+    let images = match &result.data {
+        AnalysisData::Affinity(r) => Some(view! { <BundleImagePanel rows=r.rows.clone()/> }),
+        _ => None,
+    };
     view! {
         <ParamForm params=result.params.clone() slug=slug/>
         <p class="summary" data-testid="summary">
@@ -92,6 +99,8 @@ fn Loaded(result: AnalysisResult, raw: RawQuery) -> impl IntoView {
         } else {
             view! {
                 <EChart chart=chart label=t.analysis(result.kind).name/>
+                {insight}
+                {images}
                 {table}
             }
             .into_any()

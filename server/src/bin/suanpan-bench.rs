@@ -1,9 +1,9 @@
 //! `make bench`: times each analysis on the embedded store at the given scales, beside the seed
-//! article's original SQL (translated only as far as SQLite needs) on the same database.
-//! Prints a Markdown table for docs/benchmarks.md. Not a test: nothing here passes or fails.
+//! article's original SQL (translated only as far as SQLite needs) on the same database
+//! (`--suite analyses`), and the AI insight path over the DashScope simulator (`--suite ai`).
+//! Prints Markdown tables for docs/benchmarks.md. Not a test: nothing here passes or fails.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use app::config::AppConfig;
@@ -12,6 +12,8 @@ use app::sales::service;
 use app::state::AppState;
 use app::warehouse::sqlite::SqliteWarehouse;
 use app::warehouse::Warehouse;
+use app::dashscope::chat::{ChatEvent, ChatMessage};
+use futures::StreamExt;
 
 /// The seed's five queries; only TOP → LIMIT, ISNULL → COALESCE, DATEDIFF/MONTH/DATENAME →
 /// julianday/strftime changed. Their literal dates are the seed's own.
@@ -96,10 +98,11 @@ struct Args {
     scales: Vec<u32>,
     iterations: usize,
     dir: PathBuf,
+    suite: String,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { scales: vec![1, 10], iterations: 20, dir: PathBuf::from("data/bench") };
+    let mut args = Args { scales: vec![1, 10], iterations: 20, dir: PathBuf::from("data/bench"), suite: "analyses".into() };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let value = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
@@ -112,7 +115,8 @@ fn parse_args() -> Result<Args, String> {
             }
             "--iterations" => args.iterations = value.parse().map_err(|_| "bad --iterations".to_string())?,
             "--dir" => args.dir = PathBuf::from(value),
-            other => return Err(format!("unknown flag {other} (use --scales 1,10 --iterations 20 --dir data/bench)")),
+            "--suite" if value == "analyses" || value == "ai" => args.suite = value,
+            other => return Err(format!("unknown flag {other} (use --suite analyses|ai --scales 1,10 --iterations 20 --dir data/bench)")),
         }
     }
     Ok(args)
@@ -145,9 +149,25 @@ where
     Ok((percentile(&mut samples, 0.5), percentile(&mut samples, 0.95)))
 }
 
+/// The app's state over a warehouse, with its own store in `dir` and the given settings.
+async fn state_over(w: SqliteWarehouse, dir: &std::path::Path, env: &[(&str, &str)]) -> Result<AppState, String> {
+    let data_dir = dir.display().to_string();
+    let config = AppConfig::from_lookup(|n| {
+        if n == "SUANPAN_DATA_DIR" {
+            return Some(data_dir.clone());
+        }
+        env.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string())
+    })
+    .map_err(|e| e.to_string())?;
+    AppState::with_warehouse(config, Warehouse::Sqlite(w)).await.map_err(|e| e.to_string())
+}
+
 #[tokio::main]
 async fn main() -> Result<(), String> {
     let args = parse_args()?;
+    if args.suite == "ai" {
+        return ai_suite(&args).await;
+    }
     println!("| scale | order lines | open (s; generates on first run) | analysis | ours p50 (ms) | ours p95 (ms) | seed SQL p50 (ms) |");
     println!("|---|---|---|---|---|---|---|");
     for scale in &args.scales {
@@ -162,8 +182,7 @@ async fn main() -> Result<(), String> {
             .await
             .map_err(|e| e.to_string())?;
         let pool = w.pool().clone();
-        let config = AppConfig::from_lookup(|_| None).map_err(|e| e.to_string())?;
-        let state = AppState { config: Arc::new(config), warehouse: Warehouse::Sqlite(w) };
+        let state = state_over(w, &dir, &[("SUANPAN_AI_SIMULATOR", "off")]).await?;
         for kind in AnalysisKind::ALL {
             let (p50, p95) = time(2, args.iterations, || async {
                 service::run(&state, kind.slug(), &[]).await.map(|_| ()).map_err(|e| e.to_string())
@@ -193,4 +212,93 @@ async fn main() -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The simulator's own delay before its first token in the AI suite.
+const SIM_FIRST_TOKEN_MS: u64 = 200;
+
+/// Time to the first streamed text through the app (HTTP → server function → service → client →
+/// simulator) against the same client straight to the simulator; and a cached insight.
+async fn ai_suite(args: &Args) -> Result<(), String> {
+    let scale = args.scales.first().copied().unwrap_or(1);
+    let dir = args.dir.join(format!("scale-{scale}"));
+    let w = SqliteWarehouse::open_or_generate(&dir, scale, app::warehouse::config::DEFAULT_SEED).await.map_err(|e| e.to_string())?;
+    let store_dir = args.dir.join("ai-store");
+    let _ = std::fs::remove_dir_all(&store_dir);
+    let first = SIM_FIRST_TOKEN_MS.to_string();
+    let state = state_over(w, &store_dir, &[("SUANPAN_SIM_FIRST_TOKEN_MS", &first), ("SUANPAN_SIM_TOKEN_MS", "5")]).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let router = suanpan::router(suanpan::leptos_options(addr, "target/site"), state.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    let http = reqwest::Client::new();
+    let base = format!("http://{addr}/api");
+    let client = state.ai.client.clone().ok_or("no simulator")?;
+    let n = args.iterations;
+    println!("| scale {scale}, simulator first-token delay {SIM_FIRST_TOKEN_MS} ms | p50 (ms) | p95 (ms) |");
+    println!("|---|---|---|");
+    for kind in [AnalysisKind::TopSellers, AnalysisKind::Affinity] {
+        let slug = kind.slug();
+        // The page has shown the analysis; then the user clicks.
+        let shown = service::run(&state, slug, &[]).await.map_err(|e| e.to_string())?;
+        let prompt = app::insights::prompts::build(&shown, state.ai.insight_token_budget);
+        let messages = [ChatMessage::system(&prompt.system), ChatMessage::user(&prompt.user)];
+        let (direct, direct95) = time(2, n, || async {
+            let opened = client.chat_stream(&state.ai.chat_model, &messages).await.map_err(|e| e.to_string())?;
+            let mut events = opened.events;
+            while let Some(e) = events.next().await {
+                if let Ok(ChatEvent::Delta(_)) = e.map_err(|e| e.to_string()) {
+                    break;
+                }
+            }
+            Ok(())
+        })
+        .await?;
+        let body = serde_json::json!({ "kind": slug, "query": [], "regenerate": true });
+        let (app, app95) = time(2, n, || first_delta(&http, &base, &body)).await?;
+        println!("| {slug}: first token, client straight to simulator | {} | {} |", ms(direct), ms(direct95));
+        println!("| {slug}: first token through the app (click → page) | {} | {} |", ms(app), ms(app95));
+        println!("| {slug}: **server overhead** (difference of p50s) | {} | |", ms(app.saturating_sub(direct)));
+        let view = serde_json::json!({ "kind": slug, "query": [], "fingerprint": shown.fingerprint });
+        let (cached, cached95) = time(2, n, || async {
+            let res = http.post(format!("{base}/insights/view")).json(&view).send().await.map_err(|e| e.to_string())?;
+            let text = res.text().await.map_err(|e| e.to_string())?;
+            if !text.contains("\"cached\":{") {
+                return Err(format!("not cached: {text}"));
+            }
+            Ok(())
+        })
+        .await?;
+        println!("| {slug}: cached insight on page open (no model call) | {} | {} |", ms(cached), ms(cached95));
+        let again = serde_json::json!({ "kind": slug, "query": [], "regenerate": false });
+        let before = state.ai.simulator.as_ref().map(|(_, c)| c.stats().chat_requests);
+        let (cached_stream, cached_stream95) = time(2, n, || async {
+            let res = http.post(format!("{base}/insights/stream")).json(&again).send().await.map_err(|e| e.to_string())?;
+            let text = res.text().await.map_err(|e| e.to_string())?;
+            if !text.contains("\"from_cache\":true") {
+                return Err(format!("not from cache: {text}"));
+            }
+            Ok(())
+        })
+        .await?;
+        let after = state.ai.simulator.as_ref().map(|(_, c)| c.stats().chat_requests);
+        if before != after {
+            return Err("a cached insight called the model".into());
+        }
+        println!("| {slug}: cached insight through 重新打开 stream (no model call) | {} | {} |", ms(cached_stream), ms(cached_stream95));
+    }
+    Ok(())
+}
+
+async fn first_delta(http: &reqwest::Client, base: &str, body: &serde_json::Value) -> Result<(), String> {
+    let res = http.post(format!("{base}/insights/stream")).json(body).send().await.map_err(|e| e.to_string())?;
+    let mut bytes = res.bytes_stream();
+    let mut seen = Vec::new();
+    while let Some(chunk) = bytes.next().await {
+        seen.extend_from_slice(&chunk.map_err(|e| e.to_string())?);
+        if seen.windows(8).any(|w| w == b"{\"Delta\"") {
+            return Ok(());
+        }
+    }
+    Err(format!("no text streamed: {}", String::from_utf8_lossy(&seen)))
 }

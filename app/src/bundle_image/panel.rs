@@ -1,0 +1,210 @@
+//! The marketing-image panel of the affinity page, and the gallery of generated images.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use super::api::{bundle_images, start_bundle_image, watch_image_job};
+use super::model::{bundle_prompt, bundles_from, ImageJob, JobState, PROMPT_MAX_CHARS, SIZES};
+use crate::components::format::beijing_time;
+use crate::error::AppError;
+use crate::i18n::tr;
+use crate::sales::model::AffinityRow;
+
+#[component]
+pub fn BundleImagePanel(rows: Vec<AffinityRow>) -> impl IntoView {
+    let t = tr();
+    let bundles = bundles_from(&rows);
+    let gallery_version = RwSignal::new(0u32);
+    let body = if bundles.is_empty() {
+        view! { <p class="empty">{t.img_no_bundles}</p> }.into_any()
+    } else {
+        view! { <BundleForm bundles=bundles gallery_version=gallery_version/> }.into_any()
+    };
+    view! {
+        <section class="bundle-image" data-testid="bundle-image">
+            <h2>"🎨 "{t.img_title}</h2>
+            {body}
+        </section>
+        <Gallery version=gallery_version/>
+    }
+}
+
+#[component]
+fn BundleForm(bundles: Vec<super::model::Bundle>, gallery_version: RwSignal<u32>) -> impl IntoView {
+    let t = tr();
+    let selected = RwSignal::new(0usize);
+    let prompt = RwSignal::new(bundle_prompt(&bundles[0]));
+    let size = RwSignal::new(SIZES[0].to_string());
+    let job = RwSignal::new(None::<ImageJob>);
+    let error = RwSignal::new(None::<AppError>);
+    let busy = move || job.with(|j| j.as_ref().is_some_and(|j| !j.state.is_terminal()));
+    let bundles = StoredValue::new(bundles);
+
+    let options = bundles.with_value(|bs| {
+        bs.iter()
+            .enumerate()
+            .map(|(i, b)| view! { <option value=i.to_string()>{format!("{} · 提升度 {}", b.label(), b.lift)}</option> })
+            .collect_view()
+    });
+    let on_bundle = move |ev: leptos::ev::Event| {
+        if let Ok(i) = event_target_value(&ev).parse::<usize>() {
+            if let Some(b) = bundles.with_value(|bs| bs.get(i).cloned()) {
+                selected.set(i);
+                prompt.set(bundle_prompt(&b));
+            }
+        }
+    };
+    let generate = move |_| {
+        let Some(bundle) = bundles.with_value(|bs| bs.get(selected.get_untracked()).cloned()) else { return };
+        error.set(None);
+        job.set(None);
+        let (p, s) = (prompt.get_untracked(), size.get_untracked());
+        leptos::task::spawn_local(async move {
+            match start_bundle_image(bundle, p, s).await {
+                Ok(j) => {
+                    let id = j.id;
+                    job.try_set(Some(j));
+                    follow(id, job, error, gallery_version).await;
+                }
+                Err(e) => {
+                    error.try_set(Some(e));
+                }
+            }
+        });
+    };
+    let size_options = SIZES.iter().map(|s| view! { <option value=*s>{s.replace('*', " × ")}</option> }).collect_view();
+    view! {
+        <div class="image-form">
+            <label>
+                <span>{t.img_bundle}</span>
+                <select data-testid="bundle-select" on:change=on_bundle>{options}</select>
+            </label>
+            <label class="wide">
+                <span>{t.img_prompt}</span>
+                <textarea data-testid="image-prompt" rows="4" maxlength=PROMPT_MAX_CHARS.to_string()
+                    prop:value=move || prompt.get() on:input=move |ev| prompt.set(event_target_value(&ev))></textarea>
+                <small>{move || format!("{} / {PROMPT_MAX_CHARS} {}", prompt.with(|p| p.chars().count()), t.img_prompt_chars)}</small>
+            </label>
+            <label>
+                <span>{t.img_size}</span>
+                <select data-testid="image-size" on:change=move |ev| size.set(event_target_value(&ev))>{size_options}</select>
+            </label>
+            <button type="button" data-testid="image-button" disabled=busy on:click=generate>{t.img_generate}</button>
+        </div>
+        {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="image-error">{e.message()}</p> })}
+        {move || job.get().map(|j| view! { <JobProgress job=j/> })}
+    }
+}
+
+/// Follows the job's stream of changes until it ends.
+async fn follow(id: i64, job: RwSignal<Option<ImageJob>>, error: RwSignal<Option<AppError>>, gallery_version: RwSignal<u32>) {
+    use futures::StreamExt;
+    let stream = match watch_image_job(id).await {
+        Ok(s) => s,
+        Err(e) => {
+            error.try_set(Some(e));
+            return;
+        }
+    };
+    let mut stream = stream.into_inner();
+    let mut decoder = crate::ndjson::LineDecoder::<ImageJob>::default();
+    while let Some(Ok(bytes)) = stream.next().await {
+        for j in decoder.push(&bytes).into_iter().flatten() {
+            if j.state == JobState::Succeeded {
+                gallery_version.try_update(|v| *v += 1);
+            }
+            job.try_set(Some(j));
+        }
+    }
+    if job.try_with_untracked(|j| j.as_ref().is_some_and(|j| !j.state.is_terminal())).unwrap_or(false) {
+        error.try_set(Some(AppError::Transport("job stream ended".into())));
+    }
+}
+
+#[component]
+fn JobProgress(job: ImageJob) -> impl IntoView {
+    let t = tr();
+    let steps = [
+        (JobState::Submitting, t.img_state_submitting),
+        (JobState::Pending, t.img_state_pending),
+        (JobState::Running, t.img_state_running),
+        (JobState::Downloading, t.img_state_downloading),
+        (JobState::Succeeded, t.img_state_succeeded),
+    ];
+    let at = steps.iter().position(|(s, _)| *s == job.state);
+    let items = steps
+        .iter()
+        .enumerate()
+        .map(|(i, (_, label))| {
+            let class = match at {
+                Some(a) if i < a => "done",
+                Some(a) if i == a => "current",
+                _ => "todo",
+            };
+            view! { <li class=class>{*label}</li> }
+        })
+        .collect_view();
+    let result = job.image.clone().map(|img| {
+        view! {
+            <figure class="result">
+                <img src=img.url.clone() alt=img.bundle_label.clone() data-testid="image-result"/>
+                <figcaption><a href=img.url download=img.file_name>{t.img_download}</a></figcaption>
+            </figure>
+        }
+    });
+    view! {
+        <div class="job" data-testid="image-progress" data-state=job.state.as_str()>
+            <ol class="steps">{items}</ol>
+            <p class="job-meta">{format!("{} · {} · {} {}", job.bundle_label, job.size.replace('*', " × "), job.polls, t.img_polls)}</p>
+            {job.error.map(|e| view! { <p class="error" role="alert" data-testid="image-error">{t.img_state_failed}"："{e.message()}</p> })}
+            {result}
+        </div>
+    }
+}
+
+#[component]
+pub fn Gallery(#[prop(optional)] version: Option<RwSignal<u32>>) -> impl IntoView {
+    let t = tr();
+    let images = Resource::new(move || version.map(|v| v.get()).unwrap_or(0), |_| bundle_images());
+    view! {
+        <section class="gallery" data-testid="gallery">
+            <h2>"🖼️ "{t.img_gallery}</h2>
+            <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>
+                {move || Suspend::new(async move {
+                    match images.await {
+                        Ok(list) if list.is_empty() => view! { <p class="empty">{t.img_gallery_empty}</p> }.into_any(),
+                        Ok(list) => view! { <div class="tiles">{list
+                            .into_iter()
+                            .map(|img| view! {
+                                <figure class="tile" data-testid="gallery-item">
+                                    <img src=img.url.clone() alt=img.bundle_label.clone() loading="lazy"/>
+                                    <figcaption>
+                                        <strong>{img.bundle_label.clone()}</strong>
+                                        {img.simulated.then(|| view! { <span class="badge sim">{t.img_from_simulator}</span> })}
+                                        <small>{format!("{}（北京时间）· {} · {}", beijing_time(img.created_at), img.size.replace('*', " × "), img.model)}</small>
+                                        <details><summary>{t.img_prompt}</summary><p>{img.prompt.clone()}</p></details>
+                                        <a href=img.url download=img.file_name>{t.img_download}</a>
+                                    </figcaption>
+                                </figure>
+                            })
+                            .collect_view()}</div> }
+                            .into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{e.message()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+pub fn GalleryPage() -> impl IntoView {
+    let t = tr();
+    view! {
+        <Title text=format!("{} · {}", t.nav_images, t.app_name)/>
+        <section class="analysis">
+            <h1>{t.nav_images}</h1>
+            <Gallery/>
+        </section>
+    }
+}

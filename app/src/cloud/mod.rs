@@ -1,0 +1,3 @@
+//! Cloud billing providers (server only).
+
+pub mod signing;

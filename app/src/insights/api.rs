@@ -1,0 +1,40 @@
+//! Server functions of the insight panel: check input, call the service, map errors.
+
+use leptos::prelude::*;
+use server_fn::codec::{ByteStream, Json, Streaming};
+
+use super::model::InsightView;
+use crate::error::AppError;
+use crate::sales::params::RawQuery;
+
+#[cfg(feature = "ssr")]
+fn state() -> Result<crate::state::AppState, AppError> {
+    use_context::<crate::state::AppState>().ok_or_else(|| AppError::Transport("application state missing".into()))
+}
+
+/// Who answers and the cached insight for this exact view, if any. Never calls the model.
+#[server(endpoint = "insights/view", input = Json)]
+pub async fn load_insight(kind: String, query: RawQuery, fingerprint: String) -> Result<InsightView, AppError> {
+    let result = super::service::view(&state()?, &kind, &query, &fingerprint).await;
+    if let Err(e) = &result {
+        crate::error::set_response_status(e);
+    }
+    result
+}
+
+/// The insight as newline-delimited JSON [`super::model::InsightEvent`]s, streamed while the
+/// model writes. `regenerate` skips the cache.
+#[server(endpoint = "insights/stream", input = Json, output = Streaming)]
+pub async fn stream_insight(kind: String, query: RawQuery, regenerate: bool) -> Result<ByteStream<AppError>, AppError> {
+    let rx = match super::service::open(&state()?, &kind, &query, regenerate).await {
+        Ok(rx) => rx,
+        Err(e) => {
+            crate::error::set_response_status(&e);
+            return Err(e);
+        }
+    };
+    let lines = futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|event| (Ok::<_, AppError>(crate::ndjson::to_line(&event)), rx))
+    });
+    Ok(ByteStream::new(lines))
+}

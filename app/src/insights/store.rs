@@ -1,0 +1,108 @@
+//! Complete insights in the app store, one per cache key.
+
+use sha2::{Digest, Sha256};
+
+use super::model::Insight;
+use crate::ai_usage::TokenUsage;
+use crate::store::{now_text, parse_time, AppStore, StoreError};
+
+/// What makes two insights interchangeable.
+#[derive(Clone, Debug)]
+pub struct InsightKey {
+    pub analysis: String,
+    pub params_json: String,
+    pub data_fingerprint: String,
+    pub model: String,
+    pub prompt_version: String,
+    pub simulated: bool,
+}
+
+impl InsightKey {
+    pub fn hash(&self) -> String {
+        let mut h = Sha256::new();
+        for part in [&self.analysis, &self.params_json, &self.data_fingerprint, &self.model, &self.prompt_version] {
+            h.update(part.as_bytes());
+            h.update([0x1f]);
+        }
+        h.update([self.simulated as u8]);
+        hex::encode(h.finalize())
+    }
+}
+
+type Row = (String, String, String, i64, i64, i64, String, i64, i64);
+
+fn insight(row: Row) -> Result<Insight, StoreError> {
+    let (text, model, prompt_version, simulated, prompt_tokens, completion_tokens, created_at, rows_in, rows_total) = row;
+    let tokens = TokenUsage {
+        prompt_tokens: prompt_tokens.max(0) as u32,
+        completion_tokens: completion_tokens.max(0) as u32,
+        total_tokens: (prompt_tokens + completion_tokens).max(0) as u32,
+    };
+    Ok(Insight {
+        text,
+        model,
+        prompt_version,
+        created_at: parse_time(&created_at)?,
+        tokens,
+        simulated: simulated != 0,
+        rows_in_prompt: rows_in.max(0) as u32,
+        rows_total: rows_total.max(0) as u32,
+    })
+}
+
+pub async fn find(store: &AppStore, key: &InsightKey) -> Result<Option<Insight>, StoreError> {
+    let row = sqlx::query_as::<_, Row>(
+        "SELECT text, model, prompt_version, simulated, prompt_tokens, completion_tokens, created_at, rows_in_prompt, rows_total
+         FROM insights WHERE cache_key = ?1",
+    )
+    .bind(key.hash())
+    .fetch_optional(&store.pool)
+    .await?;
+    row.map(insight).transpose()
+}
+
+/// Stores a complete insight, replacing an older one for the same key.
+pub async fn save(
+    store: &AppStore,
+    key: &InsightKey,
+    text: &str,
+    tokens: TokenUsage,
+    rows: (u32, u32),
+    usage_id: Option<i64>,
+) -> Result<Insight, StoreError> {
+    let created_at = now_text();
+    sqlx::query(
+        "INSERT INTO insights (cache_key, analysis, params_json, data_fingerprint, model, prompt_version, simulated, text,
+             prompt_tokens, completion_tokens, created_at, usage_id, rows_in_prompt, rows_total)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
+         ON CONFLICT (cache_key) DO UPDATE SET text = excluded.text, prompt_tokens = excluded.prompt_tokens,
+             completion_tokens = excluded.completion_tokens, created_at = excluded.created_at, usage_id = excluded.usage_id,
+             rows_in_prompt = excluded.rows_in_prompt, rows_total = excluded.rows_total",
+    )
+    .bind(key.hash())
+    .bind(&key.analysis)
+    .bind(&key.params_json)
+    .bind(&key.data_fingerprint)
+    .bind(&key.model)
+    .bind(&key.prompt_version)
+    .bind(key.simulated)
+    .bind(text)
+    .bind(tokens.prompt_tokens as i64)
+    .bind(tokens.completion_tokens as i64)
+    .bind(&created_at)
+    .bind(usage_id)
+    .bind(rows.0 as i64)
+    .bind(rows.1 as i64)
+    .execute(&store.pool)
+    .await?;
+    Ok(Insight {
+        text: text.to_string(),
+        model: key.model.clone(),
+        prompt_version: key.prompt_version.clone(),
+        created_at: parse_time(&created_at)?,
+        tokens,
+        simulated: key.simulated,
+        rows_in_prompt: rows.0,
+        rows_total: rows.1,
+    })
+}
