@@ -35,6 +35,7 @@ e2e: public/echarts.min.js
 # Times the five analyses on the embedded store at scale 1 and 10 beside the seed's SQL.
 bench: tools build
 	cargo run --release -p suanpan --bin suanpan-bench -- --scales 1,10
+	cargo run --release -p suanpan --bin suanpan-bench -- --suite ai --scales 1
 	@echo "First page, gzip -9 bytes: WASM $$(gzip -9c $(SITE)/pkg/suanpan.wasm | wc -c)," \
 	  "JS $$(gzip -9c $(SITE)/pkg/suanpan.js | wc -c), ECharts $$(gzip -9c $(SITE)/echarts.min.js | wc -c)," \
 	  "CSS $$(gzip -9c $(SITE)/pkg/suanpan.css | wc -c)"

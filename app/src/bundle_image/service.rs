@@ -121,7 +121,7 @@ async fn run(state: &AppState, client: &DashScopeClient, id: i64, start: Start) 
         Start::Submit(req) => client.submit_image(&req).await?.output.task_id,
         Start::Poll(task_id) => task_id,
     };
-    store::set_state(st, id, JobState::Pending, Some(&task_id), 0).await.map_err(save)?;
+    store::set_state(st, id, JobState::Pending, Some(&task_id), Some(0)).await.map_err(save)?;
     let finished = client
         .wait_for_image(&task_id, state.ai.image_timeout, |status, polls| async move {
             let state_now = match status {
@@ -130,12 +130,12 @@ async fn run(state: &AppState, client: &DashScopeClient, id: i64, start: Start) 
                 // Terminal states are recorded by the caller.
                 _ => return,
             };
-            if let Err(e) = store::set_state(st, id, state_now, None, polls).await {
+            if let Err(e) = store::set_state(st, id, state_now, None, Some(polls)).await {
                 tracing::warn!(error = %e, "job progress not recorded");
             }
         })
         .await?;
-    store::set_state(st, id, JobState::Downloading, None, 0).await.map_err(save)?;
+    store::set_state(st, id, JobState::Downloading, None, None).await.map_err(save)?;
     let bytes = client.download_image(&finished.url, MAX_IMAGE_BYTES).await?;
     let (width, height) = png_size(&bytes)?;
     let sha = hex::encode(Sha256::digest(&bytes));

@@ -24,14 +24,15 @@ pub async fn create_job(store: &AppStore, bundle: &Bundle, prompt: &str, model: 
     .await?)
 }
 
-pub async fn set_state(store: &AppStore, id: i64, state: JobState, task_id: Option<&str>, polls: u32) -> Result<(), StoreError> {
+/// Moves a job along; `None` keeps the stored task id or poll count.
+pub async fn set_state(store: &AppStore, id: i64, state: JobState, task_id: Option<&str>, polls: Option<u32>) -> Result<(), StoreError> {
     sqlx::query(
-        "UPDATE image_jobs SET state = ?2, task_id = COALESCE(?3, task_id), polls = ?4, updated_at = ?5 WHERE id = ?1",
+        "UPDATE image_jobs SET state = ?2, task_id = COALESCE(?3, task_id), polls = COALESCE(?4, polls), updated_at = ?5 WHERE id = ?1",
     )
     .bind(id)
     .bind(state.as_str())
     .bind(task_id)
-    .bind(polls as i64)
+    .bind(polls.map(i64::from))
     .bind(now_text())
     .execute(&store.pool)
     .await?;

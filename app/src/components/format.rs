@@ -8,7 +8,7 @@ fn group(int_part: &str) -> String {
     let digits: Vec<char> = int_part.chars().collect();
     let mut out = String::new();
     for (i, c) in digits.iter().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(*c);
@@ -35,6 +35,13 @@ pub fn count(n: i64) -> String {
     format!("{}{}", if n < 0 { "-" } else { "" }, group(&s))
 }
 
+/// A UTC instant as Beijing time, `2026-11-25 18:05`. Asia/Shanghai has kept UTC+8 without
+/// daylight saving since 1991, so a fixed offset is exact for every stored time.
+pub fn beijing_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    let offset = chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::FixedOffset::east_opt(0).unwrap());
+    t.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,11 +54,4 @@ mod tests {
         assert_eq!(count(1234), "1,234");
         assert_eq!(count(-999), "-999");
     }
-}
-
-/// A UTC instant as Beijing time, `2026-11-25 18:05`. Asia/Shanghai has kept UTC+8 without
-/// daylight saving since 1991, so a fixed offset is exact for every stored time.
-pub fn beijing_time(t: chrono::DateTime<chrono::Utc>) -> String {
-    let offset = chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::FixedOffset::east_opt(0).unwrap());
-    t.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string()
 }

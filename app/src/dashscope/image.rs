@@ -167,7 +167,7 @@ impl DashScopeClient {
                 return Err(DashScopeError::TaskTimeout { task_id: task_id.to_string(), waited });
             }
             tokio::time::sleep(interval).await;
-            if polls % 3 == 0 {
+            if polls.is_multiple_of(3) {
                 interval = (interval * 2).min(self.retry.poll_max);
             }
         }
