@@ -53,7 +53,7 @@ let good, broken, browser;
 
 before(async () => {
   [good, broken] = await Promise.all([
-    startServer('demo', {}),
+    startServer('demo', { SUANPAN_BILLING_HISTORY_MONTHS: '1' }),
     startServer('broken', {
       SUANPAN_WAREHOUSE_URL: 'mssql://reader:not-a-real-password@127.0.0.1:9/WideWorldImporters?encrypt=off&connect_timeout_s=2',
     }),
@@ -282,5 +282,57 @@ test('an answer cut mid-way is shown as incomplete', async () => {
   assert.ok((await p.textContent('[data-testid=insight-text]')).length > 0, 'what arrived is kept');
   assert.equal((await p.locator('[data-testid=ai-button]').textContent()).trim(), '重新生成');
   await p.screenshot({ path: join(shots, 'insight-incomplete.png'), fullPage: true });
+  await p.context().close();
+});
+
+// ---- AI cost page (the demo server's accounts point at the cloud simulator)
+
+test('AI成本管理: 同步云平台账单 shows progress per platform, then cards, charts and traceable numbers', async () => {
+  const { p, errors } = await page(`${good.url}/ai-cost`);
+  await p.locator('[data-testid=cost-page]').waitFor();
+  await p.locator('[data-testid=cost-sim-notice]').waitFor();
+  // Hydrated once the button is enabled and the history has rendered.
+  await p.waitForSelector('[data-testid=sync-button]:not([disabled])');
+  await p.waitForTimeout(500);
+  await p.click('[data-testid=sync-button]');
+  // Progress per platform while it runs.
+  await p.waitForSelector('[data-testid=sync-panel][data-run-state=running] [data-testid=sync-row][data-state=running]', { timeout: 30_000 });
+  await p.screenshot({ path: join(shots, 'cost-syncing.png'), fullPage: true });
+  await p.waitForSelector('[data-testid=sync-panel][data-run-state=ok]', { timeout: 120_000 });
+  const rows = p.locator('[data-testid=sync-row]');
+  assert.ok(await rows.count() >= 5);
+  for (const provider of ['aliyun', 'volcengine', 'tencent', 'baidu', 'deepseek']) {
+    assert.ok(await p.locator(`[data-testid=sync-row][data-provider=${provider}][data-state=ok]`).count() >= 1, provider);
+  }
+  // The page refreshes with the synced bills.
+  await p.waitForSelector('[data-testid=product-row]', { timeout: 30_000 });
+  await p.waitForSelector('.chart canvas', { timeout: 30_000 });
+  assert.match(await p.textContent('[data-testid=card-total]'), /¥[\d,]+\.\d\d/);
+  assert.equal(await p.locator('[data-testid=platform-card]').count(), 5);
+  await p.waitForTimeout(1200);
+  await p.screenshot({ path: join(shots, 'cost.png'), fullPage: true });
+
+  // A platform card leads to the bill lines behind it, which add up to the card.
+  const card = p.locator('[data-testid=platform-card][data-provider=volcengine]');
+  const cardAmount = (await card.locator('strong').textContent()).replace(/[¥,]/g, '').trim();
+  await card.click();
+  await p.waitForURL(/provider=volcengine/);
+  await p.locator('[data-testid=drill-row]').first().waitFor({ timeout: 30_000 });
+  const drillTotal = await p.textContent('[data-testid=drill-total]');
+  assert.ok(drillTotal.replace(/,/g, '').includes(cardAmount), `${drillTotal} vs ${cardAmount}`);
+  await p.screenshot({ path: join(shots, 'cost-drill.png'), fullPage: true });
+
+  // AI only narrows the table to model services.
+  await p.goto(`${good.url}/ai-cost?scope=ai`);
+  await p.waitForSelector('[data-testid=product-row]');
+  const aiRows = await p.locator('[data-testid=product-row]').allTextContents();
+  assert.ok(aiRows.every((r) => r.includes('✔')), aiRows.join('\n'));
+
+  // Export.
+  const res = await fetch(`${good.url}/export/bill-lines.csv?scope=ai`);
+  assert.equal(res.status, 200);
+  assert.match(await res.text(), /平台,账号,账期/);
+  assert.ok(await p.locator('[data-testid=history-row]').count() >= 1);
+  assert.deepEqual(errors, []);
   await p.context().close();
 });

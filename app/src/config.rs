@@ -21,6 +21,9 @@ pub struct AppConfig {
     /// `SUANPAN_WAREHOUSE_CURRENCY`, default USD (WideWorldImporters' currency).
     pub warehouse_currency: Currency,
     pub ai: AiConfig,
+    pub billing: crate::billing::accounts::BillingConfig,
+    /// `SUANPAN_CLOUD_SIM_LATENCY_MS` (default 30): the cloud simulator's delay per request.
+    pub cloud_sim_latency: Duration,
 }
 
 /// Model Studio (DashScope): the real service when a key is set, else the local simulator.
@@ -55,6 +58,8 @@ pub enum ConfigError {
     Invalid { name: &'static str, problem: String },
     #[error(transparent)]
     Warehouse(#[from] WarehouseError),
+    #[error(transparent)]
+    Accounts(#[from] crate::billing::accounts::AccountsError),
 }
 
 impl AppConfig {
@@ -84,7 +89,13 @@ impl AppConfig {
             Some(_) => return Err(invalid("SUANPAN_WAREHOUSE_CURRENCY", "USD or CNY")),
         };
         let ai = AiConfig::from_lookup(&get)?;
-        Ok(AppConfig { addr, data_dir, warehouse, warehouse_currency, ai })
+        let billing = crate::billing::accounts::BillingConfig::from_lookup(&get)?;
+        let cloud_sim_latency = match get("SUANPAN_CLOUD_SIM_LATENCY_MS") {
+            None => Duration::from_millis(30),
+            Some(v) => v.parse::<u64>().ok().filter(|n| *n <= 60_000).map(Duration::from_millis)
+                .ok_or_else(|| invalid("SUANPAN_CLOUD_SIM_LATENCY_MS", "milliseconds, 0 to 60000"))?,
+        };
+        Ok(AppConfig { addr, data_dir, warehouse, warehouse_currency, ai, billing, cloud_sim_latency })
     }
 }
 

@@ -2,6 +2,7 @@
 //! adding a second `Strings` value and choosing it in [`tr`].
 
 use crate::sales::model::{AnalysisKind, CustomerStatus, CustomerTier, StockStatus};
+use crate::billing::model::{AccountSyncState, Provider, RunState};
 use crate::bundle_image::model::ImageProblem;
 use crate::sales::params::{ParamError, Problem};
 
@@ -133,6 +134,67 @@ pub struct Strings {
     pub e_image_timeout: &'static str,
     pub e_not_found: &'static str,
     pub e_store: &'static str,
+    // AI cost page
+    pub nav_cost: &'static str,
+    pub b_title: &'static str,
+    pub b_lead: &'static str,
+    pub b_sync: &'static str,
+    pub b_syncing: &'static str,
+    pub b_sim_notice: &'static str,
+    pub b_axis_cny: &'static str,
+    pub b_platform: &'static str,
+    pub b_account: &'static str,
+    pub b_product: &'static str,
+    pub b_product_code: &'static str,
+    pub b_ai: &'static str,
+    pub b_payable: &'static str,
+    pub b_pretax: &'static str,
+    pub b_lines: &'static str,
+    pub b_date: &'static str,
+    pub b_cycle: &'static str,
+    pub b_source: &'static str,
+    pub b_total: &'static str,
+    pub b_month: &'static str,
+    pub b_today: &'static str,
+    pub b_balance: &'static str,
+    pub b_scope: &'static str,
+    pub b_scope_all: &'static str,
+    pub b_scope_ai: &'static str,
+    pub b_not_configured: &'static str,
+    pub b_simulated: &'static str,
+    pub b_accounts: &'static str,
+    pub b_trend: &'static str,
+    pub b_share: &'static str,
+    pub b_products: &'static str,
+    pub b_drill: &'static str,
+    pub b_drill_all: &'static str,
+    pub b_export_csv: &'static str,
+    pub b_export_xlsx: &'static str,
+    pub b_monthly_note: &'static str,
+    pub b_own_usage: &'static str,
+    pub b_model: &'static str,
+    pub b_calls: &'static str,
+    pub b_tokens: &'static str,
+    pub b_images: &'static str,
+    pub b_estimated: &'static str,
+    pub b_billed: &'static str,
+    pub b_price_note: &'static str,
+    pub b_history: &'static str,
+    pub b_run_state: &'static str,
+    pub b_started: &'static str,
+    pub b_trigger: &'static str,
+    pub b_progress: &'static str,
+    pub b_state_pending: &'static str,
+    pub b_state_running: &'static str,
+    pub b_state_ok: &'static str,
+    pub b_state_failed: &'static str,
+    pub b_state_not_configured: &'static str,
+    pub b_run_ok: &'static str,
+    pub b_run_partial: &'static str,
+    pub b_run_failed: &'static str,
+    pub b_run_running: &'static str,
+    pub b_no_data: &'static str,
+    pub b_usd_note: &'static str,
 }
 
 pub const ZH: Strings = Strings {
@@ -252,6 +314,66 @@ pub const ZH: Strings = Strings {
     e_image_timeout: "图片生成超时，任务未在规定时间内完成，请稍后重试。",
     e_not_found: "要找的记录不存在。",
     e_store: "保存数据失败，详情已记录在服务器日志中。",
+    nav_cost: "AI成本管理",
+    b_title: "AI成本管理",
+    b_lead: "五个云平台的真实账单：总成本、本月与今日成本、各平台分布，每个数字都可追溯到账单明细。",
+    b_sync: "🔄 同步云平台账单",
+    b_syncing: "正在同步…",
+    b_sim_notice: "模拟器数据：未配置任何云平台凭证，以下账单来自项目自带的云平台模拟器，仅供演示。",
+    b_axis_cny: "每日成本（CNY）",
+    b_platform: "平台",
+    b_account: "账号",
+    b_product: "产品",
+    b_product_code: "产品代码",
+    b_ai: "AI 模型服务",
+    b_payable: "应付金额",
+    b_pretax: "税前原价",
+    b_lines: "明细条数",
+    b_date: "日期",
+    b_cycle: "账期",
+    b_source: "来源",
+    b_total: "区间总成本",
+    b_month: "本月成本",
+    b_today: "今日成本",
+    b_balance: "余额",
+    b_scope: "范围",
+    b_scope_all: "全部云支出",
+    b_scope_ai: "仅 AI 模型服务",
+    b_not_configured: "待配置",
+    b_simulated: "模拟器",
+    b_accounts: "个账号",
+    b_trend: "每日成本趋势",
+    b_share: "平台分布",
+    b_products: "按产品",
+    b_drill: "账单明细",
+    b_drill_all: "全部明细",
+    b_export_csv: "导出 CSV",
+    b_export_xlsx: "导出 Excel",
+    b_monthly_note: "腾讯云账单为月度汇总（无日期），按整月计入所选范围，不计入每日趋势与今日成本。",
+    b_own_usage: "本应用自身的 AI 用量（按用量估算）与阿里云百炼账单（已出账）对比",
+    b_model: "模型",
+    b_calls: "调用次数",
+    b_tokens: "Token 输入/输出",
+    b_images: "图片张数",
+    b_estimated: "按用量估算（CNY）",
+    b_billed: "百炼已出账（区间内）",
+    b_price_note: "估算使用 pricing.rs 中的百炼公开标价；模拟器的调用不产生真实费用。",
+    b_history: "同步记录",
+    b_run_state: "结果",
+    b_started: "开始",
+    b_trigger: "触发",
+    b_progress: "进度",
+    b_state_pending: "等待中",
+    b_state_running: "同步中",
+    b_state_ok: "成功",
+    b_state_failed: "失败",
+    b_state_not_configured: "未配置",
+    b_run_ok: "全部成功",
+    b_run_partial: "部分失败",
+    b_run_failed: "失败",
+    b_run_running: "进行中",
+    b_no_data: "所选范围内还没有账单数据：点击“同步云平台账单”拉取。",
+    b_usd_note: "美元账单按汇率折算为人民币显示，括号内为美元原币金额；汇率",
 };
 
 pub fn tr() -> &'static Strings {
@@ -311,6 +433,35 @@ impl Strings {
             CustomerStatus::Active => "活跃",
             CustomerStatus::AtRisk => "流失风险",
             CustomerStatus::Inactive => "已沉睡",
+        }
+    }
+
+    pub fn provider(&self, p: Provider) -> &'static str {
+        match p {
+            Provider::Aliyun => "阿里云",
+            Provider::Volcengine => "火山引擎",
+            Provider::Tencent => "腾讯云",
+            Provider::Baidu => "百度智能云",
+            Provider::DeepSeek => "DeepSeek",
+        }
+    }
+
+    pub fn account_state(&self, s: AccountSyncState) -> &'static str {
+        match s {
+            AccountSyncState::Pending => self.b_state_pending,
+            AccountSyncState::Running => self.b_state_running,
+            AccountSyncState::Ok => self.b_state_ok,
+            AccountSyncState::Failed => self.b_state_failed,
+            AccountSyncState::NotConfigured => self.b_state_not_configured,
+        }
+    }
+
+    pub fn run_state(&self, s: RunState) -> &'static str {
+        match s {
+            RunState::Running => self.b_run_running,
+            RunState::Ok => self.b_run_ok,
+            RunState::Partial => self.b_run_partial,
+            RunState::Failed => self.b_run_failed,
         }
     }
 

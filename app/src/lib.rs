@@ -3,6 +3,7 @@
 #![recursion_limit = "256"]
 
 pub mod ai_usage;
+pub mod billing;
 pub mod bundle_image;
 pub mod components;
 pub mod error;

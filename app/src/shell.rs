@@ -5,6 +5,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::{path, SsrMode};
 
+use crate::billing::page::CostPage;
 use crate::bundle_image::panel::GalleryPage;
 use crate::i18n::tr;
 use crate::sales::model::AnalysisKind;
@@ -48,6 +49,7 @@ pub fn App() -> impl IntoView {
                 <nav>
                     <A href="/">{t.nav_sales}</A>
                     <A href="/images">{t.nav_images}</A>
+                    <A href="/ai-cost">{t.nav_cost}</A>
                 </nav>
                 <span class="tagline">{t.app_tagline}</span>
             </header>
@@ -58,6 +60,7 @@ pub fn App() -> impl IntoView {
                     // known only once the analysis has run, so the page is sent whole.
                     <Route path=path!("/sales/:kind") view=AnalysisPage ssr=SsrMode::Async/>
                     <Route path=path!("/images") view=GalleryPage ssr=SsrMode::Async/>
+                    <Route path=path!("/ai-cost") view=CostPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

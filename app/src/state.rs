@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 
+use crate::billing::sync::BillingServices;
 use crate::config::{AiConfig, AppConfig};
 use crate::dashscope::{DashScopeClient, DashScopeError};
 use crate::insights::model::AiSource;
@@ -24,7 +25,7 @@ pub enum StartupError {
     Store(#[from] StoreError),
     #[error("DashScope client: {0}")]
     DashScope(#[from] DashScopeError),
-    #[error("cannot start the DashScope simulator: {0}")]
+    #[error("cannot start a simulator: {0}")]
     Simulator(std::io::Error),
 }
 
@@ -36,6 +37,7 @@ pub struct AppState {
     pub ai: AiServices,
     /// Analyses shown in the last minutes, for the insights that describe them.
     pub recent: RecentResults,
+    pub billing: BillingServices,
 }
 
 /// The model services: the client (to DashScope or to the local simulator) and its settings.
@@ -115,6 +117,11 @@ impl AppState {
     pub async fn with_warehouse(config: AppConfig, warehouse: Warehouse) -> Result<Self, StartupError> {
         let store = AppStore::open(&config.data_dir).await?;
         let ai = AiServices::start(&config.ai, &config.data_dir).await?;
-        Ok(AppState { config: Arc::new(config), warehouse, store, ai, recent: RecentResults::default() })
+        let billing = BillingServices::start(config.billing.clone(), config.cloud_sim_latency).await.map_err(StartupError::Simulator)?;
+        let closed = crate::billing::store::close_abandoned_runs(&store).await?;
+        if closed > 0 {
+            tracing::warn!(closed, "billing sync runs interrupted by a restart were closed as failed");
+        }
+        Ok(AppState { config: Arc::new(config), warehouse, store, ai, recent: RecentResults::default(), billing })
     }
 }

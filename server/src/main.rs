@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The Suanpan server: configuration, state, routes, serve. Everything else lives in `app`.
 
 use std::process::ExitCode;
@@ -18,6 +19,9 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if std::env::args().nth(1).as_deref() == Some("sync-billing") {
+        return sync_billing(config).await;
+    }
     match serve(config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -36,6 +40,7 @@ async fn serve(config: AppConfig) -> Result<(), Box<dyn std::error::Error>> {
     if resumed > 0 {
         tracing::info!(resumed, "image jobs picked up after restart");
     }
+    app::billing::sync::spawn_schedule(&state);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let app = suanpan::router(options, state);
     tracing::info!("listening on http://{}", listener.local_addr()?);
@@ -46,4 +51,33 @@ async fn serve(config: AppConfig) -> Result<(), Box<dyn std::error::Error>> {
 async fn shutdown() {
     let _ = tokio::signal::ctrl_c().await;
     tracing::info!("shutting down");
+}
+
+/// `suanpan sync-billing`: one sync of every configured account, a line per account, exit 1 when
+/// any failed.
+async fn sync_billing(config: AppConfig) -> ExitCode {
+    let state = match AppState::build(config).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("suanpan: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match app::billing::sync::run_now(&state, app::billing::model::SyncTrigger::Cli).await {
+        Ok(run) => {
+            for a in &run.accounts {
+                let detail = match (&a.error_code, &a.error_message) {
+                    (Some(c), Some(m)) => format!("{c}: {m}"),
+                    _ => format!("{} lines", a.lines),
+                };
+                println!("{:<11} {:<16} {:<15} {detail}", a.provider.slug(), a.account, a.state.as_str());
+            }
+            println!("run #{}: {}", run.id, run.state.as_str());
+            if run.state == app::billing::model::RunState::Ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+        }
+        Err(e) => {
+            eprintln!("suanpan: {}", e.message());
+            ExitCode::FAILURE
+        }
+    }
 }

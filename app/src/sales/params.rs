@@ -90,21 +90,22 @@ pub fn default_months(kind: AnalysisKind) -> u32 {
     }
 }
 
-struct Query<'a>(&'a [(String, String)]);
+/// Reads validated values from a URL query (shared with the AI cost page).
+pub(crate) struct Query<'a>(pub(crate) &'a [(String, String)]);
 
 impl Query<'_> {
     /// The last value given for `key`, trimmed; empty counts as absent.
-    fn get(&self, key: &str) -> Option<&str> {
+    pub(crate) fn get(&self, key: &str) -> Option<&str> {
         self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
     }
 
-    fn date(&self, key: &str) -> Result<Option<NaiveDate>, ParamError> {
+    pub(crate) fn date(&self, key: &str) -> Result<Option<NaiveDate>, ParamError> {
         self.get(key)
             .map(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| err(key, Problem::NotADate(v.to_string()))))
             .transpose()
     }
 
-    fn int(&self, key: &str, default: i64, min: i64, max: i64) -> Result<i64, ParamError> {
+    pub(crate) fn int(&self, key: &str, default: i64, min: i64, max: i64) -> Result<i64, ParamError> {
         let Some(v) = self.get(key) else { return Ok(default) };
         let n: i64 = v.parse().map_err(|_| err(key, Problem::NotAWholeNumber(v.to_string())))?;
         if n < min || n > max {
@@ -113,7 +114,7 @@ impl Query<'_> {
         Ok(n)
     }
 
-    fn amount(&self, key: &str, default: Decimal) -> Result<Decimal, ParamError> {
+    pub(crate) fn amount(&self, key: &str, default: Decimal) -> Result<Decimal, ParamError> {
         let Some(v) = self.get(key) else { return Ok(default) };
         let plain = v.chars().all(|c| c.is_ascii_digit() || c == '.');
         let a = Decimal::from_str(v)
@@ -126,7 +127,7 @@ impl Query<'_> {
         Ok(a)
     }
 
-    fn choice<T: Copy>(&self, key: &str, choices: &[(&str, T)]) -> Result<T, ParamError> {
+    pub(crate) fn choice<T: Copy>(&self, key: &str, choices: &[(&str, T)]) -> Result<T, ParamError> {
         let Some(v) = self.get(key) else { return Ok(choices[0].1) };
         choices.iter().find(|(name, _)| *name == v).map(|(_, t)| *t).ok_or_else(|| {
             err(
@@ -139,7 +140,7 @@ impl Query<'_> {
         })
     }
 
-    fn range(&self, default: DateRange) -> Result<DateRange, ParamError> {
+    pub(crate) fn range(&self, default: DateRange) -> Result<DateRange, ParamError> {
         let from = self.date("from")?.unwrap_or(default.from);
         let to = self.date("to")?.unwrap_or(default.to);
         if from > to {
@@ -151,7 +152,7 @@ impl Query<'_> {
         Ok(DateRange { from, to })
     }
 
-    fn top(&self, default: u32) -> Result<u32, ParamError> {
+    pub(crate) fn top(&self, default: u32) -> Result<u32, ParamError> {
         Ok(self.int("top", default.into(), 1, MAX_TOP.into())? as u32)
     }
 }

@@ -3,4 +3,5 @@
 //! and the embedded demo talk to them over real HTTP through the same clients as production.
 
 pub mod art;
+pub mod cloud;
 pub mod dashscope;

@@ -1,0 +1,151 @@
+//! The AI cost page's numbers, computed from stored lines with Decimal (never floats).
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+
+use super::model::*;
+use super::{pricing, store};
+use crate::error::AppError;
+use crate::state::AppState;
+
+fn store_err(e: crate::store::StoreError) -> AppError {
+    tracing::error!(error = %e, "billing store failed");
+    AppError::StoreFailed
+}
+
+fn keep(filter: CostFilter, l: &BillLine) -> bool {
+    filter == CostFilter::All || l.ai_service
+}
+
+/// UTC RFC 3339 text of the first instant of a Shanghai day.
+fn shanghai_start(day: NaiveDate) -> String {
+    let t = day.and_hms_opt(0, 0, 0).unwrap_or_default() - chrono::Duration::hours(8);
+    chrono::DateTime::<chrono::Utc>::from_naive_utc_and_offset(t, chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+#[tracing::instrument(skip(state))]
+pub async fn overview(state: &AppState, q: CostQuery) -> Result<CostOverview, AppError> {
+    let today = super::sync::today_in_shanghai();
+    let month_start = today.with_day(1).unwrap_or(today);
+    let rate = state.billing.config.usd_cny;
+    // One read covers the range, this month and today.
+    let from = q.from.min(month_start);
+    let to = q.to.max(today);
+    let lines: Vec<BillLine> = store::lines_between(&state.store, from, to)
+        .await
+        .map_err(store_err)?
+        .into_iter()
+        .map(|v| v.line)
+        .filter(|l| keep(q.filter, l))
+        .collect();
+    let in_range = |l: &BillLine| match l.date {
+        Some(d) => d >= q.from && d <= q.to,
+        None => l.billing_cycle <= q.to && l.billing_cycle >= q.from.with_day(1).unwrap_or(q.from),
+    };
+    let (mut total, mut this_month, mut today_cost, mut studio) = (Mixed::default(), Mixed::default(), Mixed::default(), Mixed::default());
+    let mut per_platform: BTreeMap<Provider, Mixed> = BTreeMap::new();
+    let mut daily: BTreeMap<(NaiveDate, Provider), rust_decimal::Decimal> = BTreeMap::new();
+    let mut products: BTreeMap<(Provider, String), ProductCost> = BTreeMap::new();
+    let mut has_monthly_only = false;
+    for l in &lines {
+        if l.billing_cycle == month_start {
+            this_month.add(l.currency, l.payable);
+        }
+        if l.date == Some(today) {
+            today_cost.add(l.currency, l.payable);
+        }
+        if !in_range(l) {
+            continue;
+        }
+        total.add(l.currency, l.payable);
+        per_platform.entry(l.provider).or_default().add(l.currency, l.payable);
+        match l.date {
+            Some(d) => {
+                let one = Mixed { cny: if l.currency == Currency::Cny { l.payable } else { Default::default() }, usd: if l.currency == Currency::Usd { l.payable } else { Default::default() } };
+                *daily.entry((d, l.provider)).or_default() += one.in_cny(rate);
+            }
+            None => has_monthly_only = true,
+        }
+        if l.provider == Provider::Aliyun && l.ai_service {
+            studio.add(l.currency, l.payable);
+        }
+        let p = products.entry((l.provider, l.product_code.clone())).or_insert_with(|| ProductCost {
+            provider: l.provider,
+            product_code: l.product_code.clone(),
+            product_name: l.product_name.clone(),
+            ai_service: l.ai_service,
+            payable: Mixed::default(),
+            pretax: Mixed::default(),
+            lines: 0,
+        });
+        p.payable.add(l.currency, l.payable);
+        p.pretax.add(l.currency, l.pretax);
+        p.lines += 1;
+    }
+    let balances = store::latest_balances(&state.store).await.map_err(store_err)?;
+    let platforms = Provider::ALL
+        .into_iter()
+        .map(|p| {
+            let clients: Vec<_> = state.billing.clients.iter().filter(|c| c.account().provider == p).collect();
+            let mut balance: Option<Mixed> = None;
+            for b in balances.iter().filter(|b| b.provider == p && clients.iter().any(|c| c.account().name == b.account)) {
+                balance.get_or_insert_with(Mixed::default).add(b.currency, b.available);
+            }
+            PlatformCost {
+                provider: p,
+                configured: !clients.is_empty(),
+                simulated: clients.iter().any(|c| c.account().simulated),
+                accounts: clients.len() as u32,
+                total: per_platform.get(&p).copied().unwrap_or_default(),
+                balance,
+            }
+        })
+        .collect();
+    let mut products: Vec<ProductCost> = products.into_values().collect();
+    products.sort_by(|a, b| b.payable.in_cny(rate).cmp(&a.payable.in_cny(rate)));
+    let usage = store::own_usage(&state.store, &shanghai_start(q.from), &shanghai_start(q.to + chrono::Duration::days(1)))
+        .await
+        .map_err(store_err)?;
+    let own_usage = usage
+        .into_iter()
+        .map(|(model, calls, prompt_tokens, completion_tokens, images, simulated_calls)| OwnUsage {
+            estimated_cny: pricing::estimate(&model, prompt_tokens, completion_tokens, images),
+            model,
+            calls,
+            prompt_tokens,
+            completion_tokens,
+            images,
+            simulated_calls,
+        })
+        .collect();
+    let last_run = store::recent_runs(&state.store, 1).await.map_err(store_err)?.into_iter().next();
+    Ok(CostOverview {
+        query: q,
+        today,
+        usd_cny: rate,
+        total,
+        this_month,
+        today_cost,
+        platforms,
+        daily: daily.into_iter().map(|((date, provider), cny)| DailyCost { date, provider, cny }).collect(),
+        products,
+        has_monthly_only,
+        own_usage,
+        model_studio_billed: studio,
+        any_simulated: state.billing.any_simulated(),
+        last_run,
+    })
+}
+
+/// The stored lines behind a number: the range and filter, optionally one platform and product.
+pub async fn lines(state: &AppState, q: CostQuery, provider: Option<Provider>, product: Option<&str>) -> Result<Vec<BillLineView>, AppError> {
+    let all = store::lines_between(&state.store, q.from, q.to).await.map_err(store_err)?;
+    Ok(all
+        .into_iter()
+        .filter(|v| keep(q.filter, &v.line))
+        .filter(|v| provider.is_none_or(|p| v.line.provider == p))
+        .filter(|v| product.is_none_or(|c| v.line.product_code == c))
+        .filter(|v| v.line.date.is_none_or(|d| d >= q.from && d <= q.to))
+        .collect())
+}

@@ -1,0 +1,354 @@
+//! The AI cost page (AI成本管理): sync button with per-platform progress, cards, trend and share
+//! charts, per-product table, the app's own AI usage against the bill, drill-down to bill lines,
+//! export, sync history. Everything but the sync is driven by the URL.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::use_query_map;
+
+use super::api::{bill_lines, load_cost_overview, start_billing_sync, sync_history, watch_billing_sync};
+use super::charts;
+use super::model::*;
+use crate::components::echart::EChart;
+use crate::components::format::{amount, beijing_time, count, money};
+use crate::error::AppError;
+use crate::i18n::tr;
+use crate::sales::params::RawQuery;
+
+fn cny(m: &Mixed, rate: rust_decimal::Decimal) -> String {
+    let main = money(m.in_cny(rate), Currency::Cny);
+    if m.usd.is_zero() {
+        main
+    } else {
+        format!("{main}（含 {}）", money(m.usd, Currency::Usd))
+    }
+}
+
+/// The page's URL with some keys replaced (None removes the key).
+fn href(raw: &RawQuery, set: &[(&str, Option<&str>)]) -> String {
+    let mut pairs: Vec<(String, String)> = raw.iter().filter(|(k, _)| !set.iter().any(|(s, _)| s == k)).cloned().collect();
+    for (k, v) in set {
+        if let Some(v) = v {
+            pairs.push((k.to_string(), v.to_string()));
+        }
+    }
+    let map: leptos_router::params::ParamsMap = pairs.into_iter().collect();
+    format!("/ai-cost{}", map.to_query_string())
+}
+
+fn export_href(raw: &RawQuery, ext: &str) -> String {
+    href(raw, &[]).replacen("/ai-cost", &format!("/export/bill-lines.{ext}"), 1)
+}
+
+#[component]
+pub fn CostPage() -> impl IntoView {
+    let t = tr();
+    let query = use_query_map();
+    let raw = move || -> RawQuery { (&*query.read()).into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() };
+    let synced = RwSignal::new(0u32);
+    let overview = Resource::new(move || (raw(), synced.get()), |(q, _)| load_cost_overview(q));
+    view! {
+        <Title text=format!("{} · {}", t.b_title, t.app_name)/>
+        <section class="analysis cost" data-testid="cost-page">
+            <header class="cost-head">
+                <div>
+                    <h1>"💰 "{t.b_title}</h1>
+                    <p class="lead">{t.b_lead}</p>
+                </div>
+                <SyncPanel synced=synced/>
+            </header>
+            <Suspense fallback=move || view! { <p class="loading" role="status">{t.loading}</p> }>
+                {move || Suspend::new(async move {
+                    match overview.await {
+                        Ok(o) => view! { <Overview o=o raw=raw()/> }.into_any(),
+                        Err(e) => view! {
+                            <div class="error" role="alert" data-testid="error" data-status=e.status()><p>{e.message()}</p></div>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <History synced=synced/>
+        </section>
+    }
+}
+
+#[component]
+fn SyncPanel(synced: RwSignal<u32>) -> impl IntoView {
+    let t = tr();
+    let run = RwSignal::new(None::<SyncRunView>);
+    let error = RwSignal::new(None::<AppError>);
+    let busy = move || run.with(|r| r.as_ref().is_some_and(|r| r.state == RunState::Running));
+    let click = move |_| {
+        error.set(None);
+        leptos::task::spawn_local(async move {
+            match start_billing_sync().await {
+                Ok(v) => {
+                    let id = v.id;
+                    run.try_set(Some(v));
+                    follow(id, run, error).await;
+                    synced.try_update(|n| *n += 1);
+                }
+                Err(e) => {
+                    error.try_set(Some(e));
+                }
+            }
+        });
+    };
+    view! {
+        <div class="sync">
+            <button type="button" class="sync-button" data-testid="sync-button" disabled=busy on:click=click>
+                {move || if busy() { t.b_syncing } else { t.b_sync }}
+            </button>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e.message()}</p> })}
+            {move || run.get().map(|r| view! { <RunTable run=r/> })}
+        </div>
+    }
+}
+
+async fn follow(id: i64, run: RwSignal<Option<SyncRunView>>, error: RwSignal<Option<AppError>>) {
+    use futures::StreamExt;
+    let stream = match watch_billing_sync(id).await {
+        Ok(s) => s,
+        Err(e) => {
+            error.try_set(Some(e));
+            return;
+        }
+    };
+    let mut stream = stream.into_inner();
+    let mut decoder = crate::ndjson::LineDecoder::<SyncRunView>::default();
+    while let Some(Ok(bytes)) = stream.next().await {
+        for v in decoder.push(&bytes).into_iter().flatten() {
+            run.try_set(Some(v));
+        }
+    }
+}
+
+/// One row per account (and per platform without accounts): progress while running, then the
+/// result with the provider's own error code and message.
+#[component]
+fn RunTable(run: SyncRunView) -> impl IntoView {
+    let t = tr();
+    let rows = run
+        .accounts
+        .into_iter()
+        .map(|a| {
+            let pct = if a.scopes_total == 0 { 0 } else { a.scopes_done * 100 / a.scopes_total };
+            let detail = match (&a.state, &a.error_code) {
+                (AccountSyncState::Failed, Some(code)) => format!("{code}：{}", a.error_message.clone().unwrap_or_default()),
+                (AccountSyncState::NotConfigured, _) => t.b_not_configured.to_string(),
+                _ => format!("{} / {} · {} {}", a.scopes_done, a.scopes_total, count(a.lines as i64), t.b_lines),
+            };
+            view! {
+                <tr data-testid="sync-row" data-provider=a.provider.slug() data-state=a.state_str()>
+                    <td>{t.provider(a.provider)}</td>
+                    <td>{a.display_name.clone()}{a.simulated.then(|| view! { <span class="badge sim">{t.b_simulated}</span> })}</td>
+                    <td><span class=format!("state {}", a.state_str())>{t.account_state(a.state)}</span></td>
+                    <td class="bar"><span style=format!("width:{pct}%")></span></td>
+                    <td class="detail">{detail}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="data sync-table" data-testid="sync-panel" data-run-state=run.state.as_str()>
+            <caption>{format!("#{} · {} · {}", run.id, t.run_state(run.state), beijing_time(run.started_at))}</caption>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+}
+
+impl AccountSyncView {
+    fn state_str(&self) -> &'static str {
+        self.state.as_str()
+    }
+}
+
+#[component]
+fn Overview(o: CostOverview, raw: RawQuery) -> impl IntoView {
+    let t = tr();
+    let rate = o.usd_cny;
+    let q = o.query;
+    let scope_options = [("all", t.b_scope_all, CostFilter::All), ("ai", t.b_scope_ai, CostFilter::Ai)]
+        .into_iter()
+        .map(|(v, label, f)| view! { <option value=v selected=q.filter == f>{label}</option> })
+        .collect_view();
+    let platforms = o
+        .platforms
+        .clone()
+        .into_iter()
+        .map(|p| {
+            let link = href(&raw, &[("provider", Some(p.provider.slug())), ("product", None)]);
+            let badge = if !p.configured {
+                Some(view! { <span class="badge off">{t.b_not_configured}</span> }.into_any())
+            } else if p.simulated {
+                Some(view! { <span class="badge sim">{t.b_simulated}</span> }.into_any())
+            } else {
+                None
+            };
+            view! {
+                <A href=link attr:class="card platform" attr:data-testid="platform-card" attr:data-provider=p.provider.slug()>
+                    <h3>{t.provider(p.provider)}{badge}</h3>
+                    <strong>{cny(&p.total, rate)}</strong>
+                    <small>{format!("{} {}", p.accounts, t.b_accounts)}{p.balance.map(|b| format!(" · {} {}", t.b_balance, cny(&b, rate)))}</small>
+                </A>
+            }
+        })
+        .collect_view();
+    let products = o
+        .products
+        .clone()
+        .into_iter()
+        .map(|p| {
+            let link = href(&raw, &[("provider", Some(p.provider.slug())), ("product", Some(&p.product_code))]);
+            view! {
+                <tr data-testid="product-row">
+                    <td>{t.provider(p.provider)}</td>
+                    <td><A href=link>{p.product_name.clone()}</A></td>
+                    <td><code>{p.product_code.clone()}</code></td>
+                    <td>{if p.ai_service { "✔" } else { "" }}</td>
+                    <td class="num">{cny(&p.payable, rate)}</td>
+                    <td class="num">{cny(&p.pretax, rate)}</td>
+                    <td class="num">{p.lines}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let usage = o
+        .own_usage
+        .clone()
+        .into_iter()
+        .map(|u| view! {
+            <tr>
+                <td>{u.model.clone()}</td><td class="num">{u.calls}</td>
+                <td class="num">{format!("{} / {}", count(u.prompt_tokens), count(u.completion_tokens))}</td>
+                <td class="num">{u.images}</td>
+                <td class="num">{u.estimated_cny.map(|e| format!("¥{}", amount(e))).unwrap_or_else(|| "—".into())}
+                    {(u.simulated_calls > 0).then(|| view! { <span class="badge sim">{t.b_simulated}</span> })}</td>
+            </tr>
+        })
+        .collect_view();
+    let drill = (raw.iter().any(|(k, _)| k == "provider" || k == "product")).then(|| view! { <DrillDown raw=raw.clone()/> });
+    let empty = o.products.is_empty();
+    view! {
+        {o.any_simulated.then(|| view! { <p class="notice sim" data-testid="cost-sim-notice">{t.b_sim_notice}</p> })}
+        <Form method="GET" action="/ai-cost" attr:class="params">
+            <label><span>{t.p_from}</span><input type="date" name="from" value=q.from.to_string()/></label>
+            <label><span>{t.p_to}</span><input type="date" name="to" value=q.to.to_string()/></label>
+            <label><span>{t.b_scope}</span><select name="scope">{scope_options}</select></label>
+            <button type="submit">{t.apply}</button>
+            <A href="/ai-cost" attr:class="reset">{t.reset}</A>
+            <span class="exports">
+                <a href=export_href(&raw, "csv") data-testid="export-csv">{t.b_export_csv}</a>
+                <a href=export_href(&raw, "xlsx") data-testid="export-xlsx">{t.b_export_xlsx}</a>
+            </span>
+        </Form>
+        <div class="cards totals">
+            <div class="card total" data-testid="card-total"><h3>{t.b_total}</h3><strong>{cny(&o.total, rate)}</strong><small>{format!("{} ~ {}", q.from, q.to)}</small></div>
+            <div class="card total" data-testid="card-month"><h3>{t.b_month}</h3><strong>{cny(&o.this_month, rate)}</strong><small>{o.today.format("%Y-%m").to_string()}</small></div>
+            <div class="card total" data-testid="card-today"><h3>{t.b_today}</h3><strong>{cny(&o.today_cost, rate)}</strong><small>{o.today.to_string()}</small></div>
+        </div>
+        <div class="cards platforms">{platforms}</div>
+        <p class="summary">{format!("{} {}", t.b_usd_note, rate)}{o.has_monthly_only.then(|| format!(" · {}", t.b_monthly_note))}</p>
+        {if empty {
+            view! { <p class="empty" data-testid="cost-empty">{t.b_no_data}</p> }.into_any()
+        } else {
+            view! {
+                <div class="chart-row">
+                    <div class="chart-box wide"><h2>{t.b_trend}</h2><EChart chart=charts::daily_trend(&o) label=t.b_trend/></div>
+                    <div class="chart-box"><h2>{t.b_share}</h2><EChart chart=charts::platform_pie(&o) label=t.b_share/></div>
+                </div>
+            }.into_any()
+        }}
+        {drill}
+        <h2>{t.b_products}</h2>
+        <table class="data" data-testid="product-table"><thead><tr>
+            <th>{t.b_platform}</th><th>{t.b_product}</th><th>{t.b_product_code}</th><th>{t.b_ai}</th>
+            <th>{t.b_payable}</th><th>{t.b_pretax}</th><th>{t.b_lines}</th>
+        </tr></thead><tbody>{products}</tbody></table>
+        <h2>{t.b_own_usage}</h2>
+        <table class="data" data-testid="own-usage"><thead><tr>
+            <th>{t.b_model}</th><th>{t.b_calls}</th><th>{t.b_tokens}</th><th>{t.b_images}</th><th>{t.b_estimated}</th>
+        </tr></thead><tbody>{usage}</tbody>
+        <tfoot><tr><td colspan="4">{t.b_billed}</td><td class="num" data-testid="studio-billed">{cny(&o.model_studio_billed, rate)}</td></tr></tfoot></table>
+        <p class="summary">{t.b_price_note}</p>
+    }
+}
+
+#[component]
+fn DrillDown(raw: RawQuery) -> impl IntoView {
+    let t = tr();
+    let q = raw.clone();
+    let lines = Resource::new(|| (), move |_| bill_lines(q.clone()));
+    let back = href(&raw, &[("provider", None), ("product", None)]);
+    let csv = export_href(&raw, "csv");
+    view! {
+        <section class="drill" data-testid="drill">
+            <h2>{t.b_drill}" "<A href=back>"✕"</A>" "<a href=csv>{t.b_export_csv}</a></h2>
+            <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>
+                {move || Suspend::new(async move {
+                    match lines.await {
+                        Ok(list) => {
+                            let total: Mixed = list.iter().fold(Mixed::default(), |mut m, v| { m.add(v.line.currency, v.line.payable); m });
+                            let rows = list.into_iter().map(|v| {
+                                let l = v.line;
+                                view! {
+                                    <tr data-testid="drill-row">
+                                        <td>{t.provider(l.provider)}</td><td>{l.account}</td><td>{l.billing_cycle.format("%Y-%m").to_string()}</td>
+                                        <td>{l.date.map(|d| d.to_string()).unwrap_or_default()}</td>
+                                        <td>{l.product_name}</td><td class="num">{money(l.pretax, l.currency)}</td>
+                                        <td class="num">{money(l.payable, l.currency)}</td><td>{v.source}</td>
+                                    </tr>
+                                }
+                            }).collect_view();
+                            view! {
+                                <p class="summary" data-testid="drill-total">{format!("{} CNY {} · USD {}", t.b_payable, amount(total.cny), amount(total.usd))}</p>
+                                <table class="data"><thead><tr>
+                                    <th>{t.b_platform}</th><th>{t.b_account}</th><th>{t.b_cycle}</th><th>{t.b_date}</th><th>{t.b_product}</th>
+                                    <th>{t.b_pretax}</th><th>{t.b_payable}</th><th>{t.b_source}</th>
+                                </tr></thead><tbody>{rows}</tbody></table>
+                            }.into_any()
+                        }
+                        Err(e) => view! { <p class="error" role="alert">{e.message()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn History(synced: RwSignal<u32>) -> impl IntoView {
+    let t = tr();
+    let runs = Resource::new(move || synced.get(), |_| sync_history());
+    view! {
+        <h2>{t.b_history}</h2>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match runs.await {
+                    Ok(list) => {
+                        let rows = list.into_iter().map(|r| {
+                            let failed: Vec<String> = r.accounts.iter()
+                                .filter(|a| a.state == AccountSyncState::Failed)
+                                .map(|a| format!("{} {}", t.provider(a.provider), a.error_code.clone().unwrap_or_default()))
+                                .collect();
+                            view! {
+                                <tr data-testid="history-row">
+                                    <td>{format!("#{}", r.id)}</td><td>{beijing_time(r.started_at)}</td><td>{r.trigger.clone()}</td>
+                                    <td>{t.run_state(r.state)}</td><td>{format!("{} ~ {}", r.window_from, r.window_to)}</td>
+                                    <td>{failed.join("、")}</td>
+                                </tr>
+                            }
+                        }).collect_view();
+                        view! {
+                            <table class="data" data-testid="history"><thead><tr>
+                                <th>"#"</th><th>{t.b_started}</th><th>{t.b_trigger}</th><th>{t.b_run_state}</th><th>{t.b_cycle}</th><th>{t.b_state_failed}</th>
+                            </tr></thead><tbody>{rows}</tbody></table>
+                        }.into_any()
+                    }
+                    Err(e) => view! { <p class="error">{e.message()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,336 @@
+//! Baidu AI Cloud billing API, signed with `bce-auth-v1` (research §5).
+//!
+//! - Signature: https://cloud.baidu.com/doc/Reference/s/njwvz1yfu (生成认证字符串)
+//! - Cash balance: https://cloud.baidu.com/doc/Finance/s/Skhtyytwu
+//! - Resource month bill, fields and error shape: SDK `baidubce/bce-sdk-go`,
+//!   `services/billing/{billing.go,model.go}`, `bce/response.go`, `bce/error.go`
+//!
+//! Only `host` and `x-bce-date` are signed: the HTTP client sets `Content-Length` itself, and
+//! a header the signer did not see must not be in the signed set (see `signing::bce::sign`).
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use url::Url;
+
+use super::{
+    amount, body_excerpt, endpoint_url, first_of_month, host_header, kind_from_status, month_text,
+    parse_json, retry_after_seconds, send, set_query, AccountConfig, Answer, ErrorKind,
+    ProviderError, RequestGate,
+};
+use crate::billing::model::{is_ai_product, BalanceSnapshot, BillLine, Currency, Provider, Scope};
+use crate::cloud::signing::{bce, AccessKey, HeadersToSign, SignableRequest};
+
+const PROVIDER: Provider = Provider::Baidu;
+const BILL_PATH: &str = "/v1/bill/resource/month";
+const BALANCE_PATH: &str = "/v1/finance/cash/balance";
+const BILL_ACTION: &str = "ResourceMonthBill";
+const BALANCE_ACTION: &str = "CashBalance";
+/// The documented maximum `pageSize`.
+const PAGE_SIZE: u64 = 100;
+const MAX_PAGES: u64 = 1000;
+/// `productType` is required and takes one value; a day's spend is both.
+const PRODUCT_TYPES: [&str; 2] = ["postpay", "prepay"];
+const SIGNED_HEADERS: &[&str] = &["host", "x-bce-date"];
+
+#[derive(Clone)]
+pub struct Client {
+    account: AccountConfig,
+    base: Url,
+    http: reqwest::Client,
+    gate: RequestGate,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("baidu::Client").field("account", &self.account).finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    pub fn new(account: AccountConfig, http: reqwest::Client, gate: RequestGate) -> Self {
+        let base = account.endpoint.clone();
+        Client { account, base, http, gate }
+    }
+
+    pub fn account(&self) -> &AccountConfig {
+        &self.account
+    }
+
+    /// The resource bill for one day (`beginTime` = `endTime` = the day), pay-as-you-go and
+    /// prepaid, all pages, summed per product (`serviceType`): the API answers per resource
+    /// and charge item, and one line per product and day is what the other providers give.
+    /// Only `Scope::Day`.
+    pub async fn bill_lines(&self, scope: Scope) -> Result<Vec<BillLine>, ProviderError> {
+        let Scope::Day(day) = scope else {
+            return Err(ProviderError::unsupported_scope(PROVIDER, scope));
+        };
+        let mut bills = Vec::new();
+        for product_type in PRODUCT_TYPES {
+            bills.extend(self.bills_of_type(day, product_type).await?);
+        }
+        Ok(sum_per_product(&self.account.name, day, bills))
+    }
+
+    async fn bills_of_type(&self, day: NaiveDate, product_type: &str) -> Result<Vec<ResourceBill>, ProviderError> {
+        let day_text = day.format("%Y-%m-%d").to_string();
+        let mut bills = Vec::new();
+        for page_number in 1..=MAX_PAGES {
+            let query = vec![
+                ("month".to_owned(), month_text(day)),
+                ("beginTime".to_owned(), day_text.clone()),
+                ("endTime".to_owned(), day_text.clone()),
+                ("productType".to_owned(), product_type.to_owned()),
+                ("pageNo".to_owned(), page_number.to_string()),
+                ("pageSize".to_owned(), PAGE_SIZE.to_string()),
+            ];
+            let answer = self
+                .gate
+                .run(|| self.attempt(BILL_ACTION, reqwest::Method::GET, BILL_PATH, &query))
+                .await?;
+            let page: BillPage = parse_json(PROVIDER, BILL_ACTION, &answer.body)?;
+            let page_len = page.bills.as_ref().map_or(0, Vec::len);
+            bills.extend(page.bills.unwrap_or_default());
+            if bills.len() as u64 >= page.total_count {
+                return Ok(bills);
+            }
+            if page_len == 0 {
+                return Err(ProviderError::malformed(
+                    PROVIDER,
+                    BILL_ACTION,
+                    format!("totalCount is {} but page {page_number} ({product_type}) is empty", page.total_count),
+                ));
+            }
+        }
+        Err(ProviderError::malformed(PROVIDER, BILL_ACTION, "too many pages"))
+    }
+
+    /// `POST /v1/finance/cash/balance`: the cash balance, CNY.
+    pub async fn balance(&self) -> Result<BalanceSnapshot, ProviderError> {
+        let answer = self
+            .gate
+            .run(|| self.attempt(BALANCE_ACTION, reqwest::Method::POST, BALANCE_PATH, &[]))
+            .await?;
+        parse_balance(&self.account.name, &answer.body)
+    }
+
+    /// Signed afresh (x-bce-date) on every attempt; answers the successful HTTP answer.
+    async fn attempt(
+        &self,
+        action: &str,
+        method: reqwest::Method,
+        path: &str,
+        query: &[(String, String)],
+    ) -> Result<Answer, ProviderError> {
+        let mut url = endpoint_url(&self.base, path);
+        set_query(&mut url, query);
+        let mut request = SignableRequest {
+            method: method.as_str().to_owned(),
+            host: host_header(&url),
+            path: url.path().to_owned(),
+            query: query.to_vec(),
+            headers: Vec::new(),
+            body: Vec::new(),
+        };
+        let key = AccessKey { id: &self.account.access_key_id, secret: &self.account.secret };
+        let signature = bce::sign(
+            &request,
+            key,
+            Utc::now(),
+            bce::DEFAULT_EXPIRATION_SECONDS,
+            HeadersToSign::Only(SIGNED_HEADERS),
+        );
+        request.apply(&signature);
+        let answer = send(&self.http, PROVIDER, action, method, url, &request.headers, Vec::new()).await?;
+        if (200..300).contains(&answer.status) {
+            Ok(answer)
+        } else {
+            Err(error_from(&answer))
+        }
+    }
+}
+
+/// `{"code","message","requestId"}`, the request id also in `x-bce-request-id`.
+fn error_from(answer: &Answer) -> ProviderError {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct ErrorBody {
+        code: Option<String>,
+        message: Option<String>,
+        request_id: Option<String>,
+    }
+    let body: Option<ErrorBody> = serde_json::from_slice(&answer.body).ok();
+    let (code, message, request_id) = match body {
+        Some(b) => (b.code, b.message, b.request_id),
+        None => (None, None, None),
+    };
+    let code = code.filter(|c| !c.is_empty()).unwrap_or_else(|| format!("HTTP{}", answer.status));
+    let message = message.unwrap_or_else(|| body_excerpt(&answer.body));
+    let kind = error_kind(answer.status, &code);
+    ProviderError::new(PROVIDER, kind, code, message)
+        .with_request_id(request_id.or_else(|| answer.header("x-bce-request-id")))
+        .with_retry_after(retry_after_seconds(answer))
+}
+
+/// No BCE-wide throttling code is documented (research §5): HTTP 429 is the signal, plus a few
+/// names a gateway might use.
+fn error_kind(status: u16, code: &str) -> ErrorKind {
+    match code {
+        "AccessDenied" | "InvalidAccessKeyId" | "SignatureDoesNotMatch" | "RequestExpired"
+        | "InvalidAuthorization" | "InvalidHTTPAuthHeader" => ErrorKind::Auth,
+        "TooManyRequests" | "RequestRateLimitExceeded" => ErrorKind::Throttled,
+        code if code.starts_with("Throttling") => ErrorKind::Throttled,
+        "InternalError" | "ServiceUnavailable" => ErrorKind::Server,
+        _ => kind_from_status(status),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BillPage {
+    #[serde(deserialize_with = "amount::count")]
+    total_count: u64,
+    #[serde(default)]
+    bills: Option<Vec<ResourceBill>>,
+}
+
+/// Float numbers in the SDK model; read through [`amount`], never as `f64`.
+#[derive(Deserialize, Debug)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceBill {
+    #[serde(default)]
+    service_type: Option<String>,
+    #[serde(default)]
+    service_type_name: Option<String>,
+    /// 财务价: what is owed after discounts (paid by cash, rebate, coupons or still due).
+    #[serde(deserialize_with = "amount::decimal")]
+    finance_price: Decimal,
+    /// 目录价: the list price, before discounts.
+    #[serde(default, deserialize_with = "amount::optional_decimal")]
+    catalog_price: Option<Decimal>,
+    /// 原价: the original price; used as pretax when `catalogPrice` is absent.
+    #[serde(default, deserialize_with = "amount::optional_decimal")]
+    origin_price: Option<Decimal>,
+}
+
+/// Sums resource bills per product, in first-seen order. payable = `financePrice`; pretax =
+/// `catalogPrice`, else `originPrice`, else `financePrice`.
+pub fn sum_per_product(account: &str, day: NaiveDate, bills: Vec<ResourceBill>) -> Vec<BillLine> {
+    let mut lines: Vec<BillLine> = Vec::new();
+    let mut index_of: HashMap<String, usize> = HashMap::new();
+    for bill in bills {
+        let product_code = bill.service_type.unwrap_or_default();
+        let pretax = bill.catalog_price.or(bill.origin_price).unwrap_or(bill.finance_price);
+        match index_of.get(&product_code) {
+            Some(&at) => {
+                lines[at].pretax += pretax;
+                lines[at].payable += bill.finance_price;
+            }
+            None => {
+                index_of.insert(product_code.clone(), lines.len());
+                let product_name =
+                    bill.service_type_name.filter(|n| !n.is_empty()).unwrap_or_else(|| product_code.clone());
+                lines.push(BillLine {
+                    provider: PROVIDER,
+                    account: account.to_owned(),
+                    billing_cycle: first_of_month(day),
+                    date: Some(day),
+                    ai_service: is_ai_product(PROVIDER, &product_code),
+                    product_code,
+                    product_name,
+                    pretax,
+                    payable: bill.finance_price,
+                    currency: Currency::Cny,
+                });
+            }
+        }
+    }
+    lines
+}
+
+/// Reads `{"cashBalance": 850.0000}` (a number; a string is accepted too).
+pub fn parse_balance(account: &str, body: &[u8]) -> Result<BalanceSnapshot, ProviderError> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct CashBalance {
+        #[serde(deserialize_with = "amount::decimal")]
+        cash_balance: Decimal,
+    }
+    let balance: CashBalance = parse_json(PROVIDER, BALANCE_ACTION, body)?;
+    Ok(BalanceSnapshot {
+        provider: PROVIDER,
+        account: account.to_owned(),
+        taken_at: Utc::now(),
+        currency: Currency::Cny,
+        available: balance.cash_balance,
+        credit: None,
+        granted: None,
+        topped_up: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn dec(text: &str) -> Decimal {
+        Decimal::from_str(text).unwrap()
+    }
+
+    fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> Answer {
+        let mut map = reqwest::header::HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                value.parse().unwrap(),
+            );
+        }
+        Answer { status, headers: map, body: bytes::Bytes::from(body.to_owned()) }
+    }
+
+    #[test]
+    fn documented_balance_example() {
+        // https://cloud.baidu.com/doc/Finance/s/Skhtyytwu
+        let balance = parse_balance("acct", br#"{"cashBalance": 850.0000}"#).unwrap();
+        assert_eq!(balance.available, dec("850"));
+        assert_eq!(balance.currency, Currency::Cny);
+        assert_eq!(parse_balance("acct", br#"{"cashBalance": "-1.25"}"#).unwrap().available, dec("-1.25"));
+        assert_eq!(parse_balance("acct", b"{\"cash").unwrap_err().kind, ErrorKind::Malformed);
+    }
+
+    #[test]
+    fn bill_page_shaped_per_the_sdk_model() {
+        let body = r#"{"billMonth":"2024-05","beginTime":"2024-05-03","endTime":"2024-05-03","accountId":"a1","loginName":"l","pageNo":1,"pageSize":100,"totalCount":3,
+          "bills":[
+            {"serviceType":"QIANFAN","serviceTypeName":"千帆大模型平台","productType":"postpay","chargeItem":"tokens","originPrice":12.5,"catalogPrice":12.5,"financePrice":10.1,"cash":10.1},
+            {"serviceType":"QIANFAN","serviceTypeName":"千帆大模型平台","productType":"postpay","chargeItem":"tokens","originPrice":0.3,"catalogPrice":0.3,"financePrice":0.2},
+            {"serviceType":"BCC","serviceTypeName":"云服务器","productType":"postpay","originPrice":3.0,"financePrice":2.75}]}"#;
+        let page: BillPage = parse_json(PROVIDER, BILL_ACTION, body.as_bytes()).unwrap();
+        assert_eq!(page.total_count, 3);
+        let day = NaiveDate::from_ymd_opt(2024, 5, 3).unwrap();
+        let lines = sum_per_product("acct", day, page.bills.unwrap());
+        let [qianfan, bcc] = &lines[..] else { panic!("{lines:?}") };
+        assert_eq!((qianfan.pretax, qianfan.payable), (dec("12.8"), dec("10.3")));
+        assert!(qianfan.ai_service && !bcc.ai_service);
+        // No catalogPrice: pretax is originPrice.
+        assert_eq!((bcc.pretax, bcc.payable), (dec("3"), dec("2.75")));
+        assert_eq!((bcc.date, bcc.billing_cycle), (Some(day), NaiveDate::from_ymd_opt(2024, 5, 1).unwrap()));
+    }
+
+    #[test]
+    fn errors() {
+        let body = r#"{"code":"SignatureDoesNotMatch","message":"The request signature we calculated does not match","requestId":"b1"}"#;
+        let e = error_from(&answer(403, &[], body));
+        assert_eq!((e.kind, e.code.as_str(), e.request_id.as_deref()), (ErrorKind::Auth, "SignatureDoesNotMatch", Some("b1")));
+        let e = error_from(&answer(429, &[("x-bce-request-id", "h2"), ("retry-after", "3")], ""));
+        assert_eq!((e.kind, e.request_id.as_deref()), (ErrorKind::Throttled, Some("h2")));
+        assert_eq!(e.retry_after, Some(std::time::Duration::from_secs(3)));
+        let e = error_from(&answer(500, &[], r#"{"code":"InternalError","message":"m","requestId":"b3"}"#));
+        assert!(e.kind == ErrorKind::Server && e.is_retryable());
+        let e = error_from(&answer(400, &[], r#"{"code":"InvalidParameter","message":"month","requestId":"b4"}"#));
+        assert_eq!(e.kind, ErrorKind::BadRequest);
+    }
+}

@@ -1,0 +1,221 @@
+//! DeepSeek account balance: `GET /user/balance` with the API key as Bearer token (research §6).
+//! Doc: https://api-docs.deepseek.com/api/get-user-balance.md (current: amounts are strings);
+//! an older copy, https://platform.deepseek.com/api-docs/zh-cn/api/get-user-balance, typed them
+//! as numbers, so both are read. DeepSeek has no bill API: its spend is the fall in balance.
+
+use chrono::Utc;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use url::Url;
+
+use super::{
+    amount, body_excerpt, endpoint_url, kind_from_status, parse_currency, parse_json,
+    retry_after_seconds, send, AccountConfig, Answer, ErrorKind, ProviderError, RequestGate,
+};
+use crate::billing::model::{BalanceSnapshot, BillLine, Provider, Scope};
+
+const PROVIDER: Provider = Provider::DeepSeek;
+const ACTION: &str = "GetUserBalance";
+const PATH: &str = "/user/balance";
+
+#[derive(Clone)]
+pub struct Client {
+    account: AccountConfig,
+    base: Url,
+    http: reqwest::Client,
+    gate: RequestGate,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("deepseek::Client").field("account", &self.account).finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    pub fn new(account: AccountConfig, http: reqwest::Client, gate: RequestGate) -> Self {
+        let base = account.endpoint.clone();
+        Client { account, base, http, gate }
+    }
+
+    pub fn account(&self) -> &AccountConfig {
+        &self.account
+    }
+
+    /// DeepSeek publishes no bills: every scope is a bad request.
+    pub async fn bill_lines(&self, scope: Scope) -> Result<Vec<BillLine>, ProviderError> {
+        Err(ProviderError::unsupported_scope(PROVIDER, scope))
+    }
+
+    /// The CNY balance (else the first listed); `None` when the account lists no balance.
+    /// `is_available: false` (nothing left to spend) is a balance like any other.
+    pub async fn balance(&self) -> Result<Option<BalanceSnapshot>, ProviderError> {
+        let answer = self.gate.run(|| self.attempt()).await?;
+        parse_balance(&self.account.name, &answer.body)
+    }
+
+    async fn attempt(&self) -> Result<Answer, ProviderError> {
+        let url = endpoint_url(&self.base, PATH);
+        let headers = vec![
+            ("Authorization".to_owned(), format!("Bearer {}", self.account.secret.expose())),
+            ("Accept".to_owned(), "application/json".to_owned()),
+        ];
+        let answer = send(&self.http, PROVIDER, ACTION, reqwest::Method::GET, url, &headers, Vec::new()).await?;
+        if (200..300).contains(&answer.status) {
+            Ok(answer)
+        } else {
+            Err(error_from(&answer).redacting(self.account.secret.expose()))
+        }
+    }
+}
+
+impl ProviderError {
+    /// DeepSeek echoes the key's last four characters when refusing it; should an answer ever
+    /// echo the whole key, it must not reach a log.
+    fn redacting(mut self, key: &str) -> Self {
+        if !key.is_empty() && self.message.contains(key) {
+            self.message = self.message.replace(key, "***");
+        }
+        self
+    }
+}
+
+/// OpenAI-style `{"error":{"message","type","code"}}`; anything else keeps the status as code.
+fn error_from(answer: &Answer) -> ProviderError {
+    #[derive(Deserialize)]
+    struct Detail {
+        message: Option<String>,
+        #[serde(rename = "type")]
+        kind: Option<String>,
+        code: Option<serde_json::Value>,
+    }
+    #[derive(Deserialize)]
+    struct ErrorBody {
+        error: Option<Detail>,
+    }
+    let detail = serde_json::from_slice::<ErrorBody>(&answer.body).ok().and_then(|b| b.error);
+    let (code, kind_name, message) = match detail {
+        Some(d) => {
+            let code = match d.code {
+                Some(serde_json::Value::String(text)) => Some(text),
+                Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+                _ => None,
+            };
+            (code, d.kind, d.message)
+        }
+        None => (None, None, None),
+    };
+    let kind = if kind_name.as_deref() == Some("authentication_error") {
+        ErrorKind::Auth
+    } else {
+        kind_from_status(answer.status)
+    };
+    let code = code
+        .or(kind_name)
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| format!("HTTP{}", answer.status));
+    let message = message.unwrap_or_else(|| body_excerpt(&answer.body));
+    ProviderError::new(PROVIDER, kind, code, message).with_retry_after(retry_after_seconds(answer))
+}
+
+#[derive(Deserialize)]
+struct BalanceAnswer {
+    #[serde(default)]
+    is_available: Option<bool>,
+    #[serde(default)]
+    balance_infos: Vec<BalanceInfo>,
+}
+
+#[derive(Deserialize)]
+struct BalanceInfo {
+    currency: String,
+    /// Granted plus topped-up: what can be spent.
+    #[serde(deserialize_with = "amount::decimal")]
+    total_balance: Decimal,
+    #[serde(default, deserialize_with = "amount::optional_decimal")]
+    granted_balance: Option<Decimal>,
+    #[serde(default, deserialize_with = "amount::optional_decimal")]
+    topped_up_balance: Option<Decimal>,
+}
+
+/// Reads a `/user/balance` answer.
+pub fn parse_balance(account: &str, body: &[u8]) -> Result<Option<BalanceSnapshot>, ProviderError> {
+    let answer: BalanceAnswer = parse_json(PROVIDER, ACTION, body)?;
+    if answer.is_available == Some(false) {
+        tracing::info!(account, "DeepSeek reports no balance available for API calls");
+    }
+    let mut infos = answer.balance_infos;
+    let chosen = match infos.iter().position(|i| i.currency.eq_ignore_ascii_case("CNY")) {
+        Some(at) => infos.swap_remove(at),
+        None if infos.is_empty() => return Ok(None),
+        None => infos.swap_remove(0),
+    };
+    Ok(Some(BalanceSnapshot {
+        provider: PROVIDER,
+        account: account.to_owned(),
+        taken_at: Utc::now(),
+        currency: parse_currency(PROVIDER, ACTION, &chosen.currency)?,
+        available: chosen.total_balance,
+        credit: None,
+        granted: chosen.granted_balance,
+        topped_up: chosen.topped_up_balance,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::billing::model::Currency;
+    use std::str::FromStr;
+
+    fn dec(text: &str) -> Decimal {
+        Decimal::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn documented_example_as_strings_and_as_numbers() {
+        let strings = br#"{"is_available": true,
+            "balance_infos": [{"currency": "CNY", "total_balance": "110.00", "granted_balance": "10.00", "topped_up_balance": "100.00"}]}"#;
+        let numbers = br#"{"is_available": true,
+            "balance_infos": [{"currency": "CNY", "total_balance": 110.00, "granted_balance": 10.00, "topped_up_balance": 100.00}]}"#;
+        for body in [&strings[..], &numbers[..]] {
+            let balance = parse_balance("acct", body).unwrap().unwrap();
+            assert_eq!(balance.currency, Currency::Cny);
+            assert_eq!(balance.available, dec("110"));
+            assert_eq!(balance.granted, Some(dec("10")));
+            assert_eq!(balance.topped_up, Some(dec("100")));
+            assert_eq!(balance.credit, None);
+        }
+    }
+
+    #[test]
+    fn prefers_cny_and_tolerates_unavailable() {
+        let body = br#"{"is_available": false, "balance_infos": [
+            {"currency": "USD", "total_balance": "1.00", "granted_balance": "0.00", "topped_up_balance": "1.00"},
+            {"currency": "CNY", "total_balance": "0.00", "granted_balance": "0.00", "topped_up_balance": "0.00"}]}"#;
+        let balance = parse_balance("acct", body).unwrap().unwrap();
+        assert_eq!((balance.currency, balance.available), (Currency::Cny, dec("0")));
+        let usd = br#"{"is_available": true, "balance_infos": [{"currency": "USD", "total_balance": "2.5"}]}"#;
+        let balance = parse_balance("acct", usd).unwrap().unwrap();
+        assert_eq!((balance.currency, balance.granted), (Currency::Usd, None));
+        assert_eq!(parse_balance("acct", br#"{"is_available": false, "balance_infos": []}"#).unwrap(), None);
+        assert_eq!(parse_balance("acct", b"<html>").unwrap_err().kind, ErrorKind::Malformed);
+    }
+
+    #[test]
+    fn errors() {
+        let answer = |status: u16, body: &str| Answer {
+            status,
+            headers: reqwest::header::HeaderMap::new(),
+            body: bytes::Bytes::from(body.to_owned()),
+        };
+        let body = r#"{"error":{"message":"Authentication Fails (no such user)","type":"authentication_error","param":null,"code":"invalid_request_error"}}"#;
+        let e = error_from(&answer(401, body));
+        assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Auth, "invalid_request_error"));
+        let echoed = r#"{"error":{"message":"Your api key sk-abc123 is invalid","type":"authentication_error"}}"#;
+        let e = error_from(&answer(401, echoed)).redacting("sk-abc123");
+        assert_eq!(e.message, "Your api key *** is invalid");
+        assert_eq!(error_from(&answer(429, "")).kind, ErrorKind::Throttled);
+        assert_eq!(error_from(&answer(503, "busy")).kind, ErrorKind::Server);
+    }
+}

@@ -1,0 +1,410 @@
+//! Volcengine billing OpenAPI (Service `billing`, Version 2022-01-01): `POST /?Action=…&Version=…`
+//! with a JSON body, signed with Volcengine's HMAC-SHA256 (research §3).
+//!
+//! - Signature: https://www.volcengine.com/docs/6469/1121980, https://volcengine.com/docs/6369/67270
+//! - Response and error shape: https://volcengine.com/docs/6460/79674,
+//!   https://www.volcengine.com/docs/6469/1121981; public error codes https://volcengine.com/docs/6448/76370
+//! - ListBillDetail: https://volcengine.com/docs/6269/1127842
+//! - QueryBalanceAcct: https://volcengine.com/docs/6269/1223898
+//! - Rate limit (5 QPS for ListBill*): https://www.volcengine.com/docs/6269/1165275
+
+use chrono::{Datelike, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use url::Url;
+
+use super::{
+    amount, body_excerpt, endpoint_url, host_header, kind_from_status, month_of_scope, month_text,
+    parse_currency, parse_day, retry_after_seconds, send, set_query, AccountConfig, Answer,
+    ErrorKind, ProviderError, RequestGate,
+};
+use crate::billing::model::{is_ai_product, BalanceSnapshot, BillLine, Currency, Provider, Scope};
+use crate::cloud::signing::{volcengine, AccessKey, HeadersToSign, SignableRequest};
+
+const PROVIDER: Provider = Provider::Volcengine;
+const VERSION: &str = "2022-01-01";
+const SERVICE: &str = "billing";
+/// The billing docs' examples sign for `cn-beijing`.
+pub const DEFAULT_REGION: &str = "cn-beijing";
+/// The documented maximum `Limit`.
+const PAGE_SIZE: u64 = 300;
+const MAX_PAGES: u64 = 1000;
+/// As the billing docs' request examples write it.
+const CONTENT_TYPE: &str = "application/json; charset=UTF-8";
+
+#[derive(Clone)]
+pub struct Client {
+    account: AccountConfig,
+    base: Url,
+    http: reqwest::Client,
+    gate: RequestGate,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("volcengine::Client").field("account", &self.account).finish_non_exhaustive()
+    }
+}
+
+/// `GroupTerm` 2 = by product, `GroupPeriod` 1 = by day: one line per product per day.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListBillDetailRequest {
+    bill_period: String,
+    limit: u64,
+    offset: u64,
+    group_term: u8,
+    group_period: u8,
+    need_record_num: u8,
+}
+
+impl Client {
+    pub fn new(account: AccountConfig, http: reqwest::Client, gate: RequestGate) -> Self {
+        let base = account.endpoint.clone();
+        Client { account, base, http, gate }
+    }
+
+    pub fn account(&self) -> &AccountConfig {
+        &self.account
+    }
+
+    /// `ListBillDetail` for one month, by product and day, all pages. Only `Scope::Month`.
+    pub async fn bill_lines(&self, scope: Scope) -> Result<Vec<BillLine>, ProviderError> {
+        let month = month_of_scope(PROVIDER, scope)?;
+        let mut lines = Vec::new();
+        let mut offset = 0u64;
+        for _ in 0..MAX_PAGES {
+            let request = ListBillDetailRequest {
+                bill_period: month_text(month),
+                limit: PAGE_SIZE,
+                offset,
+                group_term: 2,
+                group_period: 1,
+                need_record_num: 1,
+            };
+            let body = serde_json::to_vec(&request)
+                .map_err(|e| ProviderError::malformed(PROVIDER, "ListBillDetail", e))?;
+            let result = self.call("ListBillDetail", body).await?;
+            let page = parse_bill_page(&self.account.name, month, result)?;
+            let page_len = page.lines.len() as u64;
+            lines.extend(page.lines);
+            offset += page_len;
+            if offset >= page.total {
+                return Ok(lines);
+            }
+            if page_len == 0 {
+                return Err(ProviderError::malformed(
+                    PROVIDER,
+                    "ListBillDetail",
+                    format!("Total is {} but the page at Offset {offset} is empty", page.total),
+                ));
+            }
+        }
+        Err(ProviderError::malformed(PROVIDER, "ListBillDetail", "too many pages"))
+    }
+
+    /// `QueryBalanceAcct`: available balance and credit limit.
+    pub async fn balance(&self) -> Result<BalanceSnapshot, ProviderError> {
+        let result = self.call("QueryBalanceAcct", b"{}".to_vec()).await?;
+        parse_balance(&self.account.name, result)
+    }
+
+    fn region(&self) -> &str {
+        self.account.region.as_deref().filter(|r| !r.is_empty()).unwrap_or(DEFAULT_REGION)
+    }
+
+    /// One action through the gate; answers the `Result` object.
+    async fn call(&self, action: &str, body: Vec<u8>) -> Result<Value, ProviderError> {
+        self.gate.run(|| self.attempt(action, body.clone())).await
+    }
+
+    /// Signed afresh (X-Date) on every attempt.
+    async fn attempt(&self, action: &str, body: Vec<u8>) -> Result<Value, ProviderError> {
+        let query = vec![
+            ("Action".to_owned(), action.to_owned()),
+            ("Version".to_owned(), VERSION.to_owned()),
+        ];
+        let mut url = endpoint_url(&self.base, "/");
+        set_query(&mut url, &query);
+        let mut request = SignableRequest {
+            method: "POST".to_owned(),
+            host: host_header(&url),
+            path: url.path().to_owned(),
+            query,
+            headers: vec![("Content-Type".to_owned(), CONTENT_TYPE.to_owned())],
+            body,
+        };
+        let key = AccessKey { id: &self.account.access_key_id, secret: &self.account.secret };
+        // The SDK's default set: host, content-type and every x-* header.
+        let signature = volcengine::sign(
+            &request,
+            key,
+            Utc::now(),
+            self.region(),
+            SERVICE,
+            HeadersToSign::ProviderDefault,
+        );
+        request.apply(&signature);
+        let body = std::mem::take(&mut request.body);
+        let answer =
+            send(&self.http, PROVIDER, action, reqwest::Method::POST, url, &request.headers, body)
+                .await?;
+        interpret(action, &answer)
+    }
+}
+
+/// The `Result` of a successful answer, or the error in `ResponseMetadata.Error`, which the SDK
+/// treats as a failure even on HTTP 200 (research §3).
+fn interpret(action: &str, answer: &Answer) -> Result<Value, ProviderError> {
+    let success_status = (200..300).contains(&answer.status);
+    let body: Value = match serde_json::from_slice(&answer.body) {
+        Ok(body @ Value::Object(_)) => body,
+        _ if success_status => {
+            return Err(ProviderError::malformed(
+                PROVIDER,
+                action,
+                format!("not a JSON object: {}", body_excerpt(&answer.body)),
+            ))
+        }
+        _ => return Err(error_from(answer, None)),
+    };
+    if !success_status || body.pointer("/ResponseMetadata/Error").is_some_and(|e| !e.is_null()) {
+        return Err(error_from(answer, Some(&body)));
+    }
+    match body.get("Result") {
+        Some(result @ Value::Object(_)) => Ok(result.clone()),
+        _ => Err(ProviderError::malformed(PROVIDER, action, "no Result object")),
+    }
+}
+
+fn error_from(answer: &Answer, body: Option<&Value>) -> ProviderError {
+    let text = |pointer: &str| -> Option<String> {
+        match body?.pointer(pointer)? {
+            Value::String(text) if !text.is_empty() => Some(text.clone()),
+            Value::Number(number) => Some(number.to_string()),
+            _ => None,
+        }
+    };
+    let code = text("/ResponseMetadata/Error/Code").unwrap_or_else(|| format!("HTTP{}", answer.status));
+    let message = text("/ResponseMetadata/Error/Message").unwrap_or_else(|| body_excerpt(&answer.body));
+    let request_id = text("/ResponseMetadata/RequestId");
+    let kind = error_kind(answer.status, &code);
+    ProviderError::new(PROVIDER, kind, code, message)
+        .with_request_id(request_id)
+        .with_retry_after(retry_after_seconds(answer))
+}
+
+fn error_kind(status: u16, code: &str) -> ErrorKind {
+    match code {
+        "FlowLimitExceeded" | "RequestLimitExceeded" => ErrorKind::Throttled,
+        "SignatureDoesNotMatch" | "InvalidClientTokenId" | "MissingSignature" | "InvalidTimestamp"
+        | "AccessDenied" | "InvalidAccessKey" | "InvalidCredential" | "InvalidAuthorization"
+        | "MissingAuthenticationToken" => ErrorKind::Auth,
+        "InternalError" | "ServiceUnavailableTemp" | "ServiceUnavailable" => ErrorKind::Server,
+        _ => kind_from_status(status),
+    }
+}
+
+/// One page of `ListBillDetail`.
+#[derive(Debug)]
+pub struct BillPage {
+    pub total: u64,
+    pub lines: Vec<BillLine>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct BillResult {
+    #[serde(default)]
+    list: Option<Vec<BillItem>>,
+    #[serde(deserialize_with = "amount::count")]
+    total: u64,
+}
+
+/// All strings in the docs; read through [`amount`].
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct BillItem {
+    #[serde(default)]
+    expense_date: Option<String>,
+    #[serde(default)]
+    product: Option<String>,
+    #[serde(default)]
+    product_zh: Option<String>,
+    /// Before discounts and coupons.
+    #[serde(deserialize_with = "amount::decimal")]
+    original_bill_amount: Decimal,
+    /// After discounts and coupons: what is owed.
+    #[serde(deserialize_with = "amount::decimal")]
+    payable_amount: Decimal,
+    #[serde(default)]
+    currency: Option<String>,
+}
+
+/// Reads one `ListBillDetail` `Result` for the month starting `month`. Every line must be
+/// dated inside that month.
+pub fn parse_bill_page(account: &str, month: NaiveDate, result: Value) -> Result<BillPage, ProviderError> {
+    const ACTION: &str = "ListBillDetail";
+    let result: BillResult =
+        serde_json::from_value(result).map_err(|e| ProviderError::malformed(PROVIDER, ACTION, e))?;
+    let items = result.list.unwrap_or_default();
+    let mut lines = Vec::with_capacity(items.len());
+    for item in items {
+        let date = match item.expense_date.as_deref().filter(|t| !t.trim().is_empty()) {
+            None => None,
+            Some(text) => {
+                let day = parse_day(text).ok_or_else(|| {
+                    ProviderError::malformed(PROVIDER, ACTION, format!("ExpenseDate {text:?}"))
+                })?;
+                if (day.year(), day.month()) != (month.year(), month.month()) {
+                    return Err(ProviderError::malformed(
+                        PROVIDER,
+                        ACTION,
+                        format!("asked for {}, got a line dated {day}", month_text(month)),
+                    ));
+                }
+                Some(day)
+            }
+        };
+        let currency = match item.currency.as_deref().filter(|c| !c.trim().is_empty()) {
+            Some(code) => parse_currency(PROVIDER, ACTION, code)?,
+            None => Currency::Cny,
+        };
+        let product_code = item.product.unwrap_or_default();
+        let product_name = item.product_zh.filter(|n| !n.is_empty()).unwrap_or_else(|| product_code.clone());
+        lines.push(BillLine {
+            provider: PROVIDER,
+            account: account.to_owned(),
+            billing_cycle: month,
+            date,
+            ai_service: is_ai_product(PROVIDER, &product_code),
+            product_code,
+            product_name,
+            pretax: item.original_bill_amount,
+            payable: item.payable_amount,
+            currency,
+        });
+    }
+    Ok(BillPage { total: result.total, lines })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct BalanceResult {
+    #[serde(deserialize_with = "amount::decimal")]
+    available_balance: Decimal,
+    #[serde(default, deserialize_with = "amount::optional_decimal")]
+    credit_limit: Option<Decimal>,
+}
+
+/// Reads a `QueryBalanceAcct` `Result`. It names no currency; Volcengine (China) keeps
+/// accounts in CNY.
+pub fn parse_balance(account: &str, result: Value) -> Result<BalanceSnapshot, ProviderError> {
+    let result: BalanceResult = serde_json::from_value(result)
+        .map_err(|e| ProviderError::malformed(PROVIDER, "QueryBalanceAcct", e))?;
+    Ok(BalanceSnapshot {
+        provider: PROVIDER,
+        account: account.to_owned(),
+        taken_at: Utc::now(),
+        currency: Currency::Cny,
+        available: result.available_balance,
+        credit: result.credit_limit,
+        granted: None,
+        topped_up: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+    use std::time::Duration;
+
+    fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> Answer {
+        let mut map = reqwest::header::HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(
+                reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                value.parse().unwrap(),
+            );
+        }
+        Answer { status, headers: map, body: bytes::Bytes::from(body.to_owned()) }
+    }
+
+    fn dec(text: &str) -> Decimal {
+        Decimal::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn documented_balance_example() {
+        // Result from https://volcengine.com/docs/6269/1223898 (AccountID anonymised there).
+        let body = r#"{"ResponseMetadata":{"RequestId":"202401011200000000","Action":"QueryBalanceAcct","Version":"2022-01-01","Service":"billing","Region":"cn-beijing"},
+            "Result":{"AccountID":2100000000,"ArrearsBalance":"1.01","AvailableBalance":"77.01","CashBalance":"83.01","CreditLimit":"0.01","FreezeAmount":"5.01"}}"#;
+        let result = interpret("QueryBalanceAcct", &answer(200, &[], body)).unwrap();
+        let balance = parse_balance("acct", result).unwrap();
+        assert_eq!(balance.available, dec("77.01"));
+        assert_eq!(balance.credit, Some(dec("0.01")));
+        assert_eq!(balance.currency, Currency::Cny);
+    }
+
+    #[test]
+    fn errors_even_on_http_200() {
+        let body = r#"{"ResponseMetadata":{"RequestId":"r1","Action":"ListBillDetail","Version":"2022-01-01","Service":"billing","Region":"cn-beijing",
+            "Error":{"CodeN":100024,"Code":"SignatureDoesNotMatch","Message":"The request signature we calculated does not match"}}}"#;
+        let e = interpret("ListBillDetail", &answer(200, &[], body)).unwrap_err();
+        assert_eq!((e.kind, e.code.as_str(), e.request_id.as_deref()), (ErrorKind::Auth, "SignatureDoesNotMatch", Some("r1")));
+
+        let limited = r#"{"ResponseMetadata":{"RequestId":"r2","Error":{"Code":"FlowLimitExceeded","Message":"请求过于频繁，超出了基本限速"}}}"#;
+        let e = interpret("ListBillDetail", &answer(429, &[("retry-after", "2")], limited)).unwrap_err();
+        assert_eq!((e.kind, e.retry_after), (ErrorKind::Throttled, Some(Duration::from_secs(2))));
+        let limited = r#"{"ResponseMetadata":{"Error":{"Code":"RequestLimitExceeded","Message":"请求被限流"}}}"#;
+        assert_eq!(interpret("x", &answer(429, &[], limited)).unwrap_err().kind, ErrorKind::Throttled);
+        assert_eq!(interpret("x", &answer(429, &[], "")).unwrap_err().kind, ErrorKind::Throttled);
+
+        let invalid = r#"{"ResponseMetadata":{"Error":{"Code":"InvalidParam","Message":"BillPeriod"}}}"#;
+        assert_eq!(interpret("x", &answer(400, &[], invalid)).unwrap_err().kind, ErrorKind::BadRequest);
+        assert_eq!(interpret("x", &answer(503, &[], "busy")).unwrap_err().kind, ErrorKind::Server);
+        let e = interpret("ListBillDetail", &answer(200, &[], "{\"Result\":")).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Malformed);
+        assert!(e.message.contains("ListBillDetail"));
+    }
+
+    #[test]
+    fn bill_page_shaped_per_the_docs() {
+        let body = r#"{"ResponseMetadata":{"RequestId":"r","Action":"ListBillDetail","Version":"2022-01-01","Service":"billing","Region":"cn-beijing"},
+            "Result":{"Total":3,"Limit":300,"Offset":0,"List":[
+              {"BillPeriod":"2024-05","ExpenseDate":"2024-05-01","Product":"ark","ProductZh":"火山方舟","BillingMode":"2","OriginalBillAmount":"12.50","PayableAmount":"10.00","Currency":"CNY","RoundAmount":0.0},
+              {"BillPeriod":"2024-05","ExpenseDate":"2024-05-02","Product":"ECS","ProductZh":"云服务器","OriginalBillAmount":"1,200.00","PayableAmount":"1,100.00","Currency":"CNY"},
+              {"BillPeriod":"2024-05","ExpenseDate":"2024-05-02","Product":"ECS","ProductZh":"云服务器","OriginalBillAmount":"-5","PayableAmount":"-5","Currency":"CNY"}]}}"#;
+        let month = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap();
+        let result = interpret("ListBillDetail", &answer(200, &[], body)).unwrap();
+        let page = parse_bill_page("acct", month, result).unwrap();
+        assert_eq!(page.total, 3);
+        assert_eq!(page.lines.len(), 3);
+        assert!(page.lines[0].ai_service && !page.lines[1].ai_service);
+        assert_eq!(page.lines[0].date, NaiveDate::from_ymd_opt(2024, 5, 1));
+        assert_eq!((page.lines[1].pretax, page.lines[1].payable), (dec("1200"), dec("1100")));
+        assert_eq!(page.lines[2].billing_cycle, month);
+
+        let outside = r#"{"Total":1,"List":[{"ExpenseDate":"2024-06-01","Product":"ECS","OriginalBillAmount":"1","PayableAmount":"1"}]}"#;
+        let e = parse_bill_page("acct", month, serde_json::from_str(outside).unwrap()).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Malformed);
+    }
+
+    #[test]
+    fn request_body_is_as_documented() {
+        let request = ListBillDetailRequest {
+            bill_period: "2024-05".into(),
+            limit: 300,
+            offset: 600,
+            group_term: 2,
+            group_period: 1,
+            need_record_num: 1,
+        };
+        assert_eq!(
+            serde_json::to_string(&request).unwrap(),
+            r#"{"BillPeriod":"2024-05","Limit":300,"Offset":600,"GroupTerm":2,"GroupPeriod":1,"NeedRecordNum":1}"#
+        );
+    }
+}
