@@ -195,6 +195,7 @@ pub struct Strings {
     pub b_run_running: &'static str,
     pub b_no_data: &'static str,
     pub b_usd_note: &'static str,
+    pub b_deepseek_note: &'static str,
 }
 
 pub const ZH: Strings = Strings {
@@ -374,6 +375,7 @@ pub const ZH: Strings = Strings {
     b_run_running: "进行中",
     b_no_data: "所选范围内还没有账单数据：点击“同步云平台账单”拉取。",
     b_usd_note: "美元账单按汇率折算为人民币显示，括号内为美元原币金额；汇率",
+    b_deepseek_note: "无账单接口：由相邻两次余额快照推算（首次同步后为 0）",
 };
 
 pub fn tr() -> &'static Strings {

@@ -19,9 +19,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                // ECharts from our own public/ folder (copied from the npm package), never a CDN.
-                // A classic script runs before the module that hydrates the app.
-                <script src="/echarts.min.js"></script>
+                // ECharts (from our own public/ folder, never a CDN) is added by the first chart.
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>

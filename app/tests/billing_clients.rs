@@ -27,7 +27,10 @@ fn fast_retry() -> RetryPolicy {
 }
 
 fn http() -> reqwest::Client {
-    reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap()
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
 }
 
 fn config(cloud: &CloudSim, account: &SimAccount) -> AccountConfig {
@@ -50,7 +53,12 @@ fn client_for(config: AccountConfig) -> ProviderClient {
 }
 
 fn first_account(cloud: &CloudSim, provider: Provider) -> SimAccount {
-    cloud.accounts.iter().find(|a| a.provider == provider).unwrap().clone()
+    cloud
+        .accounts
+        .iter()
+        .find(|a| a.provider == provider)
+        .unwrap()
+        .clone()
 }
 
 fn first_of_month(day: NaiveDate) -> NaiveDate {
@@ -64,16 +72,20 @@ fn expected_month(cloud: &CloudSim, account: &SimAccount) -> (Decimal, Decimal) 
     let today = cloud.ledger.today();
     let monthly = account.provider == Provider::Tencent;
     let mut groups: BTreeMap<(Option<NaiveDate>, String), (Decimal, Decimal)> = BTreeMap::new();
-    for line in cloud.ledger.lines(&account.name, first_of_month(today), today) {
+    for line in cloud
+        .ledger
+        .lines(&account.name, first_of_month(today), today)
+    {
         let line = cloud.ledger.as_reported(&line, today);
         let key = ((!monthly).then_some(line.date), line.product_code.clone());
         let group = groups.entry(key).or_default();
         group.0 += line.pretax;
         group.1 += line.payable;
     }
-    groups.values().fold((Decimal::ZERO, Decimal::ZERO), |(pretax, payable), (p, q)| {
-        (pretax + p.round_dp(2), payable + q.round_dp(2))
-    })
+    groups.values().fold(
+        (Decimal::ZERO, Decimal::ZERO),
+        |(pretax, payable), (p, q)| (pretax + p.round_dp(2), payable + q.round_dp(2)),
+    )
 }
 
 #[tokio::test]
@@ -85,13 +97,19 @@ async fn bill_lines_of_the_current_month_match_the_ledger() {
         let scopes = client.scopes(first_of_month(today), today);
         let mut lines = Vec::new();
         for scope in scopes {
-            let scoped = client.bill_lines(scope).await.unwrap_or_else(|e| panic!("{}: {e}", account.name));
+            let scoped = client
+                .bill_lines(scope)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e}", account.name));
             for line in &scoped {
                 match scope {
                     Scope::Day(day) => assert_eq!(line.date, Some(day)),
                     Scope::Month(first) => assert_eq!(line.billing_cycle, first),
                 }
-                assert_eq!((line.provider, line.account.as_str()), (account.provider, account.name.as_str()));
+                assert_eq!(
+                    (line.provider, line.account.as_str()),
+                    (account.provider, account.name.as_str())
+                );
                 assert_eq!(line.currency, Currency::Cny);
             }
             lines.extend(scoped);
@@ -100,6 +118,8 @@ async fn bill_lines_of_the_current_month_match_the_ledger() {
             assert!(lines.is_empty());
             continue;
         }
+        assert!(!lines.is_empty(), "{} has no lines", account.name);
+        eprintln!("{}: {} lines", account.name, lines.len());
         let payable: Decimal = lines.iter().map(|l| l.payable).sum();
         let pretax: Decimal = lines.iter().map(|l| l.pretax).sum();
         let (expected_pretax, expected_payable) = expected_month(&cloud, account);
@@ -114,16 +134,23 @@ async fn balances_parse() {
     let cloud = spawn(CloudSimSettings::fast(SEED)).await.unwrap();
     for account in &cloud.accounts {
         let client = client_for(config(&cloud, account));
-        let balance = client.balance().await.unwrap_or_else(|e| panic!("{}: {e}", account.name));
+        let balance = client
+            .balance()
+            .await
+            .unwrap_or_else(|e| panic!("{}: {e}", account.name));
         match (account.provider, balance) {
             (Provider::Tencent, None) => {}
             (Provider::Tencent, Some(b)) => panic!("Tencent has no balance API: {b:?}"),
             (_, None) => panic!("{} has no balance", account.name),
             (provider, Some(balance)) => {
-                assert_eq!((balance.provider, balance.account.as_str()), (provider, account.name.as_str()));
+                assert_eq!(
+                    (balance.provider, balance.account.as_str()),
+                    (provider, account.name.as_str())
+                );
                 assert_eq!(balance.currency, Currency::Cny);
                 if provider == Provider::DeepSeek {
-                    let (granted, topped_up) = (balance.granted.unwrap(), balance.topped_up.unwrap());
+                    let (granted, topped_up) =
+                        (balance.granted.unwrap(), balance.topped_up.unwrap());
                     // Each is rounded to cents on its own.
                     let gap = (granted + topped_up - balance.available).abs();
                     assert!(gap <= Decimal::new(1, 2), "{balance:?}");
@@ -135,9 +162,15 @@ async fn balances_parse() {
 }
 
 /// A request each provider can always answer: the balance, or Tencent's current month.
-async fn probe(client: &ProviderClient, today: NaiveDate) -> Result<(), app::billing::providers::ProviderError> {
+async fn probe(
+    client: &ProviderClient,
+    today: NaiveDate,
+) -> Result<(), app::billing::providers::ProviderError> {
     match client.account().provider {
-        Provider::Tencent => client.bill_lines(Scope::Month(first_of_month(today))).await.map(drop),
+        Provider::Tencent => client
+            .bill_lines(Scope::Month(first_of_month(today)))
+            .await
+            .map(drop),
         _ => client.balance().await.map(drop),
     }
 }
@@ -153,7 +186,11 @@ async fn a_wrong_secret_is_an_auth_error() {
         let before = cloud.control.requests(provider);
         let e = probe(&client_for(wrong), today).await.unwrap_err();
         assert_eq!(e.kind, ErrorKind::Auth, "{provider:?}: {e}");
-        assert_eq!(cloud.control.requests(provider) - before, 1, "{provider:?}: auth errors are not retried");
+        assert_eq!(
+            cloud.control.requests(provider) - before,
+            1,
+            "{provider:?}: auth errors are not retried"
+        );
     }
     cloud.shutdown();
 }
@@ -164,12 +201,30 @@ async fn throttling_is_retried_until_it_succeeds() {
     let today = cloud.ledger.today();
     for provider in Provider::ALL {
         let client = client_for(config(&cloud, &first_account(&cloud, provider)));
-        cloud.control.push_fault(provider, CloudFault::Throttle { retry_after_s: Some(1) });
+        cloud.control.push_fault(
+            provider,
+            CloudFault::Throttle {
+                retry_after_s: Some(1),
+            },
+        );
         cloud.control.push_fault(provider, CloudFault::ServerError);
-        let (requests, throttled) = (cloud.control.requests(provider), cloud.control.throttled(provider));
-        probe(&client, today).await.unwrap_or_else(|e| panic!("{provider:?}: {e}"));
-        assert_eq!(cloud.control.throttled(provider) - throttled, 1, "{provider:?}");
-        assert_eq!(cloud.control.requests(provider) - requests, 3, "{provider:?}: throttle, 5xx, success");
+        let (requests, throttled) = (
+            cloud.control.requests(provider),
+            cloud.control.throttled(provider),
+        );
+        probe(&client, today)
+            .await
+            .unwrap_or_else(|e| panic!("{provider:?}: {e}"));
+        assert_eq!(
+            cloud.control.throttled(provider) - throttled,
+            1,
+            "{provider:?}"
+        );
+        assert_eq!(
+            cloud.control.requests(provider) - requests,
+            3,
+            "{provider:?}: throttle, 5xx, success"
+        );
     }
     cloud.shutdown();
 }
@@ -180,7 +235,9 @@ async fn malformed_answers_are_not_retried() {
     let today = cloud.ledger.today();
     for provider in Provider::ALL {
         let client = client_for(config(&cloud, &first_account(&cloud, provider)));
-        cloud.control.push_fault(provider, CloudFault::MalformedJson);
+        cloud
+            .control
+            .push_fault(provider, CloudFault::MalformedJson);
         let before = cloud.control.requests(provider);
         let e = probe(&client, today).await.unwrap_err();
         assert_eq!(e.kind, ErrorKind::Malformed, "{provider:?}: {e}");
@@ -194,13 +251,21 @@ async fn tencent_bill_not_ready() {
     let cloud = spawn(CloudSimSettings::fast(SEED)).await.unwrap();
     let today = cloud.ledger.today();
     let client = client_for(config(&cloud, &first_account(&cloud, Provider::Tencent)));
-    cloud.control.push_fault(Provider::Tencent, CloudFault::NotReady);
+    cloud
+        .control
+        .push_fault(Provider::Tencent, CloudFault::NotReady);
     let before = cloud.control.requests(Provider::Tencent);
-    let e = client.bill_lines(Scope::Month(first_of_month(today))).await.unwrap_err();
+    let e = client
+        .bill_lines(Scope::Month(first_of_month(today)))
+        .await
+        .unwrap_err();
     assert_eq!(e.kind, ErrorKind::NotReady, "{e}");
     assert!(e.retry_after.is_some());
     assert_eq!(cloud.control.requests(Provider::Tencent) - before, 1);
     // Once prepared, the same month reads normally.
-    assert!(client.bill_lines(Scope::Month(first_of_month(today))).await.is_ok());
+    assert!(client
+        .bill_lines(Scope::Month(first_of_month(today)))
+        .await
+        .is_ok());
     cloud.shutdown();
 }

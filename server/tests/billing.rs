@@ -48,7 +48,7 @@ async fn sync(app: &TestApp) -> Value {
     assert_eq!(status, 200, "{run}");
     let run: Value = serde_json::from_str(&run).unwrap();
     let (_, lines) = post(app, "billing/watch", json!({ "run": run["id"] })).await;
-    let last = lines.lines().filter(|l| !l.trim().is_empty()).last().unwrap().to_string();
+    let last = lines.lines().rfind(|l| !l.trim().is_empty()).unwrap().to_string();
     serde_json::from_str(&last).unwrap()
 }
 

@@ -103,7 +103,7 @@ pub async fn overview(state: &AppState, q: CostQuery) -> Result<CostOverview, Ap
         })
         .collect();
     let mut products: Vec<ProductCost> = products.into_values().collect();
-    products.sort_by(|a, b| b.payable.in_cny(rate).cmp(&a.payable.in_cny(rate)));
+    products.sort_by_key(|p| std::cmp::Reverse(p.payable.in_cny(rate)));
     let usage = store::own_usage(&state.store, &shanghai_start(q.from), &shanghai_start(q.to + chrono::Duration::days(1)))
         .await
         .map_err(store_err)?;

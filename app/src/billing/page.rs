@@ -133,7 +133,7 @@ fn RunTable(run: SyncRunView) -> impl IntoView {
         .accounts
         .into_iter()
         .map(|a| {
-            let pct = if a.scopes_total == 0 { 0 } else { a.scopes_done * 100 / a.scopes_total };
+            let pct = (a.scopes_done * 100).checked_div(a.scopes_total).unwrap_or(0);
             let detail = match (&a.state, &a.error_code) {
                 (AccountSyncState::Failed, Some(code)) => format!("{code}：{}", a.error_message.clone().unwrap_or_default()),
                 (AccountSyncState::NotConfigured, _) => t.b_not_configured.to_string(),
@@ -191,6 +191,7 @@ fn Overview(o: CostOverview, raw: RawQuery) -> impl IntoView {
                     <h3>{t.provider(p.provider)}{badge}</h3>
                     <strong>{cny(&p.total, rate)}</strong>
                     <small>{format!("{} {}", p.accounts, t.b_accounts)}{p.balance.map(|b| format!(" · {} {}", t.b_balance, cny(&b, rate)))}</small>
+                    {(p.provider == Provider::DeepSeek && p.configured).then(|| view! { <small class="note">{t.b_deepseek_note}</small> })}
                 </A>
             }
         })

@@ -1,5 +1,7 @@
 //! A chart container: the server renders an empty box; in the browser ECharts (loaded from
 //! `/echarts.min.js`, copied from the npm package at build time) draws the charming options.
+//! ECharts (333 KB gzip) is fetched the first time a chart is shown, not with every page, so
+//! pages without charts stay light.
 
 use charming::Chart;
 use leptos::html::Div;
@@ -21,13 +23,43 @@ pub fn EChart(chart: Chart, #[prop(into)] label: String) -> impl IntoView {
             // disagree about them.
             let id = format!("echart-{}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
             el.set_id(&id);
-            if let Err(e) = charming::WasmRenderer::new_opt(None, None).render(&id, &chart) {
-                leptos::logging::error!("chart {id}: {e:?}");
-            }
+            let chart = chart.clone();
+            with_echarts(move || {
+                if let Err(e) = charming::WasmRenderer::new_opt(None, None).render(&id, &chart) {
+                    leptos::logging::error!("chart {id}: {e:?}");
+                }
+            });
             true
         });
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = chart;
     view! { <div class="chart" role="img" aria-label=label node_ref=node></div> }
+}
+
+/// Runs `draw` once `window.echarts` exists, adding the script to the page the first time.
+#[cfg(feature = "hydrate")]
+fn with_echarts(draw: impl FnOnce() + 'static) {
+    use wasm_bindgen::JsCast;
+    const SCRIPT_ID: &str = "echarts-js";
+    let Some(window) = web_sys::window() else { return };
+    if window.get("echarts").is_some() {
+        draw();
+        return;
+    }
+    let Some(document) = window.document() else { return };
+    let script = match document.get_element_by_id(SCRIPT_ID) {
+        Some(existing) => existing,
+        None => {
+            let Ok(created) = document.create_element("script") else { return };
+            created.set_id(SCRIPT_ID);
+            let _ = created.set_attribute("src", "/echarts.min.js");
+            if let Some(head) = document.head() {
+                let _ = head.append_child(&created);
+            }
+            created
+        }
+    };
+    let on_load = wasm_bindgen::closure::Closure::once_into_js(draw);
+    let _ = script.add_event_listener_with_callback("load", on_load.unchecked_ref());
 }

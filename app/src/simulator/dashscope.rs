@@ -288,15 +288,7 @@ fn count(counter: &AtomicU64) {
 }
 
 fn uuid_like() -> String {
-    let hex = format!("{:032x}", rand::random::<u128>());
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    super::uuid_like(false)
 }
 
 fn json_response(status: StatusCode, body: &Value) -> Response {

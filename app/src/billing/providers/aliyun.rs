@@ -18,7 +18,7 @@ use url::Url;
 
 use super::{
     amount, body_excerpt, endpoint_url, first_of_month, host_header, kind_from_status, month_text,
-    parse_currency, parse_day, send, set_query, AccountConfig, Answer, ErrorKind,
+    parse_currency, parse_day, read_all_pages, send, set_query, AccountConfig, Answer, ErrorKind,
     ProviderError, RequestGate,
 };
 use crate::billing::model::{is_ai_product, BalanceSnapshot, BillLine, Currency, Provider, Scope};
@@ -28,8 +28,6 @@ const PROVIDER: Provider = Provider::Aliyun;
 const VERSION: &str = "2017-12-14";
 /// The documented maximum (`_query_account_bill_request.py`).
 const PAGE_SIZE: u64 = 300;
-/// A runaway-pagination guard: 300 × 1000 lines is far beyond one account's day.
-const MAX_PAGES: u64 = 1000;
 
 #[derive(Clone)]
 pub struct Client {
@@ -41,14 +39,21 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("aliyun::Client").field("account", &self.account).finish_non_exhaustive()
+        f.debug_struct("aliyun::Client")
+            .field("account", &self.account)
+            .finish_non_exhaustive()
     }
 }
 
 impl Client {
     pub fn new(account: AccountConfig, http: reqwest::Client, gate: RequestGate) -> Self {
         let base = account.endpoint.clone();
-        Client { account, base, http, gate }
+        Client {
+            account,
+            base,
+            http,
+            gate,
+        }
     }
 
     pub fn account(&self) -> &AccountConfig {
@@ -61,32 +66,28 @@ impl Client {
         let Scope::Day(day) = scope else {
             return Err(ProviderError::unsupported_scope(PROVIDER, scope));
         };
-        let mut lines = Vec::new();
-        for page_number in 1..=MAX_PAGES {
-            let params = vec![
-                ("BillingCycle".to_owned(), month_text(day)),
-                ("Granularity".to_owned(), "DAILY".to_owned()),
-                ("BillingDate".to_owned(), day.format("%Y-%m-%d").to_string()),
-                ("IsGroupByProduct".to_owned(), "true".to_owned()),
-                ("PageNum".to_owned(), page_number.to_string()),
-                ("PageSize".to_owned(), PAGE_SIZE.to_string()),
-            ];
-            let data = self.call("QueryAccountBill", &params).await?;
-            let page = parse_bill_page(&self.account.name, day, self.fallback_currency(), data)?;
-            let page_len = page.lines.len();
-            lines.extend(page.lines);
-            if lines.len() as u64 >= page.total_count {
-                return Ok(lines);
-            }
-            if page_len == 0 {
-                return Err(ProviderError::malformed(
-                    PROVIDER,
-                    "QueryAccountBill",
-                    format!("TotalCount is {} but page {page_number} is empty", page.total_count),
-                ));
-            }
-        }
-        Err(ProviderError::malformed(PROVIDER, "QueryAccountBill", "too many pages"))
+        read_all_pages(PROVIDER, "QueryAccountBill", |page_number, _| {
+            self.bill_page(day, page_number)
+        })
+        .await
+    }
+
+    async fn bill_page(
+        &self,
+        day: NaiveDate,
+        page_number: u64,
+    ) -> Result<(u64, Vec<BillLine>), ProviderError> {
+        let params = vec![
+            ("BillingCycle".to_owned(), month_text(day)),
+            ("Granularity".to_owned(), "DAILY".to_owned()),
+            ("BillingDate".to_owned(), day.format("%Y-%m-%d").to_string()),
+            ("IsGroupByProduct".to_owned(), "true".to_owned()),
+            ("PageNum".to_owned(), page_number.to_string()),
+            ("PageSize".to_owned(), PAGE_SIZE.to_string()),
+        ];
+        let data = self.call("QueryAccountBill", &params).await?;
+        let page = parse_bill_page(&self.account.name, day, self.fallback_currency(), data)?;
+        Ok((page.total_count, page.lines))
     }
 
     /// `QueryAccountBalance`: available amount (may be negative) and credit line.
@@ -107,12 +108,20 @@ impl Client {
     }
 
     /// One action through the gate; answers the `Data` object.
-    async fn call(&self, action: &str, params: &[(String, String)]) -> Result<Value, ProviderError> {
+    async fn call(
+        &self,
+        action: &str,
+        params: &[(String, String)],
+    ) -> Result<Value, ProviderError> {
         self.gate.run(|| self.attempt(action, params)).await
     }
 
     /// Signed afresh (date and nonce) on every attempt.
-    async fn attempt(&self, action: &str, params: &[(String, String)]) -> Result<Value, ProviderError> {
+    async fn attempt(
+        &self,
+        action: &str,
+        params: &[(String, String)],
+    ) -> Result<Value, ProviderError> {
         let mut url = endpoint_url(&self.base, "/");
         set_query(&mut url, params);
         let mut request = SignableRequest {
@@ -126,13 +135,23 @@ impl Client {
             ],
             body: Vec::new(),
         };
-        let key = AccessKey { id: &self.account.access_key_id, secret: &self.account.secret };
+        let key = AccessKey {
+            id: &self.account.access_key_id,
+            secret: &self.account.secret,
+        };
         let nonce = format!("{:032x}", rand::random::<u128>());
         let signature = acs3::sign(&request, key, Utc::now(), &nonce);
         request.apply(&signature);
-        let answer =
-            send(&self.http, PROVIDER, action, reqwest::Method::POST, url, &request.headers, Vec::new())
-                .await?;
+        let answer = send(
+            &self.http,
+            PROVIDER,
+            action,
+            reqwest::Method::POST,
+            url,
+            &request.headers,
+            Vec::new(),
+        )
+        .await?;
         interpret(action, &answer)
     }
 }
@@ -178,7 +197,11 @@ fn error_from(answer: &Answer, body: Option<&Value>) -> ProviderError {
     let message = field("Message", "message").unwrap_or_else(|| body_excerpt(&answer.body));
     let request_id = field("RequestId", "requestId").or_else(|| answer.header("x-acs-request-id"));
     let kind = error_kind(answer.status, &code);
-    let hint = if kind == ErrorKind::Throttled { retry_after_hint(answer) } else { None };
+    let hint = if kind == ErrorKind::Throttled {
+        retry_after_hint(answer)
+    } else {
+        None
+    };
     ProviderError::new(PROVIDER, kind, code, message)
         .with_request_id(request_id)
         .with_retry_after(hint)
@@ -200,7 +223,10 @@ fn error_kind(status: u16, code: &str) -> ErrorKind {
         ErrorKind::Throttled
     } else if AUTH_PREFIXES.iter().any(|prefix| code.starts_with(prefix)) {
         ErrorKind::Auth
-    } else if matches!(code, "InternalError" | "UndefinedError" | "ServiceUnavailable") {
+    } else if matches!(
+        code,
+        "InternalError" | "UndefinedError" | "ServiceUnavailable"
+    ) {
         // BSS documents InternalError with HTTP 400; it is still the server's fault.
         ErrorKind::Server
     } else {
@@ -277,7 +303,11 @@ pub fn parse_bill_page(
     let items = data.items.and_then(|items| items.item).unwrap_or_default();
     let mut lines = Vec::with_capacity(items.len());
     for item in items {
-        if let Some(text) = item.billing_date.as_deref().filter(|t| !t.trim().is_empty()) {
+        if let Some(text) = item
+            .billing_date
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+        {
             let dated = parse_day(text).ok_or_else(|| {
                 ProviderError::malformed(PROVIDER, ACTION, format!("BillingDate {text:?}"))
             })?;
@@ -294,7 +324,10 @@ pub fn parse_bill_page(
             None => fallback_currency,
         };
         let product_code = item.product_code.unwrap_or_default();
-        let product_name = item.product_name.filter(|n| !n.is_empty()).unwrap_or_else(|| product_code.clone());
+        let product_name = item
+            .product_name
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| product_code.clone());
         lines.push(BillLine {
             provider: PROVIDER,
             account: account.to_owned(),
@@ -308,7 +341,10 @@ pub fn parse_bill_page(
             currency,
         });
     }
-    Ok(BillPage { total_count: data.total_count, lines })
+    Ok(BillPage {
+        total_count: data.total_count,
+        lines,
+    })
 }
 
 #[derive(Deserialize)]
@@ -360,7 +396,11 @@ mod tests {
                 value.parse().unwrap(),
             );
         }
-        Answer { status, headers: map, body: bytes::Bytes::from(body.to_owned()) }
+        Answer {
+            status,
+            headers: map,
+            body: bytes::Bytes::from(body.to_owned()),
+        }
     }
 
     fn dec(text: &str) -> Decimal {
@@ -378,19 +418,30 @@ mod tests {
         assert_eq!(balance.available, dec("10000"));
         assert_eq!(balance.credit, Some(dec("0")));
         assert_eq!(balance.currency, Currency::Cny);
-        assert_eq!((balance.provider, balance.account.as_str()), (PROVIDER, "acct"));
+        assert_eq!(
+            (balance.provider, balance.account.as_str()),
+            (PROVIDER, "acct")
+        );
 
         let negative = r#"{"Success":true,"Data":{"AvailableAmount":"-11.19","Currency":"CNY"}}"#;
         let data = interpret("QueryAccountBalance", &answer(200, &[], negative)).unwrap();
-        assert_eq!(parse_balance("acct", Currency::Cny, data).unwrap().available, dec("-11.19"));
+        assert_eq!(
+            parse_balance("acct", Currency::Cny, data)
+                .unwrap()
+                .available,
+            dec("-11.19")
+        );
     }
 
     #[test]
     fn documented_throttling_body_with_millisecond_hint() {
         // https://help.aliyun.com/document_detail/149360.htm
         let body = r#"{"RequestId":"7A3B","Message":"Request was denied due to user flow control.","Recommend":"https://next.api.aliyun.com/troubleshoot?q=Throttling.User&product=sae","HostId":"sae.cn-hangzhou.aliyuncs.com","Code":"Throttling.User"}"#;
-        let e = interpret("QueryAccountBill", &answer(400, &[("x-acs-retry-after", "1500")], body))
-            .unwrap_err();
+        let e = interpret(
+            "QueryAccountBill",
+            &answer(400, &[("x-acs-retry-after", "1500")], body),
+        )
+        .unwrap_err();
         assert_eq!(e.kind, ErrorKind::Throttled);
         assert_eq!(e.code, "Throttling.User");
         assert_eq!(e.request_id.as_deref(), Some("7A3B"));
@@ -402,19 +453,44 @@ mod tests {
     fn errors_in_both_cases_and_on_http_200() {
         let lower = r#"{"code":"InvalidAccessKeyId.NotFound","message":"Specified access key is not found.","requestId":"r1"}"#;
         let e = interpret("QueryAccountBalance", &answer(404, &[], lower)).unwrap_err();
-        assert_eq!((e.kind, e.code.as_str(), e.request_id.as_deref()), (ErrorKind::Auth, "InvalidAccessKeyId.NotFound", Some("r1")));
+        assert_eq!(
+            (e.kind, e.code.as_str(), e.request_id.as_deref()),
+            (ErrorKind::Auth, "InvalidAccessKeyId.NotFound", Some("r1"))
+        );
 
-        let refused = r#"{"Code":"SignatureDoesNotMatch","Message":"bad","RequestId":"r2","Success":false}"#;
-        assert_eq!(interpret("x", &answer(400, &[], refused)).unwrap_err().kind, ErrorKind::Auth);
+        let refused =
+            r#"{"Code":"SignatureDoesNotMatch","Message":"bad","RequestId":"r2","Success":false}"#;
+        assert_eq!(
+            interpret("x", &answer(400, &[], refused)).unwrap_err().kind,
+            ErrorKind::Auth
+        );
 
         let soft = r#"{"Code":"InvalidParameter","Message":"BillingDate","RequestId":"r3","Success":false,"Data":{}}"#;
         let e = interpret("QueryAccountBill", &answer(200, &[], soft)).unwrap_err();
-        assert_eq!((e.kind, e.code.as_str()), (ErrorKind::BadRequest, "InvalidParameter"));
+        assert_eq!(
+            (e.kind, e.code.as_str()),
+            (ErrorKind::BadRequest, "InvalidParameter")
+        );
 
-        let e = interpret("x", &answer(400, &[], r#"{"Code":"InternalError","Message":"m"}"#)).unwrap_err();
+        let e = interpret(
+            "x",
+            &answer(400, &[], r#"{"Code":"InternalError","Message":"m"}"#),
+        )
+        .unwrap_err();
         assert_eq!(e.kind, ErrorKind::Server);
-        let e = interpret("x", &answer(502, &[("x-acs-request-id", "h1")], "<html>bad gateway</html>")).unwrap_err();
-        assert_eq!((e.kind, e.code.as_str(), e.request_id.as_deref()), (ErrorKind::Server, "HTTP502", Some("h1")));
+        let e = interpret(
+            "x",
+            &answer(
+                502,
+                &[("x-acs-request-id", "h1")],
+                "<html>bad gateway</html>",
+            ),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.kind, e.code.as_str(), e.request_id.as_deref()),
+            (ErrorKind::Server, "HTTP502", Some("h1"))
+        );
         let e = interpret("QueryAccountBill", &answer(200, &[], "{\"Data\": [")).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Malformed);
         assert!(e.message.contains("QueryAccountBill"), "{}", e.message);
@@ -433,27 +509,56 @@ mod tests {
         let data = interpret("QueryAccountBill", &answer(200, &[], body)).unwrap();
         let page = parse_bill_page("acct", day, Currency::Cny, data).unwrap();
         assert_eq!(page.total_count, 2);
-        let [qwen, ecs] = &page.lines[..] else { panic!("{:?}", page.lines) };
+        let [qwen, ecs] = &page.lines[..] else {
+            panic!("{:?}", page.lines)
+        };
         assert_eq!(qwen.pretax, dec("12.5"));
         assert_eq!(qwen.payable, dec("10.25"));
         assert!(qwen.ai_service && !ecs.ai_service);
         assert_eq!(ecs.payable, dec("-3.3"));
         assert_eq!(qwen.date, Some(day));
-        assert_eq!(qwen.billing_cycle, NaiveDate::from_ymd_opt(2024, 5, 1).unwrap());
+        assert_eq!(
+            qwen.billing_cycle,
+            NaiveDate::from_ymd_opt(2024, 5, 1).unwrap()
+        );
         assert_eq!(ecs.product_name, "云服务器 ECS");
 
         let wrong_day = r#"{"TotalCount":1,"Items":{"Item":[{"BillingDate":"2024-05-04","ProductCode":"ecs","PretaxGrossAmount":1,"PretaxAmount":1}]}}"#;
-        let e = parse_bill_page("acct", day, Currency::Cny, serde_json::from_str(wrong_day).unwrap()).unwrap_err();
+        let e = parse_bill_page(
+            "acct",
+            day,
+            Currency::Cny,
+            serde_json::from_str(wrong_day).unwrap(),
+        )
+        .unwrap_err();
         assert_eq!(e.kind, ErrorKind::Malformed);
 
         let empty = r#"{"TotalCount":0,"Items":{"Item":[]}}"#;
-        let page = parse_bill_page("acct", day, Currency::Cny, serde_json::from_str(empty).unwrap()).unwrap();
+        let page = parse_bill_page(
+            "acct",
+            day,
+            Currency::Cny,
+            serde_json::from_str(empty).unwrap(),
+        )
+        .unwrap();
         assert!(page.lines.is_empty());
         let no_items = r#"{"TotalCount":0}"#;
-        assert!(parse_bill_page("acct", day, Currency::Cny, serde_json::from_str(no_items).unwrap()).is_ok());
+        assert!(parse_bill_page(
+            "acct",
+            day,
+            Currency::Cny,
+            serde_json::from_str(no_items).unwrap()
+        )
+        .is_ok());
 
         let bad_amount = r#"{"TotalCount":1,"Items":{"Item":[{"ProductCode":"ecs","PretaxGrossAmount":"x","PretaxAmount":1}]}}"#;
-        let e = parse_bill_page("acct", day, Currency::Cny, serde_json::from_str(bad_amount).unwrap()).unwrap_err();
+        let e = parse_bill_page(
+            "acct",
+            day,
+            Currency::Cny,
+            serde_json::from_str(bad_amount).unwrap(),
+        )
+        .unwrap_err();
         assert_eq!(e.kind, ErrorKind::Malformed);
     }
 
@@ -461,8 +566,13 @@ mod tests {
     fn hint_is_ignored_unless_positive() {
         let body = r#"{"Code":"Throttling","Message":"m"}"#;
         for value in ["0", "-5", "soon"] {
-            let e = interpret("x", &answer(400, &[("x-acs-retry-after", value)], body)).unwrap_err();
-            assert_eq!((e.kind, e.retry_after), (ErrorKind::Throttled, None), "{value}");
+            let e =
+                interpret("x", &answer(400, &[("x-acs-retry-after", value)], body)).unwrap_err();
+            assert_eq!(
+                (e.kind, e.retry_after),
+                (ErrorKind::Throttled, None),
+                "{value}"
+            );
         }
     }
 }

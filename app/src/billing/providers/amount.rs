@@ -31,11 +31,16 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
         Some((i, f)) => (i, f),
         None => (unsigned, ""),
     };
-    if !fraction.bytes().all(|b| b.is_ascii_digit()) || (integer.is_empty() && fraction.is_empty()) {
+    if !fraction.bytes().all(|b| b.is_ascii_digit()) || (integer.is_empty() && fraction.is_empty())
+    {
         return None;
     }
     let integer = strip_thousands_separators(integer)?;
-    let integer = if integer.is_empty() { "0".to_owned() } else { integer };
+    let integer = if integer.is_empty() {
+        "0".to_owned()
+    } else {
+        integer
+    };
     let sign = if negative { "-" } else { "" };
     let plain = if fraction.is_empty() {
         format!("{sign}{integer}")
@@ -57,7 +62,10 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
 /// Digits, or digits grouped by threes with commas; returns the bare digits.
 fn strip_thousands_separators(integer: &str) -> Option<String> {
     if !integer.contains(',') {
-        return integer.bytes().all(|b| b.is_ascii_digit()).then(|| integer.to_owned());
+        return integer
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| integer.to_owned());
     }
     let groups: Vec<&str> = integer.split(',').collect();
     let first_ok = (1..=3).contains(&groups[0].len());
@@ -139,26 +147,50 @@ mod tests {
         assert_eq!(row(r#"{"amount": "850.0000"}"#).unwrap().amount, dec("850"));
         assert_eq!(row(r#"{"amount": 0.1}"#).unwrap().amount, dec("0.1"));
         assert_eq!(row(r#"{"amount": 12}"#).unwrap().amount, dec("12"));
-        assert_eq!(row(r#"{"amount": 1.23456789}"#).unwrap().amount, dec("1.23456789"));
+        assert_eq!(
+            row(r#"{"amount": 1.23456789}"#).unwrap().amount,
+            dec("1.23456789")
+        );
         assert_eq!(row(r#"{"amount": 1e-7}"#).unwrap().amount, dec("0.0000001"));
     }
 
     #[test]
     fn negatives_and_thousands_separators() {
-        assert_eq!(row(r#"{"amount": "-11.19"}"#).unwrap().amount, dec("-11.19"));
+        assert_eq!(
+            row(r#"{"amount": "-11.19"}"#).unwrap().amount,
+            dec("-11.19")
+        );
         assert_eq!(row(r#"{"amount": -3.5}"#).unwrap().amount, dec("-3.5"));
-        assert_eq!(row(r#"{"amount": "1,234.50"}"#).unwrap().amount, dec("1234.50"));
-        assert_eq!(row(r#"{"amount": "-1,234,567"}"#).unwrap().amount, dec("-1234567"));
+        assert_eq!(
+            row(r#"{"amount": "1,234.50"}"#).unwrap().amount,
+            dec("1234.50")
+        );
+        assert_eq!(
+            row(r#"{"amount": "-1,234,567"}"#).unwrap().amount,
+            dec("-1234567")
+        );
         assert_eq!(row(r#"{"amount": " 7 "}"#).unwrap().amount, dec("7"));
     }
 
     #[test]
     fn garbage_is_an_error() {
         for bad in [
-            r#""abc""#, r#""""#, r#""1,5""#, r#""12,34.5""#, r#""1.2.3""#, r#""--1""#, "true",
-            "null", "[1]", r#""1e""#, r#""NaN""#,
+            r#""abc""#,
+            r#""""#,
+            r#""1,5""#,
+            r#""12,34.5""#,
+            r#""1.2.3""#,
+            r#""--1""#,
+            "true",
+            "null",
+            "[1]",
+            r#""1e""#,
+            r#""NaN""#,
         ] {
-            assert!(row(&format!(r#"{{"amount": {bad}}}"#)).is_err(), "{bad} was accepted");
+            assert!(
+                row(&format!(r#"{{"amount": {bad}}}"#)).is_err(),
+                "{bad} was accepted"
+            );
         }
         assert!(row("{}").is_err(), "a missing required amount was accepted");
     }

@@ -17,8 +17,8 @@ use url::Url;
 
 use super::{
     amount, body_excerpt, endpoint_url, first_of_month, host_header, kind_from_status, month_text,
-    parse_json, retry_after_seconds, send, set_query, AccountConfig, Answer, ErrorKind,
-    ProviderError, RequestGate,
+    parse_json, read_all_pages, retry_after_seconds, send, set_query, AccountConfig, Answer,
+    ErrorKind, ProviderError, RequestGate,
 };
 use crate::billing::model::{is_ai_product, BalanceSnapshot, BillLine, Currency, Provider, Scope};
 use crate::cloud::signing::{bce, AccessKey, HeadersToSign, SignableRequest};
@@ -30,7 +30,6 @@ const BILL_ACTION: &str = "ResourceMonthBill";
 const BALANCE_ACTION: &str = "CashBalance";
 /// The documented maximum `pageSize`.
 const PAGE_SIZE: u64 = 100;
-const MAX_PAGES: u64 = 1000;
 /// `productType` is required and takes one value; a day's spend is both.
 const PRODUCT_TYPES: [&str; 2] = ["postpay", "prepay"];
 const SIGNED_HEADERS: &[&str] = &["host", "x-bce-date"];
@@ -45,14 +44,21 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("baidu::Client").field("account", &self.account).finish_non_exhaustive()
+        f.debug_struct("baidu::Client")
+            .field("account", &self.account)
+            .finish_non_exhaustive()
     }
 }
 
 impl Client {
     pub fn new(account: AccountConfig, http: reqwest::Client, gate: RequestGate) -> Self {
         let base = account.endpoint.clone();
-        Client { account, base, http, gate }
+        Client {
+            account,
+            base,
+            http,
+            gate,
+        }
     }
 
     pub fn account(&self) -> &AccountConfig {
@@ -74,37 +80,38 @@ impl Client {
         Ok(sum_per_product(&self.account.name, day, bills))
     }
 
-    async fn bills_of_type(&self, day: NaiveDate, product_type: &str) -> Result<Vec<ResourceBill>, ProviderError> {
+    async fn bills_of_type(
+        &self,
+        day: NaiveDate,
+        product_type: &str,
+    ) -> Result<Vec<ResourceBill>, ProviderError> {
+        read_all_pages(PROVIDER, BILL_ACTION, |page_number, _| {
+            self.bill_page(day, product_type, page_number)
+        })
+        .await
+    }
+
+    async fn bill_page(
+        &self,
+        day: NaiveDate,
+        product_type: &str,
+        page_number: u64,
+    ) -> Result<(u64, Vec<ResourceBill>), ProviderError> {
         let day_text = day.format("%Y-%m-%d").to_string();
-        let mut bills = Vec::new();
-        for page_number in 1..=MAX_PAGES {
-            let query = vec![
-                ("month".to_owned(), month_text(day)),
-                ("beginTime".to_owned(), day_text.clone()),
-                ("endTime".to_owned(), day_text.clone()),
-                ("productType".to_owned(), product_type.to_owned()),
-                ("pageNo".to_owned(), page_number.to_string()),
-                ("pageSize".to_owned(), PAGE_SIZE.to_string()),
-            ];
-            let answer = self
-                .gate
-                .run(|| self.attempt(BILL_ACTION, reqwest::Method::GET, BILL_PATH, &query))
-                .await?;
-            let page: BillPage = parse_json(PROVIDER, BILL_ACTION, &answer.body)?;
-            let page_len = page.bills.as_ref().map_or(0, Vec::len);
-            bills.extend(page.bills.unwrap_or_default());
-            if bills.len() as u64 >= page.total_count {
-                return Ok(bills);
-            }
-            if page_len == 0 {
-                return Err(ProviderError::malformed(
-                    PROVIDER,
-                    BILL_ACTION,
-                    format!("totalCount is {} but page {page_number} ({product_type}) is empty", page.total_count),
-                ));
-            }
-        }
-        Err(ProviderError::malformed(PROVIDER, BILL_ACTION, "too many pages"))
+        let query = vec![
+            ("month".to_owned(), month_text(day)),
+            ("beginTime".to_owned(), day_text.clone()),
+            ("endTime".to_owned(), day_text),
+            ("productType".to_owned(), product_type.to_owned()),
+            ("pageNo".to_owned(), page_number.to_string()),
+            ("pageSize".to_owned(), PAGE_SIZE.to_string()),
+        ];
+        let answer = self
+            .gate
+            .run(|| self.attempt(BILL_ACTION, reqwest::Method::GET, BILL_PATH, &query))
+            .await?;
+        let page: BillPage = parse_json(PROVIDER, BILL_ACTION, &answer.body)?;
+        Ok((page.total_count, page.bills.unwrap_or_default()))
     }
 
     /// `POST /v1/finance/cash/balance`: the cash balance, CNY.
@@ -134,7 +141,10 @@ impl Client {
             headers: Vec::new(),
             body: Vec::new(),
         };
-        let key = AccessKey { id: &self.account.access_key_id, secret: &self.account.secret };
+        let key = AccessKey {
+            id: &self.account.access_key_id,
+            secret: &self.account.secret,
+        };
         let signature = bce::sign(
             &request,
             key,
@@ -143,7 +153,16 @@ impl Client {
             HeadersToSign::Only(SIGNED_HEADERS),
         );
         request.apply(&signature);
-        let answer = send(&self.http, PROVIDER, action, method, url, &request.headers, Vec::new()).await?;
+        let answer = send(
+            &self.http,
+            PROVIDER,
+            action,
+            method,
+            url,
+            &request.headers,
+            Vec::new(),
+        )
+        .await?;
         if (200..300).contains(&answer.status) {
             Ok(answer)
         } else {
@@ -166,7 +185,9 @@ fn error_from(answer: &Answer) -> ProviderError {
         Some(b) => (b.code, b.message, b.request_id),
         None => (None, None, None),
     };
-    let code = code.filter(|c| !c.is_empty()).unwrap_or_else(|| format!("HTTP{}", answer.status));
+    let code = code
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| format!("HTTP{}", answer.status));
     let message = message.unwrap_or_else(|| body_excerpt(&answer.body));
     let kind = error_kind(answer.status, &code);
     ProviderError::new(PROVIDER, kind, code, message)
@@ -178,8 +199,12 @@ fn error_from(answer: &Answer) -> ProviderError {
 /// names a gateway might use.
 fn error_kind(status: u16, code: &str) -> ErrorKind {
     match code {
-        "AccessDenied" | "InvalidAccessKeyId" | "SignatureDoesNotMatch" | "RequestExpired"
-        | "InvalidAuthorization" | "InvalidHTTPAuthHeader" => ErrorKind::Auth,
+        "AccessDenied"
+        | "InvalidAccessKeyId"
+        | "SignatureDoesNotMatch"
+        | "RequestExpired"
+        | "InvalidAuthorization"
+        | "InvalidHTTPAuthHeader" => ErrorKind::Auth,
         "TooManyRequests" | "RequestRateLimitExceeded" => ErrorKind::Throttled,
         code if code.starts_with("Throttling") => ErrorKind::Throttled,
         "InternalError" | "ServiceUnavailable" => ErrorKind::Server,
@@ -222,7 +247,10 @@ pub fn sum_per_product(account: &str, day: NaiveDate, bills: Vec<ResourceBill>) 
     let mut index_of: HashMap<String, usize> = HashMap::new();
     for bill in bills {
         let product_code = bill.service_type.unwrap_or_default();
-        let pretax = bill.catalog_price.or(bill.origin_price).unwrap_or(bill.finance_price);
+        let pretax = bill
+            .catalog_price
+            .or(bill.origin_price)
+            .unwrap_or(bill.finance_price);
         match index_of.get(&product_code) {
             Some(&at) => {
                 lines[at].pretax += pretax;
@@ -230,8 +258,10 @@ pub fn sum_per_product(account: &str, day: NaiveDate, bills: Vec<ResourceBill>) 
             }
             None => {
                 index_of.insert(product_code.clone(), lines.len());
-                let product_name =
-                    bill.service_type_name.filter(|n| !n.is_empty()).unwrap_or_else(|| product_code.clone());
+                let product_name = bill
+                    .service_type_name
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| product_code.clone());
                 lines.push(BillLine {
                     provider: PROVIDER,
                     account: account.to_owned(),
@@ -288,7 +318,11 @@ mod tests {
                 value.parse().unwrap(),
             );
         }
-        Answer { status, headers: map, body: bytes::Bytes::from(body.to_owned()) }
+        Answer {
+            status,
+            headers: map,
+            body: bytes::Bytes::from(body.to_owned()),
+        }
     }
 
     #[test]
@@ -297,8 +331,16 @@ mod tests {
         let balance = parse_balance("acct", br#"{"cashBalance": 850.0000}"#).unwrap();
         assert_eq!(balance.available, dec("850"));
         assert_eq!(balance.currency, Currency::Cny);
-        assert_eq!(parse_balance("acct", br#"{"cashBalance": "-1.25"}"#).unwrap().available, dec("-1.25"));
-        assert_eq!(parse_balance("acct", b"{\"cash").unwrap_err().kind, ErrorKind::Malformed);
+        assert_eq!(
+            parse_balance("acct", br#"{"cashBalance": "-1.25"}"#)
+                .unwrap()
+                .available,
+            dec("-1.25")
+        );
+        assert_eq!(
+            parse_balance("acct", b"{\"cash").unwrap_err().kind,
+            ErrorKind::Malformed
+        );
     }
 
     #[test]
@@ -312,25 +354,51 @@ mod tests {
         assert_eq!(page.total_count, 3);
         let day = NaiveDate::from_ymd_opt(2024, 5, 3).unwrap();
         let lines = sum_per_product("acct", day, page.bills.unwrap());
-        let [qianfan, bcc] = &lines[..] else { panic!("{lines:?}") };
-        assert_eq!((qianfan.pretax, qianfan.payable), (dec("12.8"), dec("10.3")));
+        let [qianfan, bcc] = &lines[..] else {
+            panic!("{lines:?}")
+        };
+        assert_eq!(
+            (qianfan.pretax, qianfan.payable),
+            (dec("12.8"), dec("10.3"))
+        );
         assert!(qianfan.ai_service && !bcc.ai_service);
         // No catalogPrice: pretax is originPrice.
         assert_eq!((bcc.pretax, bcc.payable), (dec("3"), dec("2.75")));
-        assert_eq!((bcc.date, bcc.billing_cycle), (Some(day), NaiveDate::from_ymd_opt(2024, 5, 1).unwrap()));
+        assert_eq!(
+            (bcc.date, bcc.billing_cycle),
+            (Some(day), NaiveDate::from_ymd_opt(2024, 5, 1).unwrap())
+        );
     }
 
     #[test]
     fn errors() {
         let body = r#"{"code":"SignatureDoesNotMatch","message":"The request signature we calculated does not match","requestId":"b1"}"#;
         let e = error_from(&answer(403, &[], body));
-        assert_eq!((e.kind, e.code.as_str(), e.request_id.as_deref()), (ErrorKind::Auth, "SignatureDoesNotMatch", Some("b1")));
-        let e = error_from(&answer(429, &[("x-bce-request-id", "h2"), ("retry-after", "3")], ""));
-        assert_eq!((e.kind, e.request_id.as_deref()), (ErrorKind::Throttled, Some("h2")));
+        assert_eq!(
+            (e.kind, e.code.as_str(), e.request_id.as_deref()),
+            (ErrorKind::Auth, "SignatureDoesNotMatch", Some("b1"))
+        );
+        let e = error_from(&answer(
+            429,
+            &[("x-bce-request-id", "h2"), ("retry-after", "3")],
+            "",
+        ));
+        assert_eq!(
+            (e.kind, e.request_id.as_deref()),
+            (ErrorKind::Throttled, Some("h2"))
+        );
         assert_eq!(e.retry_after, Some(std::time::Duration::from_secs(3)));
-        let e = error_from(&answer(500, &[], r#"{"code":"InternalError","message":"m","requestId":"b3"}"#));
+        let e = error_from(&answer(
+            500,
+            &[],
+            r#"{"code":"InternalError","message":"m","requestId":"b3"}"#,
+        ));
         assert!(e.kind == ErrorKind::Server && e.is_retryable());
-        let e = error_from(&answer(400, &[], r#"{"code":"InvalidParameter","message":"month","requestId":"b4"}"#));
+        let e = error_from(&answer(
+            400,
+            &[],
+            r#"{"code":"InvalidParameter","message":"month","requestId":"b4"}"#,
+        ));
         assert_eq!(e.kind, ErrorKind::BadRequest);
     }
 }

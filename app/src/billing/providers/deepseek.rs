@@ -28,14 +28,21 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("deepseek::Client").field("account", &self.account).finish_non_exhaustive()
+        f.debug_struct("deepseek::Client")
+            .field("account", &self.account)
+            .finish_non_exhaustive()
     }
 }
 
 impl Client {
     pub fn new(account: AccountConfig, http: reqwest::Client, gate: RequestGate) -> Self {
         let base = account.endpoint.clone();
-        Client { account, base, http, gate }
+        Client {
+            account,
+            base,
+            http,
+            gate,
+        }
     }
 
     pub fn account(&self) -> &AccountConfig {
@@ -57,10 +64,22 @@ impl Client {
     async fn attempt(&self) -> Result<Answer, ProviderError> {
         let url = endpoint_url(&self.base, PATH);
         let headers = vec![
-            ("Authorization".to_owned(), format!("Bearer {}", self.account.secret.expose())),
+            (
+                "Authorization".to_owned(),
+                format!("Bearer {}", self.account.secret.expose()),
+            ),
             ("Accept".to_owned(), "application/json".to_owned()),
         ];
-        let answer = send(&self.http, PROVIDER, ACTION, reqwest::Method::GET, url, &headers, Vec::new()).await?;
+        let answer = send(
+            &self.http,
+            PROVIDER,
+            ACTION,
+            reqwest::Method::GET,
+            url,
+            &headers,
+            Vec::new(),
+        )
+        .await?;
         if (200..300).contains(&answer.status) {
             Ok(answer)
         } else {
@@ -93,7 +112,9 @@ fn error_from(answer: &Answer) -> ProviderError {
     struct ErrorBody {
         error: Option<Detail>,
     }
-    let detail = serde_json::from_slice::<ErrorBody>(&answer.body).ok().and_then(|b| b.error);
+    let detail = serde_json::from_slice::<ErrorBody>(&answer.body)
+        .ok()
+        .and_then(|b| b.error);
     let (code, kind_name, message) = match detail {
         Some(d) => {
             let code = match d.code {
@@ -142,10 +163,16 @@ struct BalanceInfo {
 pub fn parse_balance(account: &str, body: &[u8]) -> Result<Option<BalanceSnapshot>, ProviderError> {
     let answer: BalanceAnswer = parse_json(PROVIDER, ACTION, body)?;
     if answer.is_available == Some(false) {
-        tracing::info!(account, "DeepSeek reports no balance available for API calls");
+        tracing::info!(
+            account,
+            "DeepSeek reports no balance available for API calls"
+        );
     }
     let mut infos = answer.balance_infos;
-    let chosen = match infos.iter().position(|i| i.currency.eq_ignore_ascii_case("CNY")) {
+    let chosen = match infos
+        .iter()
+        .position(|i| i.currency.eq_ignore_ascii_case("CNY"))
+    {
         Some(at) => infos.swap_remove(at),
         None if infos.is_empty() => return Ok(None),
         None => infos.swap_remove(0),
@@ -194,12 +221,21 @@ mod tests {
             {"currency": "USD", "total_balance": "1.00", "granted_balance": "0.00", "topped_up_balance": "1.00"},
             {"currency": "CNY", "total_balance": "0.00", "granted_balance": "0.00", "topped_up_balance": "0.00"}]}"#;
         let balance = parse_balance("acct", body).unwrap().unwrap();
-        assert_eq!((balance.currency, balance.available), (Currency::Cny, dec("0")));
+        assert_eq!(
+            (balance.currency, balance.available),
+            (Currency::Cny, dec("0"))
+        );
         let usd = br#"{"is_available": true, "balance_infos": [{"currency": "USD", "total_balance": "2.5"}]}"#;
         let balance = parse_balance("acct", usd).unwrap().unwrap();
         assert_eq!((balance.currency, balance.granted), (Currency::Usd, None));
-        assert_eq!(parse_balance("acct", br#"{"is_available": false, "balance_infos": []}"#).unwrap(), None);
-        assert_eq!(parse_balance("acct", b"<html>").unwrap_err().kind, ErrorKind::Malformed);
+        assert_eq!(
+            parse_balance("acct", br#"{"is_available": false, "balance_infos": []}"#).unwrap(),
+            None
+        );
+        assert_eq!(
+            parse_balance("acct", b"<html>").unwrap_err().kind,
+            ErrorKind::Malformed
+        );
     }
 
     #[test]
@@ -211,7 +247,10 @@ mod tests {
         };
         let body = r#"{"error":{"message":"Authentication Fails (no such user)","type":"authentication_error","param":null,"code":"invalid_request_error"}}"#;
         let e = error_from(&answer(401, body));
-        assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Auth, "invalid_request_error"));
+        assert_eq!(
+            (e.kind, e.code.as_str()),
+            (ErrorKind::Auth, "invalid_request_error")
+        );
         let echoed = r#"{"error":{"message":"Your api key sk-abc123 is invalid","type":"authentication_error"}}"#;
         let e = error_from(&answer(401, echoed)).redacting("sk-abc123");
         assert_eq!(e.message, "Your api key *** is invalid");

@@ -122,7 +122,9 @@ pub struct RequestGate {
 
 impl fmt::Debug for RequestGate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RequestGate").field("retry", &self.retry).finish_non_exhaustive()
+        f.debug_struct("RequestGate")
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
     }
 }
 
@@ -132,7 +134,10 @@ impl RequestGate {
     pub fn new(per_second: u32, retry: RetryPolicy) -> Self {
         let rate = NonZeroU32::new(per_second).unwrap_or(NonZeroU32::MIN);
         let quota = Quota::per_second(rate).allow_burst(NonZeroU32::MIN);
-        RequestGate { limiter: Arc::new(RateLimiter::direct(quota)), retry }
+        RequestGate {
+            limiter: Arc::new(RateLimiter::direct(quota)),
+            retry,
+        }
     }
 
     pub fn retry_policy(&self) -> &RetryPolicy {
@@ -344,6 +349,47 @@ impl ProviderClient {
     }
 }
 
+/// A guard against a provider that never stops paging; far beyond any account's day or month.
+const MAX_PAGES: u64 = 1000;
+
+/// Reads every page. `fetch(page_number, offset)` (page numbers from 1, offset = items read so
+/// far) answers the total the provider announces and that page's items. Stops once the total
+/// is read; an empty page before that is Malformed, since stopping would under-report spend.
+async fn read_all_pages<T, F, Fut>(
+    provider: Provider,
+    action: &str,
+    mut fetch: F,
+) -> Result<Vec<T>, ProviderError>
+where
+    F: FnMut(u64, u64) -> Fut,
+    Fut: Future<Output = Result<(u64, Vec<T>), ProviderError>>,
+{
+    let mut items = Vec::new();
+    for page_number in 1..=MAX_PAGES {
+        let (total, page) = fetch(page_number, items.len() as u64).await?;
+        let page_len = page.len();
+        items.extend(page);
+        if items.len() as u64 >= total {
+            return Ok(items);
+        }
+        if page_len == 0 {
+            return Err(ProviderError::malformed(
+                provider,
+                action,
+                format!(
+                    "{total} items announced, but page {page_number} is empty after {}",
+                    items.len()
+                ),
+            ));
+        }
+    }
+    Err(ProviderError::malformed(
+        provider,
+        action,
+        format!("more than {MAX_PAGES} pages"),
+    ))
+}
+
 /// Asia/Shanghai (UTC+8, no daylight saving): the zone of every provider's billing day.
 pub fn shanghai() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| Utc.fix())
@@ -355,7 +401,10 @@ pub fn shanghai_today() -> NaiveDate {
 }
 
 fn day_scopes(from: NaiveDate, to: NaiveDate) -> Vec<Scope> {
-    from.iter_days().take_while(|day| *day <= to).map(Scope::Day).collect()
+    from.iter_days()
+        .take_while(|day| *day <= to)
+        .map(Scope::Day)
+        .collect()
 }
 
 fn month_scopes(from: NaiveDate, to: NaiveDate) -> Vec<Scope> {
@@ -450,7 +499,11 @@ struct Answer {
 
 impl Answer {
     fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name)?.to_str().ok().map(|v| v.trim().to_owned())
+        self.headers
+            .get(name)?
+            .to_str()
+            .ok()
+            .map(|v| v.trim().to_owned())
     }
 }
 
@@ -486,7 +539,11 @@ async fn send(
         .bytes()
         .await
         .map_err(|e| ProviderError::from_reqwest(provider, action, e))?;
-    Ok(Answer { status, headers, body })
+    Ok(Answer {
+        status,
+        headers,
+        body,
+    })
 }
 
 /// `Retry-After` in seconds (RFC 9110 also allows an HTTP date; these APIs are not known to
@@ -546,7 +603,11 @@ mod tests {
             region: None,
             simulated: true,
         };
-        ProviderClient::new(account, reqwest::Client::new(), RequestGate::new(100, fast_retry(3)))
+        ProviderClient::new(
+            account,
+            reqwest::Client::new(),
+            RequestGate::new(100, fast_retry(3)),
+        )
     }
 
     fn fast_retry(attempts: usize) -> RetryPolicy {
@@ -561,11 +622,15 @@ mod tests {
     #[test]
     fn scopes_across_a_month_boundary() {
         let (from, to) = (day(2024, 1, 30), day(2024, 2, 2));
-        let days: Vec<Scope> =
-            [day(2024, 1, 30), day(2024, 1, 31), day(2024, 2, 1), day(2024, 2, 2)]
-                .into_iter()
-                .map(Scope::Day)
-                .collect();
+        let days: Vec<Scope> = [
+            day(2024, 1, 30),
+            day(2024, 1, 31),
+            day(2024, 2, 1),
+            day(2024, 2, 2),
+        ]
+        .into_iter()
+        .map(Scope::Day)
+        .collect();
         let months = vec![Scope::Month(day(2024, 1, 1)), Scope::Month(day(2024, 2, 1))];
         assert_eq!(client(Provider::Aliyun).scopes(from, to), days);
         assert_eq!(client(Provider::Baidu).scopes(from, to), days);
@@ -575,7 +640,10 @@ mod tests {
         assert!(client(Provider::Aliyun).scopes(to, from).is_empty());
         assert_eq!(
             client(Provider::Tencent).scopes(day(2023, 12, 31), day(2024, 1, 1)),
-            vec![Scope::Month(day(2023, 12, 1)), Scope::Month(day(2024, 1, 1))]
+            vec![
+                Scope::Month(day(2023, 12, 1)),
+                Scope::Month(day(2024, 1, 1))
+            ]
         );
     }
 
@@ -587,13 +655,25 @@ mod tests {
 
     #[tokio::test]
     async fn wrong_scope_kind_is_a_bad_request() {
-        let e = client(Provider::Aliyun).bill_lines(Scope::Month(day(2024, 1, 1))).await.unwrap_err();
+        let e = client(Provider::Aliyun)
+            .bill_lines(Scope::Month(day(2024, 1, 1)))
+            .await
+            .unwrap_err();
         assert_eq!(e.kind, ErrorKind::BadRequest);
-        let e = client(Provider::Tencent).bill_lines(Scope::Day(day(2024, 1, 3))).await.unwrap_err();
+        let e = client(Provider::Tencent)
+            .bill_lines(Scope::Day(day(2024, 1, 3)))
+            .await
+            .unwrap_err();
         assert_eq!(e.kind, ErrorKind::BadRequest);
-        let e = client(Provider::Volcengine).bill_lines(Scope::Month(day(2024, 1, 3))).await.unwrap_err();
+        let e = client(Provider::Volcengine)
+            .bill_lines(Scope::Month(day(2024, 1, 3)))
+            .await
+            .unwrap_err();
         assert_eq!(e.kind, ErrorKind::BadRequest);
-        let e = client(Provider::DeepSeek).bill_lines(Scope::Day(day(2024, 1, 3))).await.unwrap_err();
+        let e = client(Provider::DeepSeek)
+            .bill_lines(Scope::Day(day(2024, 1, 3)))
+            .await
+            .unwrap_err();
         assert_eq!(e.kind, ErrorKind::BadRequest);
     }
 
@@ -624,14 +704,20 @@ mod tests {
         let started = Instant::now();
         gate.run(|| async {
             match calls.fetch_add(1, Ordering::SeqCst) {
-                0 => Err(error(ErrorKind::Throttled, Some(Duration::from_millis(150)))),
+                0 => Err(error(
+                    ErrorKind::Throttled,
+                    Some(Duration::from_millis(150)),
+                )),
                 _ => Ok(()),
             }
         })
         .await
         .unwrap();
         let waited = started.elapsed();
-        assert!(waited >= Duration::from_millis(150), "waited only {waited:?}");
+        assert!(
+            waited >= Duration::from_millis(150),
+            "waited only {waited:?}"
+        );
 
         // A 10-minute hint is cut to max_hint (300 ms).
         let calls = AtomicUsize::new(0);
@@ -669,8 +755,12 @@ mod tests {
     #[tokio::test]
     async fn gate_does_not_retry_auth_malformed_or_not_ready() {
         let gate = RequestGate::new(1000, fast_retry(5));
-        for kind in [ErrorKind::Auth, ErrorKind::Malformed, ErrorKind::NotReady, ErrorKind::BadRequest]
-        {
+        for kind in [
+            ErrorKind::Auth,
+            ErrorKind::Malformed,
+            ErrorKind::NotReady,
+            ErrorKind::BadRequest,
+        ] {
             let calls = AtomicUsize::new(0);
             let e = gate
                 .run(|| async {
@@ -697,7 +787,54 @@ mod tests {
             })
             .await;
         assert_eq!(calls.load(Ordering::SeqCst), 4);
-        assert!(started.elapsed() >= Duration::from_millis(250), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() >= Duration::from_millis(250),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[tokio::test]
+    async fn pages_are_read_until_the_total() {
+        let calls = std::sync::Mutex::new(Vec::new());
+        let items = read_all_pages(Provider::Baidu, "Test", |page, offset| {
+            calls.lock().unwrap().push((page, offset));
+            async move {
+                let page_items: Vec<u64> = (offset..(offset + 2).min(5)).collect();
+                Ok((5, page_items))
+            }
+        })
+        .await
+        .unwrap();
+        assert_eq!(items, vec![0, 1, 2, 3, 4]);
+        assert_eq!(*calls.lock().unwrap(), vec![(1, 0), (2, 2), (3, 4)]);
+
+        let none: Vec<u64> = read_all_pages(Provider::Baidu, "Test", |_, _| async {
+            Ok((0, Vec::new()))
+        })
+        .await
+        .unwrap();
+        assert!(none.is_empty());
+
+        let e = read_all_pages(Provider::Baidu, "Test", |page, _| async move {
+            Ok((10, if page == 1 { vec![1u64, 2] } else { Vec::new() }))
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Malformed);
+        assert!(e.message.contains("Test"), "{}", e.message);
+
+        let e = read_all_pages(Provider::Baidu, "Test", |_, _| async {
+            Err::<(u64, Vec<u64>), _>(ProviderError::new(
+                Provider::Baidu,
+                ErrorKind::Auth,
+                "AccessDenied",
+                "no",
+            ))
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Auth);
     }
 
     #[test]
@@ -705,12 +842,27 @@ mod tests {
         let base = Url::parse("http://127.0.0.1:8080/").unwrap();
         let mut url = endpoint_url(&base, "/v1/bill/resource/month");
         assert_eq!(host_header(&url), "127.0.0.1:8080");
-        set_query(&mut url, &[("month".into(), "2024-05".into()), ("a b".into(), "c/d".into())]);
-        assert_eq!(url.as_str(), "http://127.0.0.1:8080/v1/bill/resource/month?month=2024-05&a%20b=c%2Fd");
+        set_query(
+            &mut url,
+            &[
+                ("month".into(), "2024-05".into()),
+                ("a b".into(), "c/d".into()),
+            ],
+        );
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:8080/v1/bill/resource/month?month=2024-05&a%20b=c%2Fd"
+        );
         let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
         assert_eq!(pairs[1], ("a b".to_owned(), "c/d".to_owned()));
         let real = Url::parse("https://business.aliyuncs.com").unwrap();
-        assert_eq!(host_header(&endpoint_url(&real, "/")), "business.aliyuncs.com");
-        assert_eq!(endpoint_url(&real, "/").as_str(), "https://business.aliyuncs.com/");
+        assert_eq!(
+            host_header(&endpoint_url(&real, "/")),
+            "business.aliyuncs.com"
+        );
+        assert_eq!(
+            endpoint_url(&real, "/").as_str(),
+            "https://business.aliyuncs.com/"
+        );
     }
 }

@@ -41,7 +41,9 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("tencent::Client").field("account", &self.account).finish_non_exhaustive()
+        f.debug_struct("tencent::Client")
+            .field("account", &self.account)
+            .finish_non_exhaustive()
     }
 }
 
@@ -56,7 +58,12 @@ struct SummaryRequest {
 impl Client {
     pub fn new(account: AccountConfig, http: reqwest::Client, gate: RequestGate) -> Self {
         let base = account.endpoint.clone();
-        Client { account, base, http, gate }
+        Client {
+            account,
+            base,
+            http,
+            gate,
+        }
     }
 
     pub fn account(&self) -> &AccountConfig {
@@ -67,8 +74,12 @@ impl Client {
     /// a 10-minute hint, and is not retried here. Only `Scope::Month`.
     pub async fn bill_lines(&self, scope: Scope) -> Result<Vec<BillLine>, ProviderError> {
         let month = month_of_scope(PROVIDER, scope)?;
-        let request = SummaryRequest { begin_time: month_text(month), end_time: month_text(month) };
-        let body = serde_json::to_vec(&request).map_err(|e| ProviderError::malformed(PROVIDER, ACTION, e))?;
+        let request = SummaryRequest {
+            begin_time: month_text(month),
+            end_time: month_text(month),
+        };
+        let body = serde_json::to_vec(&request)
+            .map_err(|e| ProviderError::malformed(PROVIDER, ACTION, e))?;
         let response = self.gate.run(|| self.attempt(body.clone())).await?;
         parse_summary(&self.account.name, month, self.currency(), response)
     }
@@ -96,14 +107,24 @@ impl Client {
             ],
             body,
         };
-        let key = AccessKey { id: &self.account.access_key_id, secret: &self.account.secret };
+        let key = AccessKey {
+            id: &self.account.access_key_id,
+            secret: &self.account.secret,
+        };
         // The Go SDK's set, `content-type;host`.
         let signature = tc3::sign(&request, key, Utc::now(), HeadersToSign::ProviderDefault);
         request.apply(&signature);
         let body = std::mem::take(&mut request.body);
-        let answer =
-            send(&self.http, PROVIDER, ACTION, reqwest::Method::POST, url, &request.headers, body)
-                .await?;
+        let answer = send(
+            &self.http,
+            PROVIDER,
+            ACTION,
+            reqwest::Method::POST,
+            url,
+            &request.headers,
+            body,
+        )
+        .await?;
         interpret(&answer)
     }
 }
@@ -122,18 +143,30 @@ fn interpret(answer: &Answer) -> Result<Value, ProviderError> {
         }
         _ => return Err(error_from(answer, None)),
     };
-    if !success_status || body.pointer("/Response/Error").is_some_and(|e| !e.is_null()) {
+    if !success_status
+        || body
+            .pointer("/Response/Error")
+            .is_some_and(|e| !e.is_null())
+    {
         return Err(error_from(answer, Some(&body)));
     }
     match body.get("Response") {
         Some(response @ Value::Object(_)) => Ok(response.clone()),
-        _ => Err(ProviderError::malformed(PROVIDER, ACTION, "no Response object")),
+        _ => Err(ProviderError::malformed(
+            PROVIDER,
+            ACTION,
+            "no Response object",
+        )),
     }
 }
 
 fn error_from(answer: &Answer, body: Option<&Value>) -> ProviderError {
     let text = |pointer: &str| -> Option<String> {
-        body?.pointer(pointer)?.as_str().filter(|t| !t.is_empty()).map(str::to_owned)
+        body?
+            .pointer(pointer)?
+            .as_str()
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
     };
     let code = text("/Response/Error/Code").unwrap_or_else(|| format!("HTTP{}", answer.status));
     let message = text("/Response/Error/Message").unwrap_or_else(|| body_excerpt(&answer.body));
@@ -189,8 +222,8 @@ pub fn parse_summary(
     currency: Currency,
     response: Value,
 ) -> Result<Vec<BillLine>, ProviderError> {
-    let response: SummaryResponse =
-        serde_json::from_value(response).map_err(|e| ProviderError::malformed(PROVIDER, ACTION, e))?;
+    let response: SummaryResponse = serde_json::from_value(response)
+        .map_err(|e| ProviderError::malformed(PROVIDER, ACTION, e))?;
     // `Ready` is a uint64: 0 preparing, 1 ready. Read leniently; absent means ready.
     let ready = match &response.ready {
         None | Some(Value::Null) => true,
@@ -198,7 +231,11 @@ pub fn parse_summary(
         Some(Value::String(s)) => s.trim() != "0",
         Some(Value::Bool(b)) => *b,
         Some(other) => {
-            return Err(ProviderError::malformed(PROVIDER, ACTION, format!("Ready is {other}")))
+            return Err(ProviderError::malformed(
+                PROVIDER,
+                ACTION,
+                format!("Ready is {other}"),
+            ))
         }
     };
     if !ready {
@@ -206,7 +243,10 @@ pub fn parse_summary(
             PROVIDER,
             ErrorKind::NotReady,
             "BillNotReady",
-            format!("the bill for {} is still being prepared (Ready: 0)", month_text(month)),
+            format!(
+                "the bill for {} is still being prepared (Ready: 0)",
+                month_text(month)
+            ),
         )
         .with_request_id(response.request_id)
         .with_retry_after(Some(NOT_READY_RETRY)));
@@ -217,8 +257,10 @@ pub fn parse_summary(
         .into_iter()
         .map(|product| {
             let product_code = product.business_code.unwrap_or_default();
-            let product_name =
-                product.business_code_name.filter(|n| !n.is_empty()).unwrap_or_else(|| product_code.clone());
+            let product_name = product
+                .business_code_name
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| product_code.clone());
             BillLine {
                 provider: PROVIDER,
                 account: account.to_owned(),
@@ -264,17 +306,29 @@ mod tests {
         let e = interpret(&answer(200, body)).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Auth);
         assert_eq!(e.code, "AuthFailure.SignatureFailure");
-        assert_eq!(e.request_id.as_deref(), Some("ed93f3cb-f35e-473f-b9f3-0d451b8b79c6"));
+        assert_eq!(
+            e.request_id.as_deref(),
+            Some("ed93f3cb-f35e-473f-b9f3-0d451b8b79c6")
+        );
         assert!(!e.is_retryable());
 
         let limited = r#"{"Response":{"Error":{"Code":"RequestLimitExceeded","Message":"Your current request times equals to `21` in a second"},"RequestId":"r"}}"#;
         let e = interpret(&answer(200, limited)).unwrap_err();
         assert!(e.kind == ErrorKind::Throttled && e.is_retryable());
         let internal = r#"{"Response":{"Error":{"Code":"InternalError.GatewayError","Message":"m"},"RequestId":"r"}}"#;
-        assert_eq!(interpret(&answer(200, internal)).unwrap_err().kind, ErrorKind::Server);
+        assert_eq!(
+            interpret(&answer(200, internal)).unwrap_err().kind,
+            ErrorKind::Server
+        );
         let invalid = r#"{"Response":{"Error":{"Code":"InvalidParameter","Message":"BeginTime"},"RequestId":"r"}}"#;
-        assert_eq!(interpret(&answer(200, invalid)).unwrap_err().kind, ErrorKind::BadRequest);
-        assert_eq!(interpret(&answer(502, "gateway")).unwrap_err().kind, ErrorKind::Server);
+        assert_eq!(
+            interpret(&answer(200, invalid)).unwrap_err().kind,
+            ErrorKind::BadRequest
+        );
+        assert_eq!(
+            interpret(&answer(502, "gateway")).unwrap_err().kind,
+            ErrorKind::Server
+        );
         let e = interpret(&answer(200, "{\"Response\": {")).unwrap_err();
         assert!(e.kind == ErrorKind::Malformed && e.message.contains(ACTION));
     }
@@ -289,8 +343,13 @@ mod tests {
             "RequestId":"r"}}"#;
         let response = interpret(&answer(200, body)).unwrap();
         let lines = parse_summary("acct", may(), Currency::Cny, response).unwrap();
-        let [hunyuan, cvm] = &lines[..] else { panic!("{lines:?}") };
-        assert_eq!((hunyuan.pretax, hunyuan.payable), (dec("150"), dec("110.5")));
+        let [hunyuan, cvm] = &lines[..] else {
+            panic!("{lines:?}")
+        };
+        assert_eq!(
+            (hunyuan.pretax, hunyuan.payable),
+            (dec("150"), dec("110.5"))
+        );
         assert!(hunyuan.ai_service && !cvm.ai_service);
         // TotalCost "-": pretax falls back to RealTotalCost.
         assert_eq!((cvm.pretax, cvm.payable), (dec("1000"), dec("1000")));
@@ -311,7 +370,13 @@ mod tests {
 
     #[test]
     fn request_body_is_as_documented() {
-        let request = SummaryRequest { begin_time: "2024-05".into(), end_time: "2024-05".into() };
-        assert_eq!(serde_json::to_string(&request).unwrap(), r#"{"BeginTime":"2024-05","EndTime":"2024-05"}"#);
+        let request = SummaryRequest {
+            begin_time: "2024-05".into(),
+            end_time: "2024-05".into(),
+        };
+        assert_eq!(
+            serde_json::to_string(&request).unwrap(),
+            r#"{"BeginTime":"2024-05","EndTime":"2024-05"}"#
+        );
     }
 }

@@ -16,8 +16,8 @@ use url::Url;
 
 use super::{
     amount, body_excerpt, endpoint_url, host_header, kind_from_status, month_of_scope, month_text,
-    parse_currency, parse_day, retry_after_seconds, send, set_query, AccountConfig, Answer,
-    ErrorKind, ProviderError, RequestGate,
+    parse_currency, parse_day, read_all_pages, retry_after_seconds, send, set_query, AccountConfig,
+    Answer, ErrorKind, ProviderError, RequestGate,
 };
 use crate::billing::model::{is_ai_product, BalanceSnapshot, BillLine, Currency, Provider, Scope};
 use crate::cloud::signing::{volcengine, AccessKey, HeadersToSign, SignableRequest};
@@ -29,7 +29,6 @@ const SERVICE: &str = "billing";
 pub const DEFAULT_REGION: &str = "cn-beijing";
 /// The documented maximum `Limit`.
 const PAGE_SIZE: u64 = 300;
-const MAX_PAGES: u64 = 1000;
 /// As the billing docs' request examples write it.
 const CONTENT_TYPE: &str = "application/json; charset=UTF-8";
 
@@ -43,7 +42,9 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("volcengine::Client").field("account", &self.account).finish_non_exhaustive()
+        f.debug_struct("volcengine::Client")
+            .field("account", &self.account)
+            .finish_non_exhaustive()
     }
 }
 
@@ -62,7 +63,12 @@ struct ListBillDetailRequest {
 impl Client {
     pub fn new(account: AccountConfig, http: reqwest::Client, gate: RequestGate) -> Self {
         let base = account.endpoint.clone();
-        Client { account, base, http, gate }
+        Client {
+            account,
+            base,
+            http,
+            gate,
+        }
     }
 
     pub fn account(&self) -> &AccountConfig {
@@ -72,36 +78,30 @@ impl Client {
     /// `ListBillDetail` for one month, by product and day, all pages. Only `Scope::Month`.
     pub async fn bill_lines(&self, scope: Scope) -> Result<Vec<BillLine>, ProviderError> {
         let month = month_of_scope(PROVIDER, scope)?;
-        let mut lines = Vec::new();
-        let mut offset = 0u64;
-        for _ in 0..MAX_PAGES {
-            let request = ListBillDetailRequest {
-                bill_period: month_text(month),
-                limit: PAGE_SIZE,
-                offset,
-                group_term: 2,
-                group_period: 1,
-                need_record_num: 1,
-            };
-            let body = serde_json::to_vec(&request)
-                .map_err(|e| ProviderError::malformed(PROVIDER, "ListBillDetail", e))?;
-            let result = self.call("ListBillDetail", body).await?;
-            let page = parse_bill_page(&self.account.name, month, result)?;
-            let page_len = page.lines.len() as u64;
-            lines.extend(page.lines);
-            offset += page_len;
-            if offset >= page.total {
-                return Ok(lines);
-            }
-            if page_len == 0 {
-                return Err(ProviderError::malformed(
-                    PROVIDER,
-                    "ListBillDetail",
-                    format!("Total is {} but the page at Offset {offset} is empty", page.total),
-                ));
-            }
-        }
-        Err(ProviderError::malformed(PROVIDER, "ListBillDetail", "too many pages"))
+        read_all_pages(PROVIDER, "ListBillDetail", |_, offset| {
+            self.bill_page(month, offset)
+        })
+        .await
+    }
+
+    async fn bill_page(
+        &self,
+        month: NaiveDate,
+        offset: u64,
+    ) -> Result<(u64, Vec<BillLine>), ProviderError> {
+        let request = ListBillDetailRequest {
+            bill_period: month_text(month),
+            limit: PAGE_SIZE,
+            offset,
+            group_term: 2,
+            group_period: 1,
+            need_record_num: 1,
+        };
+        let body = serde_json::to_vec(&request)
+            .map_err(|e| ProviderError::malformed(PROVIDER, "ListBillDetail", e))?;
+        let result = self.call("ListBillDetail", body).await?;
+        let page = parse_bill_page(&self.account.name, month, result)?;
+        Ok((page.total, page.lines))
     }
 
     /// `QueryBalanceAcct`: available balance and credit limit.
@@ -111,7 +111,11 @@ impl Client {
     }
 
     fn region(&self) -> &str {
-        self.account.region.as_deref().filter(|r| !r.is_empty()).unwrap_or(DEFAULT_REGION)
+        self.account
+            .region
+            .as_deref()
+            .filter(|r| !r.is_empty())
+            .unwrap_or(DEFAULT_REGION)
     }
 
     /// One action through the gate; answers the `Result` object.
@@ -135,7 +139,10 @@ impl Client {
             headers: vec![("Content-Type".to_owned(), CONTENT_TYPE.to_owned())],
             body,
         };
-        let key = AccessKey { id: &self.account.access_key_id, secret: &self.account.secret };
+        let key = AccessKey {
+            id: &self.account.access_key_id,
+            secret: &self.account.secret,
+        };
         // The SDK's default set: host, content-type and every x-* header.
         let signature = volcengine::sign(
             &request,
@@ -147,9 +154,16 @@ impl Client {
         );
         request.apply(&signature);
         let body = std::mem::take(&mut request.body);
-        let answer =
-            send(&self.http, PROVIDER, action, reqwest::Method::POST, url, &request.headers, body)
-                .await?;
+        let answer = send(
+            &self.http,
+            PROVIDER,
+            action,
+            reqwest::Method::POST,
+            url,
+            &request.headers,
+            body,
+        )
+        .await?;
         interpret(action, &answer)
     }
 }
@@ -169,12 +183,20 @@ fn interpret(action: &str, answer: &Answer) -> Result<Value, ProviderError> {
         }
         _ => return Err(error_from(answer, None)),
     };
-    if !success_status || body.pointer("/ResponseMetadata/Error").is_some_and(|e| !e.is_null()) {
+    if !success_status
+        || body
+            .pointer("/ResponseMetadata/Error")
+            .is_some_and(|e| !e.is_null())
+    {
         return Err(error_from(answer, Some(&body)));
     }
     match body.get("Result") {
         Some(result @ Value::Object(_)) => Ok(result.clone()),
-        _ => Err(ProviderError::malformed(PROVIDER, action, "no Result object")),
+        _ => Err(ProviderError::malformed(
+            PROVIDER,
+            action,
+            "no Result object",
+        )),
     }
 }
 
@@ -186,8 +208,10 @@ fn error_from(answer: &Answer, body: Option<&Value>) -> ProviderError {
             _ => None,
         }
     };
-    let code = text("/ResponseMetadata/Error/Code").unwrap_or_else(|| format!("HTTP{}", answer.status));
-    let message = text("/ResponseMetadata/Error/Message").unwrap_or_else(|| body_excerpt(&answer.body));
+    let code =
+        text("/ResponseMetadata/Error/Code").unwrap_or_else(|| format!("HTTP{}", answer.status));
+    let message =
+        text("/ResponseMetadata/Error/Message").unwrap_or_else(|| body_excerpt(&answer.body));
     let request_id = text("/ResponseMetadata/RequestId");
     let kind = error_kind(answer.status, &code);
     ProviderError::new(PROVIDER, kind, code, message)
@@ -198,8 +222,14 @@ fn error_from(answer: &Answer, body: Option<&Value>) -> ProviderError {
 fn error_kind(status: u16, code: &str) -> ErrorKind {
     match code {
         "FlowLimitExceeded" | "RequestLimitExceeded" => ErrorKind::Throttled,
-        "SignatureDoesNotMatch" | "InvalidClientTokenId" | "MissingSignature" | "InvalidTimestamp"
-        | "AccessDenied" | "InvalidAccessKey" | "InvalidCredential" | "InvalidAuthorization"
+        "SignatureDoesNotMatch"
+        | "InvalidClientTokenId"
+        | "MissingSignature"
+        | "InvalidTimestamp"
+        | "AccessDenied"
+        | "InvalidAccessKey"
+        | "InvalidCredential"
+        | "InvalidAuthorization"
         | "MissingAuthenticationToken" => ErrorKind::Auth,
         "InternalError" | "ServiceUnavailableTemp" | "ServiceUnavailable" => ErrorKind::Server,
         _ => kind_from_status(status),
@@ -244,14 +274,22 @@ struct BillItem {
 
 /// Reads one `ListBillDetail` `Result` for the month starting `month`. Every line must be
 /// dated inside that month.
-pub fn parse_bill_page(account: &str, month: NaiveDate, result: Value) -> Result<BillPage, ProviderError> {
+pub fn parse_bill_page(
+    account: &str,
+    month: NaiveDate,
+    result: Value,
+) -> Result<BillPage, ProviderError> {
     const ACTION: &str = "ListBillDetail";
-    let result: BillResult =
-        serde_json::from_value(result).map_err(|e| ProviderError::malformed(PROVIDER, ACTION, e))?;
+    let result: BillResult = serde_json::from_value(result)
+        .map_err(|e| ProviderError::malformed(PROVIDER, ACTION, e))?;
     let items = result.list.unwrap_or_default();
     let mut lines = Vec::with_capacity(items.len());
     for item in items {
-        let date = match item.expense_date.as_deref().filter(|t| !t.trim().is_empty()) {
+        let date = match item
+            .expense_date
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+        {
             None => None,
             Some(text) => {
                 let day = parse_day(text).ok_or_else(|| {
@@ -272,7 +310,10 @@ pub fn parse_bill_page(account: &str, month: NaiveDate, result: Value) -> Result
             None => Currency::Cny,
         };
         let product_code = item.product.unwrap_or_default();
-        let product_name = item.product_zh.filter(|n| !n.is_empty()).unwrap_or_else(|| product_code.clone());
+        let product_name = item
+            .product_zh
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| product_code.clone());
         lines.push(BillLine {
             provider: PROVIDER,
             account: account.to_owned(),
@@ -286,7 +327,10 @@ pub fn parse_bill_page(account: &str, month: NaiveDate, result: Value) -> Result
             currency,
         });
     }
-    Ok(BillPage { total: result.total, lines })
+    Ok(BillPage {
+        total: result.total,
+        lines,
+    })
 }
 
 #[derive(Deserialize)]
@@ -329,7 +373,11 @@ mod tests {
                 value.parse().unwrap(),
             );
         }
-        Answer { status, headers: map, body: bytes::Bytes::from(body.to_owned()) }
+        Answer {
+            status,
+            headers: map,
+            body: bytes::Bytes::from(body.to_owned()),
+        }
     }
 
     fn dec(text: &str) -> Decimal {
@@ -353,18 +401,41 @@ mod tests {
         let body = r#"{"ResponseMetadata":{"RequestId":"r1","Action":"ListBillDetail","Version":"2022-01-01","Service":"billing","Region":"cn-beijing",
             "Error":{"CodeN":100024,"Code":"SignatureDoesNotMatch","Message":"The request signature we calculated does not match"}}}"#;
         let e = interpret("ListBillDetail", &answer(200, &[], body)).unwrap_err();
-        assert_eq!((e.kind, e.code.as_str(), e.request_id.as_deref()), (ErrorKind::Auth, "SignatureDoesNotMatch", Some("r1")));
+        assert_eq!(
+            (e.kind, e.code.as_str(), e.request_id.as_deref()),
+            (ErrorKind::Auth, "SignatureDoesNotMatch", Some("r1"))
+        );
 
         let limited = r#"{"ResponseMetadata":{"RequestId":"r2","Error":{"Code":"FlowLimitExceeded","Message":"请求过于频繁，超出了基本限速"}}}"#;
-        let e = interpret("ListBillDetail", &answer(429, &[("retry-after", "2")], limited)).unwrap_err();
-        assert_eq!((e.kind, e.retry_after), (ErrorKind::Throttled, Some(Duration::from_secs(2))));
+        let e = interpret(
+            "ListBillDetail",
+            &answer(429, &[("retry-after", "2")], limited),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.kind, e.retry_after),
+            (ErrorKind::Throttled, Some(Duration::from_secs(2)))
+        );
         let limited = r#"{"ResponseMetadata":{"Error":{"Code":"RequestLimitExceeded","Message":"请求被限流"}}}"#;
-        assert_eq!(interpret("x", &answer(429, &[], limited)).unwrap_err().kind, ErrorKind::Throttled);
-        assert_eq!(interpret("x", &answer(429, &[], "")).unwrap_err().kind, ErrorKind::Throttled);
+        assert_eq!(
+            interpret("x", &answer(429, &[], limited)).unwrap_err().kind,
+            ErrorKind::Throttled
+        );
+        assert_eq!(
+            interpret("x", &answer(429, &[], "")).unwrap_err().kind,
+            ErrorKind::Throttled
+        );
 
-        let invalid = r#"{"ResponseMetadata":{"Error":{"Code":"InvalidParam","Message":"BillPeriod"}}}"#;
-        assert_eq!(interpret("x", &answer(400, &[], invalid)).unwrap_err().kind, ErrorKind::BadRequest);
-        assert_eq!(interpret("x", &answer(503, &[], "busy")).unwrap_err().kind, ErrorKind::Server);
+        let invalid =
+            r#"{"ResponseMetadata":{"Error":{"Code":"InvalidParam","Message":"BillPeriod"}}}"#;
+        assert_eq!(
+            interpret("x", &answer(400, &[], invalid)).unwrap_err().kind,
+            ErrorKind::BadRequest
+        );
+        assert_eq!(
+            interpret("x", &answer(503, &[], "busy")).unwrap_err().kind,
+            ErrorKind::Server
+        );
         let e = interpret("ListBillDetail", &answer(200, &[], "{\"Result\":")).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Malformed);
         assert!(e.message.contains("ListBillDetail"));
@@ -384,7 +455,10 @@ mod tests {
         assert_eq!(page.lines.len(), 3);
         assert!(page.lines[0].ai_service && !page.lines[1].ai_service);
         assert_eq!(page.lines[0].date, NaiveDate::from_ymd_opt(2024, 5, 1));
-        assert_eq!((page.lines[1].pretax, page.lines[1].payable), (dec("1200"), dec("1100")));
+        assert_eq!(
+            (page.lines[1].pretax, page.lines[1].payable),
+            (dec("1200"), dec("1100"))
+        );
         assert_eq!(page.lines[2].billing_cycle, month);
 
         let outside = r#"{"Total":1,"List":[{"ExpenseDate":"2024-06-01","Product":"ECS","OriginalBillAmount":"1","PayableAmount":"1"}]}"#;

@@ -86,7 +86,10 @@ fn authenticate<'a>(core: &'a Core, request: &SignableRequest) -> Result<&'a Sim
         .map_err(|e| auth_error(&e))?;
     let nonce = request.header("x-acs-signature-nonce").unwrap_or_default();
     // A nonce may be replayed anywhere in the ± skew window, so remember it twice as long.
-    let window = acs3::allowed_skew().to_std().unwrap_or(Duration::from_secs(900)) * 2;
+    let window = acs3::allowed_skew()
+        .to_std()
+        .unwrap_or(Duration::from_secs(900))
+        * 2;
     if !core.fresh_nonce(&key_id, &nonce, window) {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -161,11 +164,16 @@ impl Params {
     }
 
     fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     fn required(&self, name: &str) -> Result<&str, ApiError> {
-        self.get(name).filter(|v| !v.is_empty()).ok_or_else(|| missing(name))
+        self.get(name)
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| missing(name))
     }
 
     fn month(&self, name: &str) -> Result<NaiveDate, ApiError> {
@@ -209,7 +217,11 @@ fn dispatch(
     params: &Params,
 ) -> Result<Value, ApiError> {
     let action = request.header("x-acs-action").unwrap_or_default();
-    let known = ["QueryAccountBalance", "QueryAccountBill", "QueryBillOverview"];
+    let known = [
+        "QueryAccountBalance",
+        "QueryAccountBill",
+        "QueryBillOverview",
+    ];
     if request.path != "/" || !known.contains(&action.as_str()) {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
@@ -279,7 +291,10 @@ fn bill_query(params: &Params) -> Result<BillQuery, ApiError> {
         daily,
         date,
         by_product,
-        product: params.get("ProductCode").filter(|p| !p.is_empty()).map(str::to_owned),
+        product: params
+            .get("ProductCode")
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned),
         page_num: params.number("PageNum", 1, usize::MAX)?,
         page_size: params.number("PageSize", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)?,
     })
@@ -316,7 +331,10 @@ fn account_bill(core: &Core, account: &SimAccount, params: &Params) -> Result<Va
 fn bill_item(account: &SimAccount, row: &Row, by_product: bool) -> Value {
     let mut item = Map::new();
     if let Some(date) = row.date {
-        item.insert("BillingDate".into(), json!(date.format("%Y-%m-%d").to_string()));
+        item.insert(
+            "BillingDate".into(),
+            json!(date.format("%Y-%m-%d").to_string()),
+        );
     }
     if let (true, Some(code)) = (by_product, &row.product_code) {
         item.insert("ProductCode".into(), json!(code));
@@ -434,14 +452,20 @@ mod tests {
             method: "POST".into(),
             host: host(sim, Provider::Aliyun),
             path: "/".into(),
-            query: query.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+            query: query
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
             headers: vec![
                 ("x-acs-action".into(), action.into()),
                 ("x-acs-version".into(), VERSION.into()),
             ],
             body: Vec::new(),
         };
-        let key = AccessKey { id: &account.access_key_id, secret };
+        let key = AccessKey {
+            id: &account.access_key_id,
+            secret,
+        };
         let signature = acs3::sign(&request, key, at, &nonce());
         request.apply(&signature);
         request
@@ -468,7 +492,10 @@ mod tests {
         let reply = call(&sim, "QueryAccountBalance", &[]).await;
         assert_eq!(reply.status, 200, "{}", reply.text);
         let body = reply.json();
-        assert_eq!((body["Code"].as_str(), body["Success"].as_bool()), (Some("200"), Some(true)));
+        assert_eq!(
+            (body["Code"].as_str(), body["Success"].as_bool()),
+            (Some("200"), Some(true))
+        );
         let data = &body["Data"];
         assert!(data["AvailableAmount"].is_string() && data["CreditAmount"] == "0.00");
         let expected = sim.ledger.cash_balance("aliyun-main", today());
@@ -477,7 +504,11 @@ mod tests {
         assert_eq!(sim.control.requests(Provider::Aliyun), 1);
     }
 
-    async fn all_pages(sim: &CloudSim, query: &[(&str, &str)], page_size: usize) -> (usize, Vec<Value>) {
+    async fn all_pages(
+        sim: &CloudSim,
+        query: &[(&str, &str)],
+        page_size: usize,
+    ) -> (usize, Vec<Value>) {
         let mut items = Vec::new();
         let size = page_size.to_string();
         for page in 1.. {
@@ -497,41 +528,94 @@ mod tests {
     }
 
     fn sums(items: &[Value]) -> (Decimal, Decimal) {
-        items.iter().fold((Decimal::ZERO, Decimal::ZERO), |(g, p), i| {
-            (g + decimal(&i["PretaxGrossAmount"]), p + decimal(&i["PretaxAmount"]))
-        })
+        items
+            .iter()
+            .fold((Decimal::ZERO, Decimal::ZERO), |(g, p), i| {
+                (
+                    g + decimal(&i["PretaxGrossAmount"]),
+                    p + decimal(&i["PretaxAmount"]),
+                )
+            })
     }
 
     #[tokio::test]
     async fn daily_bill_pages_add_up_to_the_ledger_month() {
         let sim = start().await;
+        // Paging a month takes more calls than the default limit allows in a second.
+        sim.control.set_rate_limit(Provider::Aliyun, 10_000);
         for cycle in ["2026-10", "2026-11", "2026-09"] {
-            let query = [("BillingCycle", cycle), ("Granularity", "DAILY"), ("IsGroupByProduct", "true")];
+            let query = [
+                ("BillingCycle", cycle),
+                ("Granularity", "DAILY"),
+                ("IsGroupByProduct", "true"),
+            ];
             let (total, items) = all_pages(&sim, &query, 37).await;
             assert_eq!(total, items.len());
             let first = parse_month(cycle).expect("month");
-            assert_eq!(sums(&items), reported_month(&sim, "aliyun-main", first), "{cycle}");
+            assert_eq!(
+                sums(&items),
+                reported_month(&sim, "aliyun-main", first),
+                "{cycle}"
+            );
             let mut keys: Vec<(String, String)> = items
                 .iter()
-                .map(|i| (i["BillingDate"].as_str().expect("date").to_owned(), i["ProductCode"].as_str().expect("code").to_owned()))
+                .map(|i| {
+                    (
+                        i["BillingDate"].as_str().expect("date").to_owned(),
+                        i["ProductCode"].as_str().expect("code").to_owned(),
+                    )
+                })
                 .collect();
             let len = keys.len();
             keys.dedup();
             assert_eq!(keys.len(), len, "pages do not overlap");
-            assert!(items.iter().all(|i| i["PretaxAmount"].is_number() && i["Currency"] == "CNY"));
+            assert!(items
+                .iter()
+                .all(|i| i["PretaxAmount"].is_number() && i["Currency"] == "CNY"));
         }
-        let sept: Vec<Value> = all_pages(&sim, &[("BillingCycle", "2026-09"), ("Granularity", "DAILY"), ("IsGroupByProduct", "true")], 300).await.1;
-        assert!(sept.iter().any(|i| decimal(&i["PretaxAmount"]) < Decimal::ZERO), "refund shows");
+        let sept: Vec<Value> = all_pages(
+            &sim,
+            &[
+                ("BillingCycle", "2026-09"),
+                ("Granularity", "DAILY"),
+                ("IsGroupByProduct", "true"),
+            ],
+            300,
+        )
+        .await
+        .1;
+        assert!(
+            sept.iter()
+                .any(|i| decimal(&i["PretaxAmount"]) < Decimal::ZERO),
+            "refund shows"
+        );
 
-        let one_day = [("BillingCycle", "2026-11"), ("Granularity", "DAILY"), ("BillingDate", "2026-11-17"), ("IsGroupByProduct", "true")];
+        let one_day = [
+            ("BillingCycle", "2026-11"),
+            ("Granularity", "DAILY"),
+            ("BillingDate", "2026-11-17"),
+            ("IsGroupByProduct", "true"),
+        ];
         let (total, items) = all_pages(&sim, &one_day, 20).await;
         assert_eq!((total, items.len()), (4, 4));
-        let settled = sim.ledger.lines("aliyun-main", today() - chrono::Duration::days(1), today() - chrono::Duration::days(1));
+        let settled = sim.ledger.lines(
+            "aliyun-main",
+            today() - chrono::Duration::days(1),
+            today() - chrono::Duration::days(1),
+        );
         let final_gross: Decimal = settled.iter().map(|l| l.pretax).sum();
-        assert!(sums(&items).0 < final_gross, "yesterday is reported at 90 %");
+        assert!(
+            sums(&items).0 < final_gross,
+            "yesterday is reported at 90 %"
+        );
 
-        let overview = call(&sim, "QueryBillOverview", &[("BillingCycle", "2026-10")]).await.json();
-        let items = overview["Data"]["Items"]["Item"].as_array().expect("items").clone();
+        let overview = call(&sim, "QueryBillOverview", &[("BillingCycle", "2026-10")])
+            .await
+            .json();
+        let items = overview["Data"]["Items"]["Item"]
+            .as_array()
+            .expect("items")
+            .clone();
         assert_eq!(items.len(), 4);
         let first = NaiveDate::from_ymd_opt(2026, 10, 1).expect("date");
         assert_eq!(sums(&items), reported_month(&sim, "aliyun-main", first));
@@ -541,13 +625,44 @@ mod tests {
     #[tokio::test]
     async fn parameters_are_checked() {
         let sim = start().await;
-        assert_error(&call(&sim, "QueryAccountBill", &[]).await, 400, "MissingParameter");
-        assert_error(&call(&sim, "QueryAccountBill", &[("BillingCycle", "2026/10")]).await, 400, "InvalidParameter");
-        assert_error(&call(&sim, "QueryAccountBill", &[("BillingCycle", "2026-10"), ("PageSize", "301")]).await, 400, "InvalidParameter");
-        let outside = [("BillingCycle", "2026-10"), ("Granularity", "DAILY"), ("BillingDate", "2026-11-01")];
-        assert_error(&call(&sim, "QueryAccountBill", &outside).await, 400, "InvalidParameter");
-        assert_error(&call(&sim, "QueryBillOverview", &[]).await, 400, "MissingParameter");
-        let monthly = call(&sim, "QueryAccountBill", &[("BillingCycle", "2026-10")]).await.json();
+        assert_error(
+            &call(&sim, "QueryAccountBill", &[]).await,
+            400,
+            "MissingParameter",
+        );
+        assert_error(
+            &call(&sim, "QueryAccountBill", &[("BillingCycle", "2026/10")]).await,
+            400,
+            "InvalidParameter",
+        );
+        assert_error(
+            &call(
+                &sim,
+                "QueryAccountBill",
+                &[("BillingCycle", "2026-10"), ("PageSize", "301")],
+            )
+            .await,
+            400,
+            "InvalidParameter",
+        );
+        let outside = [
+            ("BillingCycle", "2026-10"),
+            ("Granularity", "DAILY"),
+            ("BillingDate", "2026-11-01"),
+        ];
+        assert_error(
+            &call(&sim, "QueryAccountBill", &outside).await,
+            400,
+            "InvalidParameter",
+        );
+        assert_error(
+            &call(&sim, "QueryBillOverview", &[]).await,
+            400,
+            "MissingParameter",
+        );
+        let monthly = call(&sim, "QueryAccountBill", &[("BillingCycle", "2026-10")])
+            .await
+            .json();
         let item = &monthly["Data"]["Items"]["Item"][0];
         assert_eq!(monthly["Data"]["TotalCount"], 1);
         assert!(item.get("ProductCode").is_none() && item.get("BillingDate").is_none());
@@ -557,13 +672,30 @@ mod tests {
     async fn signature_problems_use_alibaba_codes() {
         let sim = start().await;
         let wrong = Secret::new("not-the-secret");
-        let reply = send(&signed_with(&sim, &wrong, "QueryAccountBalance", &[], Utc::now())).await;
+        let reply = send(&signed_with(
+            &sim,
+            &wrong,
+            "QueryAccountBalance",
+            &[],
+            Utc::now(),
+        ))
+        .await;
         assert_error(&reply, 400, "SignatureDoesNotMatch");
-        assert!(reply.json()["Message"].as_str().expect("message").contains("ACS3-HMAC-SHA256"));
+        assert!(reply.json()["Message"]
+            .as_str()
+            .expect("message")
+            .contains("ACS3-HMAC-SHA256"));
 
         let secret = account(&sim, "aliyun-main").secret;
         let stale = Utc::now() - chrono::Duration::hours(1);
-        let reply = send(&signed_with(&sim, &secret, "QueryAccountBalance", &[], stale)).await;
+        let reply = send(&signed_with(
+            &sim,
+            &secret,
+            "QueryAccountBalance",
+            &[],
+            stale,
+        ))
+        .await;
         assert_error(&reply, 400, "InvalidTimeStamp.Expired");
 
         let mut unknown = signed(&sim, "QueryAccountBalance", &[]);
@@ -588,13 +720,21 @@ mod tests {
         let sim = start().await;
         let reply = call(&sim, "DescribeInstances", &[]).await;
         assert_error(&reply, 404, "InvalidAction.NotFound");
-        assert_eq!(reply.json()["Message"], "Specified api is not found, please check your url and method.");
+        assert_eq!(
+            reply.json()["Message"],
+            "Specified api is not found, please check your url and method."
+        );
     }
 
     #[tokio::test]
     async fn throttling_by_fault_and_by_rate_limit() {
         let sim = start().await;
-        sim.control.push_fault(Provider::Aliyun, CloudFault::Throttle { retry_after_s: Some(2) });
+        sim.control.push_fault(
+            Provider::Aliyun,
+            CloudFault::Throttle {
+                retry_after_s: Some(2),
+            },
+        );
         let reply = call(&sim, "QueryAccountBalance", &[]).await;
         assert_error(&reply, 400, "Throttling.User");
         assert_eq!(reply.headers["x-acs-retry-after"], "2000");
@@ -605,7 +745,11 @@ mod tests {
             let reply = call(&sim, "QueryAccountBalance", &[]).await;
             if reply.status == 400 {
                 assert_error(&reply, 400, "Throttling.User");
-                let wait: u64 = reply.headers["x-acs-retry-after"].to_str().expect("ascii").parse().expect("ms");
+                let wait: u64 = reply.headers["x-acs-retry-after"]
+                    .to_str()
+                    .expect("ascii")
+                    .parse()
+                    .expect("ms");
                 assert!((1..=1000).contains(&wait));
                 throttled += 1;
             }
@@ -617,17 +761,29 @@ mod tests {
     #[tokio::test]
     async fn other_faults() {
         let sim = start().await;
-        sim.control.push_fault(Provider::Aliyun, CloudFault::MalformedJson);
-        sim.control.push_fault(Provider::Aliyun, CloudFault::ServerError);
-        sim.control.push_fault(Provider::Aliyun, CloudFault::Timeout { ms: 80 });
-        sim.control.push_fault(Provider::Aliyun, CloudFault::NotReady);
+        sim.control
+            .push_fault(Provider::Aliyun, CloudFault::MalformedJson);
+        sim.control
+            .push_fault(Provider::Aliyun, CloudFault::ServerError);
+        sim.control
+            .push_fault(Provider::Aliyun, CloudFault::Timeout { ms: 80 });
+        sim.control
+            .push_fault(Provider::Aliyun, CloudFault::NotReady);
         let reply = call(&sim, "QueryAccountBalance", &[]).await;
         assert_eq!(reply.status, 200);
         assert!(serde_json::from_str::<Value>(&reply.text).is_err());
-        assert_error(&call(&sim, "QueryAccountBalance", &[]).await, 500, "UndefinedError");
+        assert_error(
+            &call(&sim, "QueryAccountBalance", &[]).await,
+            500,
+            "UndefinedError",
+        );
         let started = std::time::Instant::now();
         assert_eq!(call(&sim, "QueryAccountBalance", &[]).await.status, 200);
         assert!(started.elapsed() >= Duration::from_millis(80));
-        assert_eq!(call(&sim, "QueryAccountBalance", &[]).await.status, 200, "NotReady is ignored");
+        assert_eq!(
+            call(&sim, "QueryAccountBalance", &[]).await.status,
+            200,
+            "NotReady is ignored"
+        );
     }
 }

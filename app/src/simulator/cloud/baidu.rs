@@ -23,8 +23,9 @@ use serde_json::{json, Map, Value};
 
 use super::ledger::month_end;
 use super::{
-    aggregate, json_response, money_number, page, parse_day, parse_month, query_param, read_request,
-    request_id, success_response, with_retry_after, Admission, ApiError, Core, Rejection, Row, SimAccount,
+    aggregate, json_response, money_number, page, parse_day, parse_month, query_param,
+    read_request, request_id, success_response, with_retry_after, Admission, ApiError, Core,
+    Rejection, Row, SimAccount,
 };
 use crate::billing::model::Provider;
 use crate::cloud::signing::{bce, SignableRequest, SignatureError};
@@ -89,7 +90,9 @@ fn authenticate<'a>(core: &'a Core, request: &SignableRequest) -> Result<&'a Sim
 fn auth_error(e: &SignatureError) -> ApiError {
     match e {
         // The Finance doc: an anonymous request gets 403 AccessDenied.
-        SignatureError::Missing(_) => ApiError::new(StatusCode::FORBIDDEN, "AccessDenied", "Access denied."),
+        SignatureError::Missing(_) => {
+            ApiError::new(StatusCode::FORBIDDEN, "AccessDenied", "Access denied.")
+        }
         SignatureError::Malformed(_) | SignatureError::Mismatch { .. } => ApiError::new(
             StatusCode::FORBIDDEN,
             "SignatureDoesNotMatch",
@@ -100,7 +103,11 @@ fn auth_error(e: &SignatureError) -> ApiError {
             "InvalidAccessKeyId",
             "The Access Key ID you provided does not exist in our records.",
         ),
-        SignatureError::Expired => ApiError::new(StatusCode::BAD_REQUEST, "RequestExpired", "Request has expired."),
+        SignatureError::Expired => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "RequestExpired",
+            "Request has expired.",
+        ),
     }
 }
 
@@ -144,7 +151,12 @@ fn param<'a>(request: &'a SignableRequest, name: &str) -> Option<&'a str> {
 }
 
 /// A day of `month` (`yyyy-MM-dd`), or `default` when absent.
-fn day_param(request: &SignableRequest, name: &str, month: NaiveDate, default: NaiveDate) -> Result<NaiveDate, ApiError> {
+fn day_param(
+    request: &SignableRequest,
+    name: &str,
+    month: NaiveDate,
+    default: NaiveDate,
+) -> Result<NaiveDate, ApiError> {
     match param(request, name) {
         None => Ok(default),
         Some(text) => parse_day(text)
@@ -153,7 +165,12 @@ fn day_param(request: &SignableRequest, name: &str, month: NaiveDate, default: N
     }
 }
 
-fn number_param(request: &SignableRequest, name: &str, default: usize, max: usize) -> Result<usize, ApiError> {
+fn number_param(
+    request: &SignableRequest,
+    name: &str,
+    default: usize,
+    max: usize,
+) -> Result<usize, ApiError> {
     match param(request, name) {
         None => Ok(default),
         Some(text) => text
@@ -190,7 +207,11 @@ fn bill_query(request: &SignableRequest) -> Result<BillQuery, ApiError> {
 }
 
 /// `bcc` bills are prepay, the rest postpay; `serviceType` filters (any case).
-fn resource_month(core: &Core, account: &SimAccount, request: &SignableRequest) -> Result<Value, ApiError> {
+fn resource_month(
+    core: &Core,
+    account: &SimAccount,
+    request: &SignableRequest,
+) -> Result<Value, ApiError> {
     let q = bill_query(request)?;
     let mut lines = core.reported_lines(&account.name, q.begin, q.end);
     lines.retain(|l| (l.product_code == PREPAY_SERVICE) == q.prepay);
@@ -224,8 +245,15 @@ fn resource_month(core: &Core, account: &SimAccount, request: &SignableRequest) 
 /// discountPrice = the difference; coupons, rebates and debt are 0.
 fn bill(account: &SimAccount, row: &Row, product_type: &str) -> Value {
     let code = row.product_code.clone().unwrap_or_default();
-    let day = row.date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
-    let charge = if product_type == "prepay" { "包年包月" } else { "按量计费" };
+    let day = row
+        .date
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_default();
+    let charge = if product_type == "prepay" {
+        "包年包月"
+    } else {
+        "按量计费"
+    };
     let strings = [
         ("vendor", "BCE".to_owned()),
         ("accountId", account.provider_account_id.clone()),
@@ -233,14 +261,23 @@ fn bill(account: &SimAccount, row: &Row, product_type: &str) -> Value {
         ("serviceTypeName", row.product_name.clone()),
         ("productType", product_type.to_owned()),
         ("region", "bj".to_owned()),
-        ("instanceId", format!("{code}-{}", account.provider_account_id.get(..8).unwrap_or_default())),
+        (
+            "instanceId",
+            format!(
+                "{code}-{}",
+                account.provider_account_id.get(..8).unwrap_or_default()
+            ),
+        ),
         ("startTime", format!("{day} 00:00:00")),
         ("endTime", format!("{day} 23:59:59")),
         ("chargeItem", charge.to_owned()),
         ("chargeItemDesc", charge.to_owned()),
         ("amount", "1".to_owned()),
     ];
-    let mut item: Map<String, Value> = strings.into_iter().map(|(k, v)| (k.to_owned(), json!(v))).collect();
+    let mut item: Map<String, Value> = strings
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), json!(v)))
+        .collect();
     let zero = money_number(Decimal::ZERO);
     let numbers = [
         ("catalogPrice", money_number(row.pretax)),
@@ -280,11 +317,17 @@ mod tests {
             method: method.into(),
             host: host(sim, Provider::Baidu),
             path: path.into(),
-            query: query.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+            query: query
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
             headers: Vec::new(),
             body: Vec::new(),
         };
-        let key = AccessKey { id: &account.access_key_id, secret };
+        let key = AccessKey {
+            id: &account.access_key_id,
+            secret,
+        };
         let signature = bce::sign(&request, key, at, bce::DEFAULT_EXPIRATION_SECONDS, headers);
         request.apply(&signature);
         request
@@ -297,7 +340,15 @@ mod tests {
 
     async fn call(sim: &CloudSim, route: (&str, &str), query: &[(&str, &str)]) -> Reply {
         let secret = account(sim, "baidu-qianfan").secret;
-        send(&signed_with(sim, &secret, route, query, Utc::now(), listed())).await
+        send(&signed_with(
+            sim,
+            &secret,
+            route,
+            query,
+            Utc::now(),
+            listed(),
+        ))
+        .await
     }
 
     async fn balance(sim: &CloudSim) -> Reply {
@@ -308,7 +359,10 @@ mod tests {
         assert_eq!(reply.status.as_u16(), status, "{}", reply.text);
         let body = reply.json();
         assert_eq!(body["code"], code, "{}", reply.text);
-        assert_eq!(reply.headers["x-bce-request-id"].to_str().ok(), body["requestId"].as_str());
+        assert_eq!(
+            reply.headers["x-bce-request-id"].to_str().ok(),
+            body["requestId"].as_str()
+        );
     }
 
     #[tokio::test]
@@ -319,14 +373,22 @@ mod tests {
         assert!(reply.headers.contains_key("x-bce-request-id"));
         let body = reply.json();
         assert!(body["cashBalance"].is_number());
-        assert_eq!(decimal(&body["cashBalance"]), sim.ledger.cash_balance("baidu-qianfan", today()));
+        assert_eq!(
+            decimal(&body["cashBalance"]),
+            sim.ledger.cash_balance("baidu-qianfan", today())
+        );
     }
 
     async fn all_pages(sim: &CloudSim, month: &str, product_type: &str) -> (u64, Vec<Value>) {
         let mut bills = Vec::new();
         for page in 1.. {
             let page = page.to_string();
-            let query = [("month", month), ("productType", product_type), ("pageNo", page.as_str()), ("pageSize", "25")];
+            let query = [
+                ("month", month),
+                ("productType", product_type),
+                ("pageNo", page.as_str()),
+                ("pageSize", "25"),
+            ];
             let body = call(sim, ("GET", BILL_PATH), &query).await.json();
             let batch = body["bills"].as_array().expect("bills").clone();
             if batch.is_empty() {
@@ -340,19 +402,39 @@ mod tests {
     #[tokio::test]
     async fn monthly_bill_pages_add_up_to_the_ledger_month() {
         let sim = start().await;
+        // Paging a month takes more calls than the default limit allows in a second.
+        sim.control.set_rate_limit(Provider::Baidu, 10_000);
         for month in ["2026-10", "2026-11"] {
             let (post_total, post) = all_pages(&sim, month, "postpay").await;
             let (pre_total, pre) = all_pages(&sim, month, "prepay").await;
-            assert_eq!((post_total as usize, pre_total as usize), (post.len(), pre.len()));
-            assert!(post.iter().all(|b| b["serviceType"] == "qianfan" && b["productType"] == "postpay"));
-            assert!(pre.iter().all(|b| b["serviceType"] == "bcc" && b["productType"] == "prepay"));
+            assert_eq!(
+                (post_total as usize, pre_total as usize),
+                (post.len(), pre.len())
+            );
+            assert!(post
+                .iter()
+                .all(|b| b["serviceType"] == "qianfan" && b["productType"] == "postpay"));
+            assert!(pre
+                .iter()
+                .all(|b| b["serviceType"] == "bcc" && b["productType"] == "prepay"));
             let all: Vec<&Value> = post.iter().chain(&pre).collect();
             let sum = |f: &str| all.iter().map(|b| decimal(&b[f])).sum::<Decimal>();
             let first = parse_month(month).expect("month");
-            assert_eq!((sum("originPrice"), sum("financePrice")), reported_month(&sim, "baidu-qianfan", first), "{month}");
-            assert!(all.iter().all(|b| b["startTime"].as_str().is_some_and(|t| t.starts_with(month))));
+            assert_eq!(
+                (sum("originPrice"), sum("financePrice")),
+                reported_month(&sim, "baidu-qianfan", first),
+                "{month}"
+            );
+            assert!(all.iter().all(|b| b["startTime"]
+                .as_str()
+                .is_some_and(|t| t.starts_with(month))));
         }
-        let days = [("month", "2026-10"), ("beginTime", "2026-10-03"), ("endTime", "2026-10-04"), ("productType", "postpay")];
+        let days = [
+            ("month", "2026-10"),
+            ("beginTime", "2026-10-03"),
+            ("endTime", "2026-10-04"),
+            ("productType", "postpay"),
+        ];
         let body = call(&sim, ("GET", BILL_PATH), &days).await.json();
         assert_eq!(body["totalCount"], 2);
         assert_eq!(body["bills"][1]["startTime"], "2026-10-04 00:00:00");
@@ -362,23 +444,85 @@ mod tests {
     async fn default_headers_form_is_accepted() {
         let sim = start().await;
         let secret = account(&sim, "baidu-qianfan").secret;
-        let query = [("month", "2026-10"), ("productType", "prepay"), ("pageSize", "100")];
-        let request = signed_with(&sim, &secret, ("GET", BILL_PATH), &query, Utc::now(), HeadersToSign::ProviderDefault);
-        assert!(request.header("authorization").is_some_and(|a| a.contains("/1800//")));
+        let query = [
+            ("month", "2026-10"),
+            ("productType", "prepay"),
+            ("pageSize", "100"),
+        ];
+        let request = signed_with(
+            &sim,
+            &secret,
+            ("GET", BILL_PATH),
+            &query,
+            Utc::now(),
+            HeadersToSign::ProviderDefault,
+        );
+        assert!(request
+            .header("authorization")
+            .is_some_and(|a| a.contains("/1800//")));
         let reply = send(&request).await;
         assert_eq!(reply.status, 200, "{}", reply.text);
         assert_eq!(reply.json()["totalCount"], 31);
+
+        // An explicit `Content-Length: 0` is covered by the default set; reqwest itself sends
+        // none for an empty POST body, so signing without it works as well.
+        let route = ("POST", BALANCE_PATH);
+        let mut with_length = SignableRequest {
+            method: route.0.into(),
+            host: host(&sim, Provider::Baidu),
+            path: route.1.into(),
+            headers: vec![("Content-Length".into(), "0".into())],
+            ..SignableRequest::default()
+        };
+        let key = AccessKey {
+            id: &account(&sim, "baidu-qianfan").access_key_id,
+            secret: &secret,
+        };
+        let signature = bce::sign(
+            &with_length,
+            key,
+            Utc::now(),
+            1800,
+            HeadersToSign::ProviderDefault,
+        );
+        with_length.apply(&signature);
+        assert_eq!(send(&with_length).await.status, 200);
+        let without = signed_with(
+            &sim,
+            &secret,
+            route,
+            &[],
+            Utc::now(),
+            HeadersToSign::ProviderDefault,
+        );
+        assert_eq!(send(&without).await.status, 200);
     }
 
     #[tokio::test]
     async fn parameters_are_checked() {
         let sim = start().await;
         let route = ("GET", BILL_PATH);
-        assert_error(&call(&sim, route, &[("month", "2026-10")]).await, 400, "InvalidParameter");
-        assert_error(&call(&sim, route, &[("productType", "postpay")]).await, 400, "InvalidParameter");
-        let big = [("month", "2026-10"), ("productType", "postpay"), ("pageSize", "101")];
+        assert_error(
+            &call(&sim, route, &[("month", "2026-10")]).await,
+            400,
+            "InvalidParameter",
+        );
+        assert_error(
+            &call(&sim, route, &[("productType", "postpay")]).await,
+            400,
+            "InvalidParameter",
+        );
+        let big = [
+            ("month", "2026-10"),
+            ("productType", "postpay"),
+            ("pageSize", "101"),
+        ];
         assert_error(&call(&sim, route, &big).await, 400, "InvalidParameter");
-        let outside = [("month", "2026-10"), ("productType", "postpay"), ("beginTime", "2026-09-30")];
+        let outside = [
+            ("month", "2026-10"),
+            ("productType", "postpay"),
+            ("beginTime", "2026-09-30"),
+        ];
         assert_error(&call(&sim, route, &outside).await, 400, "InvalidParameter");
     }
 
@@ -387,10 +531,18 @@ mod tests {
         let sim = start().await;
         let wrong = Secret::new("not-the-secret");
         let route = ("POST", BALANCE_PATH);
-        assert_error(&send(&signed_with(&sim, &wrong, route, &[], Utc::now(), listed())).await, 403, "SignatureDoesNotMatch");
+        assert_error(
+            &send(&signed_with(&sim, &wrong, route, &[], Utc::now(), listed())).await,
+            403,
+            "SignatureDoesNotMatch",
+        );
         let secret = account(&sim, "baidu-qianfan").secret;
         let stale = Utc::now() - chrono::Duration::hours(1);
-        assert_error(&send(&signed_with(&sim, &secret, route, &[], stale, listed())).await, 400, "RequestExpired");
+        assert_error(
+            &send(&signed_with(&sim, &secret, route, &[], stale, listed())).await,
+            400,
+            "RequestExpired",
+        );
         let mut unknown = signed_with(&sim, &secret, route, &[], Utc::now(), listed());
         for (name, value) in &mut unknown.headers {
             if name == "Authorization" {
@@ -400,19 +552,30 @@ mod tests {
         assert_error(&send(&unknown).await, 403, "InvalidAccessKeyId");
         unknown.headers.retain(|(n, _)| n != "Authorization");
         assert_error(&send(&unknown).await, 403, "AccessDenied");
-        assert_error(&call(&sim, ("GET", "/v1/bill/resource/day"), &[]).await, 404, "InvalidURI");
+        assert_error(
+            &call(&sim, ("GET", "/v1/bill/resource/day"), &[]).await,
+            404,
+            "InvalidURI",
+        );
     }
 
     #[tokio::test]
     async fn throttling_and_faults() {
         let sim = start().await;
-        sim.control.push_fault(Provider::Baidu, CloudFault::Throttle { retry_after_s: Some(3) });
+        sim.control.push_fault(
+            Provider::Baidu,
+            CloudFault::Throttle {
+                retry_after_s: Some(3),
+            },
+        );
         let reply = balance(&sim).await;
         assert_error(&reply, 429, "RequestRateLimitExceeded");
-        sim.control.push_fault(Provider::Baidu, CloudFault::MalformedJson);
+        sim.control
+            .push_fault(Provider::Baidu, CloudFault::MalformedJson);
         let reply = balance(&sim).await;
         assert!(reply.status == 200 && serde_json::from_str::<Value>(&reply.text).is_err());
-        sim.control.push_fault(Provider::Baidu, CloudFault::ServerError);
+        sim.control
+            .push_fault(Provider::Baidu, CloudFault::ServerError);
         assert_error(&balance(&sim).await, 500, "InternalError");
 
         sim.control.set_rate_limit(Provider::Baidu, 1);

@@ -57,12 +57,18 @@ fn error_response(error: &ApiError, kind: &str) -> Response {
 /// The key is compared with each DeepSeek account's; only its last 4 characters are echoed.
 fn authenticate<'a>(core: &'a Core, request: &SignableRequest) -> Result<&'a SimAccount, Failure> {
     let header = request.header("authorization").unwrap_or_default();
-    let key = header.strip_prefix("Bearer ").map(str::trim).unwrap_or_default();
+    let key = header
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .unwrap_or_default();
     let account = core
         .accounts_of(Provider::DeepSeek)
         .find(|a| !key.is_empty() && a.secret.expose() == key);
     account.ok_or_else(|| {
-        let message = format!("Authentication Fails, Your api key: ****{} is invalid", last_four(key));
+        let message = format!(
+            "Authentication Fails, Your api key: ****{} is invalid",
+            last_four(key)
+        );
         let error = ApiError::new(StatusCode::UNAUTHORIZED, "invalid_request_error", message);
         (error, "authentication_error")
     })
@@ -76,12 +82,20 @@ fn last_four(key: &str) -> String {
 fn rejection_error(rejection: Rejection) -> Failure {
     match rejection {
         Rejection::Throttled { retry_after, .. } => (
-            ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limit_exceeded", "Rate limit reached")
-                .retry_after(retry_after),
+            ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limit_exceeded",
+                "Rate limit reached",
+            )
+            .retry_after(retry_after),
             "rate_limit_error",
         ),
         Rejection::ServerError => (
-            ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error", "Server Error"),
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "Server Error",
+            ),
             "api_error",
         ),
     }
@@ -89,7 +103,9 @@ fn rejection_error(rejection: Rejection) -> Failure {
 
 /// At the simulator's "now" (see `Core::sim_now`), interpolated within the day.
 fn balance(core: &Core, account: &SimAccount) -> Value {
-    let (total, granted, topped_up) = core.ledger().deepseek_balance(&account.name, core.sim_now());
+    let (total, granted, topped_up) = core
+        .ledger()
+        .deepseek_balance(&account.name, core.sim_now());
     json!({
         "is_available": total > Decimal::ZERO,
         "balance_infos": [{
@@ -115,7 +131,9 @@ mod tests {
             ..SignableRequest::default()
         };
         if let Some(key) = key {
-            request.headers.push(("Authorization".into(), format!("Bearer {key}")));
+            request
+                .headers
+                .push(("Authorization".into(), format!("Bearer {key}")));
         }
         send(&request).await
     }
@@ -133,9 +151,13 @@ mod tests {
     #[tokio::test]
     async fn balance_strings_follow_the_ledger() {
         let sim = start().await;
-        let before = sim.ledger.deepseek_balance("deepseek-team", sim.control.core.sim_now());
+        let before = sim
+            .ledger
+            .deepseek_balance("deepseek-team", sim.control.core.sim_now());
         let reply = balance(&sim).await;
-        let after = sim.ledger.deepseek_balance("deepseek-team", sim.control.core.sim_now());
+        let after = sim
+            .ledger
+            .deepseek_balance("deepseek-team", sim.control.core.sim_now());
         assert_eq!(reply.status, 200, "{}", reply.text);
         let body = reply.json();
         assert_eq!(body["is_available"], true);
@@ -143,8 +165,14 @@ mod tests {
         assert_eq!(info["currency"], "CNY");
         assert!(info["total_balance"].is_string());
         let total = decimal(&info["total_balance"]);
-        assert!(total <= before.0 && total >= after.0, "{total} within {before:?}..{after:?}");
-        assert_eq!(total, decimal(&info["granted_balance"]) + decimal(&info["topped_up_balance"]));
+        assert!(
+            total <= before.0 && total >= after.0,
+            "{total} within {before:?}..{after:?}"
+        );
+        assert_eq!(
+            total,
+            decimal(&info["granted_balance"]) + decimal(&info["topped_up_balance"])
+        );
     }
 
     #[tokio::test]
@@ -153,9 +181,19 @@ mod tests {
         let reply = get(&sim, BALANCE_PATH, Some("sk-wrong-abcd")).await;
         assert_error(&reply, 401, "authentication_error");
         let error = &reply.json()["error"];
-        assert_eq!(error["message"], "Authentication Fails, Your api key: ****abcd is invalid");
-        assert_eq!((error["code"].as_str(), error["param"].is_null()), (Some("invalid_request_error"), true));
-        assert_error(&get(&sim, BALANCE_PATH, None).await, 401, "authentication_error");
+        assert_eq!(
+            error["message"],
+            "Authentication Fails, Your api key: ****abcd is invalid"
+        );
+        assert_eq!(
+            (error["code"].as_str(), error["param"].is_null()),
+            (Some("invalid_request_error"), true)
+        );
+        assert_error(
+            &get(&sim, BALANCE_PATH, None).await,
+            401,
+            "authentication_error",
+        );
         assert_eq!(last_four("ab"), "ab");
     }
 
@@ -163,21 +201,32 @@ mod tests {
     async fn unknown_path() {
         let sim = start().await;
         let key = account(&sim, "deepseek-team").secret;
-        assert_error(&get(&sim, "/user/balances", Some(key.expose())).await, 404, "invalid_request_error");
+        assert_error(
+            &get(&sim, "/user/balances", Some(key.expose())).await,
+            404,
+            "invalid_request_error",
+        );
     }
 
     #[tokio::test]
     async fn throttling_and_faults() {
         let sim = start().await;
-        sim.control.push_fault(Provider::DeepSeek, CloudFault::Throttle { retry_after_s: Some(2) });
+        sim.control.push_fault(
+            Provider::DeepSeek,
+            CloudFault::Throttle {
+                retry_after_s: Some(2),
+            },
+        );
         let reply = balance(&sim).await;
         assert_error(&reply, 429, "rate_limit_error");
         assert_eq!(reply.json()["error"]["message"], "Rate limit reached");
         assert_eq!(reply.headers["retry-after"], "2");
-        sim.control.push_fault(Provider::DeepSeek, CloudFault::MalformedJson);
+        sim.control
+            .push_fault(Provider::DeepSeek, CloudFault::MalformedJson);
         let reply = balance(&sim).await;
         assert!(reply.status == 200 && serde_json::from_str::<Value>(&reply.text).is_err());
-        sim.control.push_fault(Provider::DeepSeek, CloudFault::ServerError);
+        sim.control
+            .push_fault(Provider::DeepSeek, CloudFault::ServerError);
         assert_error(&balance(&sim).await, 500, "api_error");
 
         sim.control.set_rate_limit(Provider::DeepSeek, 1);

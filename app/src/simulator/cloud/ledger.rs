@@ -156,13 +156,19 @@ impl Ledger {
     /// `(total, granted, topped_up)` of a DeepSeek account at `at`: 10 CNY granted at the start,
     /// +1000 CNY topped up every 9–11 days, a daily spend of 20–80 CNY taken from the granted
     /// part first and spread evenly over the (Asia/Shanghai) day. Zeros for other accounts.
-    pub fn deepseek_balance(&self, account: &str, at: DateTime<Utc>) -> (Decimal, Decimal, Decimal) {
+    pub fn deepseek_balance(
+        &self,
+        account: &str,
+        at: DateTime<Utc>,
+    ) -> (Decimal, Decimal, Decimal) {
         if !self.inner.deepseek.iter().any(|a| a == account) {
             return (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
         }
         let local = at.with_timezone(&shanghai());
         // Far-future instants are clamped so the walk below stays short.
-        let day = local.date_naive().min(self.inner.today + Duration::days(3660));
+        let day = local
+            .date_naive()
+            .min(self.inner.today + Duration::days(3660));
         let elapsed = i64::from(local.time().num_seconds_from_midnight());
         let fraction = Decimal::from(elapsed) / Decimal::from(86_400);
         let (granted, topped_up) = self.walk_deepseek(account, day, fraction);
@@ -170,19 +176,31 @@ impl Ledger {
         (granted + topped_up, granted, topped_up)
     }
 
-    fn walk_deepseek(&self, account: &str, day: NaiveDate, fraction: Decimal) -> (Decimal, Decimal) {
+    fn walk_deepseek(
+        &self,
+        account: &str,
+        day: NaiveDate,
+        fraction: Decimal,
+    ) -> (Decimal, Decimal) {
         let mut granted = Decimal::from(DEEPSEEK_GRANTED);
         let mut topped_up = Decimal::ZERO;
         let mut next_top_up = self.inner.start;
         let mut current = self.inner.start;
         while current <= day {
-            let mut rng = rng_for(self.inner.seed, &[account, "deepseek", &current.to_string()]);
+            let mut rng = rng_for(
+                self.inner.seed,
+                &[account, "deepseek", &current.to_string()],
+            );
             if current == next_top_up {
                 topped_up += Decimal::from(DEEPSEEK_TOP_UP);
                 next_top_up = current + Duration::days(rng.gen_range(9..=11));
             }
             let spend = Decimal::new(rng.gen_range(2_000..=8_000), 2);
-            let spend = if current == day { spend * fraction } else { spend };
+            let spend = if current == day {
+                spend * fraction
+            } else {
+                spend
+            };
             let from_granted = spend.min(granted);
             granted -= from_granted;
             topped_up = (topped_up - (spend - from_granted)).max(Decimal::ZERO);
@@ -230,7 +248,11 @@ fn catalog(account: &str) -> &'static [(&'static str, &'static str)] {
             ("rds", "云数据库 RDS"),
         ],
         "aliyun-dev" => &[("sfm", "大模型服务平台百炼"), ("ecs", "云服务器 ECS")],
-        "volc-ark" => &[("ark", "火山方舟"), ("ecs", "云服务器"), ("tos", "对象存储")],
+        "volc-ark" => &[
+            ("ark", "火山方舟"),
+            ("ecs", "云服务器"),
+            ("tos", "对象存储"),
+        ],
         "tencent-prod" => &[
             ("p_hunyuan", "腾讯混元大模型"),
             ("p_cvm", "云服务器"),
@@ -275,9 +297,24 @@ impl Profile {
     fn draw(seed: u64, account: &str, code: &str, kind: Kind) -> Self {
         let mut rng = rng_for(seed, &[account, code, "profile"]);
         let (base, growth, weekend, noise) = match kind {
-            Kind::Ai => (rng.gen_range(50.0..150.0), rng.gen_range(0.02..0.04), 0.7, 0.08),
-            Kind::Compute => (rng.gen_range(80.0..400.0), rng.gen_range(0.0..0.003), 0.97, 0.03),
-            Kind::Storage => (rng.gen_range(10.0..60.0), rng.gen_range(0.002..0.006), 1.0, 0.02),
+            Kind::Ai => (
+                rng.gen_range(50.0..150.0),
+                rng.gen_range(0.02..0.04),
+                0.7,
+                0.08,
+            ),
+            Kind::Compute => (
+                rng.gen_range(80.0..400.0),
+                rng.gen_range(0.0..0.003),
+                0.97,
+                0.03,
+            ),
+            Kind::Storage => (
+                rng.gen_range(10.0..60.0),
+                rng.gen_range(0.002..0.006),
+                1.0,
+                0.02,
+            ),
         };
         Profile {
             base,
@@ -341,7 +378,9 @@ fn account_lines(
     let mut day = start;
     while day <= today {
         for ((code, name), profile) in products.iter().zip(&profiles) {
-            if let Some(line) = day_line(seed, account, day, (code, name), profile, start, surprises) {
+            if let Some(line) =
+                day_line(seed, account, day, (code, name), profile, start, surprises)
+            {
                 lines.push(line);
             }
         }
@@ -360,11 +399,10 @@ fn day_line(
     start: NaiveDate,
     surprises: &Surprises,
 ) -> Option<LedgerLine> {
-    let hit = |s: &Option<(String, String, NaiveDate)>| {
-        s.as_ref()
-            .is_some_and(|(a, p, _)| *a == account.name && p == code)
-            .then(|| s.as_ref().map(|(_, _, d)| *d))
-            .flatten()
+    // The surprise's day (or month) when it concerns this account and product.
+    let hit = |s: &Option<(String, String, NaiveDate)>| match s {
+        Some((a, p, day)) if *a == account.name && p == code => Some(*day),
+        _ => None,
     };
     if hit(&surprises.idle).is_some_and(|month| month_start(day) == month) {
         return None;
@@ -435,13 +473,19 @@ mod tests {
         assert_eq!(all(&a, "aliyun-main"), all(&b, "aliyun-main"));
         assert_ne!(all(&a, "aliyun-main"), all(&c, "aliyun-main"));
         let at = Utc.with_ymd_and_hms(2026, 11, 10, 3, 0, 0).unwrap();
-        assert_eq!(a.deepseek_balance("deepseek-team", at), b.deepseek_balance("deepseek-team", at));
+        assert_eq!(
+            a.deepseek_balance("deepseek-team", at),
+            b.deepseek_balance("deepseek-team", at)
+        );
     }
 
     #[test]
     fn covers_every_day_from_the_window_start() {
         let ledger = ledger(7);
-        assert_eq!(ledger.start(), NaiveDate::from_ymd_opt(2026, 5, 1).expect("date"));
+        assert_eq!(
+            ledger.start(),
+            NaiveDate::from_ymd_opt(2026, 5, 1).expect("date")
+        );
         let lines = all(&ledger, "volc-ark");
         assert_eq!(lines.first().map(|l| l.date), Some(ledger.start()));
         assert_eq!(lines.last().map(|l| l.date), Some(today()));
@@ -467,14 +511,30 @@ mod tests {
     fn ai_products_trend_upwards() {
         let ledger = ledger(7);
         let first = ledger.start();
-        let last_full = month_start(today()).checked_sub_months(Months::new(1)).expect("month");
-        for (account, code) in [("aliyun-main", "sfm"), ("volc-ark", "ark"), ("tencent-prod", "p_hunyuan"), ("baidu-qianfan", "qianfan")] {
+        let last_full = month_start(today())
+            .checked_sub_months(Months::new(1))
+            .expect("month");
+        for (account, code) in [
+            ("aliyun-main", "sfm"),
+            ("volc-ark", "ark"),
+            ("tencent-prod", "p_hunyuan"),
+            ("baidu-qianfan", "qianfan"),
+        ] {
             let early = month_total(&ledger, account, code, first);
             let late = month_total(&ledger, account, code, last_full);
-            assert!(late > early * Decimal::new(13, 1), "{account}/{code}: {early} -> {late}");
+            assert!(
+                late > early * Decimal::new(13, 1),
+                "{account}/{code}: {early} -> {late}"
+            );
         }
-        let daily: Vec<Decimal> = all(&ledger, "aliyun-main").iter().filter(|l| l.product_code == "sfm").map(|l| l.pretax).collect();
-        assert!(daily.iter().all(|d| *d >= Decimal::from(25) && *d <= Decimal::from(5000)));
+        let daily: Vec<Decimal> = all(&ledger, "aliyun-main")
+            .iter()
+            .filter(|l| l.product_code == "sfm")
+            .map(|l| l.pretax)
+            .collect();
+        assert!(daily
+            .iter()
+            .all(|d| *d >= Decimal::from(25) && *d <= Decimal::from(5000)));
     }
 
     #[test]
@@ -489,20 +549,37 @@ mod tests {
             .filter(|l| l.product_code == code && l.date != day)
             .map(|l| l.pretax)
             .collect();
-        let peak = ledger.lines(&account, day, day).into_iter().find(|l| l.product_code == code).expect("line").pretax;
+        let peak = ledger
+            .lines(&account, day, day)
+            .into_iter()
+            .find(|l| l.product_code == code)
+            .expect("line")
+            .pretax;
         let max_other = around.iter().copied().max().expect("neighbours");
         assert!(peak > max_other * Decimal::from(4), "{peak} vs {max_other}");
 
         let (account, code, day) = surprises.refund.expect("refund");
-        let negatives: Vec<LedgerLine> = all(&ledger, &account).into_iter().filter(|l| l.pretax < Decimal::ZERO).collect();
+        let negatives: Vec<LedgerLine> = all(&ledger, &account)
+            .into_iter()
+            .filter(|l| l.pretax < Decimal::ZERO)
+            .collect();
         assert_eq!(negatives.len(), 1);
-        assert_eq!((negatives[0].product_code.as_str(), negatives[0].date), (code.as_str(), day));
+        assert_eq!(
+            (negatives[0].product_code.as_str(), negatives[0].date),
+            (code.as_str(), day)
+        );
         assert!(day < month_start(today()));
 
         let (account, code, month) = surprises.idle.expect("idle");
-        assert!(ledger.lines(&account, month, month_end(month)).iter().all(|l| l.product_code != code));
+        assert!(ledger
+            .lines(&account, month, month_end(month))
+            .iter()
+            .all(|l| l.product_code != code));
         let before = month.checked_sub_months(Months::new(1)).expect("month");
-        assert!(ledger.lines(&account, before, month_end(before)).iter().any(|l| l.product_code == code));
+        assert!(ledger
+            .lines(&account, before, month_end(before))
+            .iter()
+            .any(|l| l.product_code == code));
     }
 
     #[test]
@@ -511,8 +588,14 @@ mod tests {
         for line in ledger.lines("tencent-prod", today() - Duration::days(5), today()) {
             let reported = ledger.as_reported(&line, today());
             if (today() - line.date).num_days() <= 2 {
-                assert_eq!(reported.pretax, (line.pretax * Decimal::new(9, 1)).round_dp(2));
-                assert_eq!(reported.payable, (line.payable * Decimal::new(9, 1)).round_dp(2));
+                assert_eq!(
+                    reported.pretax,
+                    (line.pretax * Decimal::new(9, 1)).round_dp(2)
+                );
+                assert_eq!(
+                    reported.payable,
+                    (line.payable * Decimal::new(9, 1)).round_dp(2)
+                );
                 assert!(reported.pretax >= reported.payable);
             } else {
                 assert_eq!(reported, line);
@@ -526,13 +609,24 @@ mod tests {
     fn deepseek_balance_spends_granted_first_and_gets_topped_up() {
         let ledger = ledger(7);
         let at = |d: NaiveDate, h: u32| {
-            shanghai().from_local_datetime(&d.and_hms_opt(h, 0, 0).expect("time")).single().expect("time").with_timezone(&Utc)
+            shanghai()
+                .from_local_datetime(&d.and_hms_opt(h, 0, 0).expect("time"))
+                .single()
+                .expect("time")
+                .with_timezone(&Utc)
         };
         let start = ledger.start();
         let (total, granted, topped) = ledger.deepseek_balance("deepseek-team", at(start, 0));
-        assert_eq!((total, granted, topped), (Decimal::from(1010), Decimal::from(10), Decimal::from(1000)));
+        assert_eq!(
+            (total, granted, topped),
+            (Decimal::from(1010), Decimal::from(10), Decimal::from(1000))
+        );
         let (_, granted, topped) = ledger.deepseek_balance("deepseek-team", at(start, 23));
-        assert_eq!(granted, Decimal::ZERO, "a day's spend (≥ 20) uses up the 10 granted");
+        assert_eq!(
+            granted,
+            Decimal::ZERO,
+            "a day's spend (≥ 20) uses up the 10 granted"
+        );
         assert!(topped < Decimal::from(1000));
 
         // Within a day the balance falls smoothly; over weeks it is topped up again.
@@ -553,6 +647,9 @@ mod tests {
             d += Duration::days(1);
         }
         assert!((15..=22).contains(&rises), "{rises} top-ups");
-        assert_eq!(ledger.deepseek_balance("aliyun-main", at(day, 9)), (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO));
+        assert_eq!(
+            ledger.deepseek_balance("aliyun-main", at(day, 9)),
+            (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO)
+        );
     }
 }

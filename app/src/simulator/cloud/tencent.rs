@@ -46,7 +46,10 @@ async fn handle(State(core): State<Arc<Core>>, request: Request) -> Response {
     }
 }
 
-async fn serve(core: &Core, request: &SignableRequest) -> Result<(Map<String, Value>, Admission), ApiError> {
+async fn serve(
+    core: &Core,
+    request: &SignableRequest,
+) -> Result<(Map<String, Value>, Admission), ApiError> {
     let account = authenticate(core, request)?;
     let admission = core
         .admit(Provider::Tencent, &account.name)
@@ -112,10 +115,16 @@ fn rejection_error(rejection: Rejection) -> ApiError {
 fn check_action(request: &SignableRequest) -> Result<(), ApiError> {
     let action = request.header("x-tc-action").unwrap_or_default();
     if action.is_empty() {
-        return Err(error("MissingParameter", "The request is missing a required parameter `X-TC-Action`."));
+        return Err(error(
+            "MissingParameter",
+            "The request is missing a required parameter `X-TC-Action`.",
+        ));
     }
     if action != ACTION || request.path != "/" {
-        return Err(error("InvalidAction", format!("The requested action `{action}` does not exist.")));
+        return Err(error(
+            "InvalidAction",
+            format!("The requested action `{action}` does not exist."),
+        ));
     }
     let version = request.header("x-tc-version").unwrap_or_default();
     if version != VERSION {
@@ -146,7 +155,12 @@ impl SummaryQuery {
     fn parse(body: &[u8]) -> Result<Self, ApiError> {
         let params: Map<String, Value> = match serde_json::from_slice(body) {
             Ok(Value::Object(map)) => map,
-            _ => return Err(error("InvalidParameter", "The request body is not a JSON object.")),
+            _ => {
+                return Err(error(
+                    "InvalidParameter",
+                    "The request body is not a JSON object.",
+                ))
+            }
         };
         let begin = month_param(&params, "BeginTime")?;
         let end = month_param(&params, "EndTime")?;
@@ -161,9 +175,17 @@ impl SummaryQuery {
             Some("consume") => PayType::Consume,
             Some("refund") => PayType::Refund,
             Some("adjustment") => PayType::Adjustment,
-            Some(_) => return Err(error("InvalidParameterValue", "PayType must be consume, refund or adjustment.")),
+            Some(_) => {
+                return Err(error(
+                    "InvalidParameterValue",
+                    "PayType must be consume, refund or adjustment.",
+                ))
+            }
         };
-        Ok(SummaryQuery { month: begin, pay_type })
+        Ok(SummaryQuery {
+            month: begin,
+            pay_type,
+        })
     }
 }
 
@@ -172,16 +194,31 @@ fn month_param(params: &Map<String, Value>, name: &str) -> Result<NaiveDate, Api
         .get(name)
         .and_then(Value::as_str)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| error("MissingParameter", format!("The request is missing a required parameter `{name}`.")))?;
+        .ok_or_else(|| {
+            error(
+                "MissingParameter",
+                format!("The request is missing a required parameter `{name}`."),
+            )
+        })?;
     text.get(..7)
         .filter(|_| text.len() == 7 || text.as_bytes().get(7) == Some(&b'-'))
         .and_then(parse_month)
-        .ok_or_else(|| error("InvalidParameterValue", format!("The value of `{name}` is invalid (YYYY-MM).")))
+        .ok_or_else(|| {
+            error(
+                "InvalidParameterValue",
+                format!("The value of `{name}` is invalid (YYYY-MM)."),
+            )
+        })
 }
 
 /// All amounts are strings. RealTotalCost = payable (what is owed), TotalCost = pretax (before
 /// discounts), CashPayAmount = payable; vouchers, incentives and transfers are 0.
-fn summary(core: &Core, account: &SimAccount, query: &SummaryQuery, admission: Admission) -> Map<String, Value> {
+fn summary(
+    core: &Core,
+    account: &SimAccount,
+    query: &SummaryQuery,
+    admission: Admission,
+) -> Map<String, Value> {
     let mut response = Map::new();
     if admission.not_ready {
         response.insert("Ready".into(), json!(0));
@@ -200,7 +237,10 @@ fn summary(core: &Core, account: &SimAccount, query: &SummaryQuery, admission: A
     let total_payable: Decimal = rows.iter().map(|r| r.payable).sum();
     let total_pretax: Decimal = rows.iter().map(|r| r.pretax).sum();
     let month = query.month.format("%Y-%m").to_string();
-    let overview: Vec<Value> = rows.iter().map(|r| overview_item(r, total_payable, &month)).collect();
+    let overview: Vec<Value> = rows
+        .iter()
+        .map(|r| overview_item(r, total_payable, &month))
+        .collect();
     response.insert("Ready".into(), json!(1));
     response.insert("SummaryTotal".into(), amounts(total_payable, total_pretax));
     response.insert("SummaryOverview".into(), Value::Array(overview));
@@ -226,7 +266,10 @@ fn overview_item(row: &Row, total_payable: Decimal, month: &str) -> Value {
     };
     let mut item = amounts(row.payable, row.pretax);
     if let Value::Object(map) = &mut item {
-        map.insert("BusinessCode".into(), json!(row.product_code.clone().unwrap_or_default()));
+        map.insert(
+            "BusinessCode".into(),
+            json!(row.product_code.clone().unwrap_or_default()),
+        );
         map.insert("BusinessCodeName".into(), json!(row.product_name));
         map.insert("RealTotalCostRatio".into(), json!(money(ratio)));
         map.insert("BillMonth".into(), json!(month));
@@ -243,7 +286,13 @@ mod tests {
     use crate::secret::Secret;
     use chrono::DateTime;
 
-    fn signed_with(sim: &CloudSim, secret: &Secret, action: &str, body: &Value, at: DateTime<Utc>) -> SignableRequest {
+    fn signed_with(
+        sim: &CloudSim,
+        secret: &Secret,
+        action: &str,
+        body: &Value,
+        at: DateTime<Utc>,
+    ) -> SignableRequest {
         let account = account(sim, "tencent-prod");
         let mut request = SignableRequest {
             method: "POST".into(),
@@ -251,13 +300,19 @@ mod tests {
             path: "/".into(),
             query: Vec::new(),
             headers: vec![
-                ("Content-Type".into(), "application/json; charset=utf-8".into()),
+                (
+                    "Content-Type".into(),
+                    "application/json; charset=utf-8".into(),
+                ),
                 ("X-TC-Action".into(), action.into()),
                 ("X-TC-Version".into(), VERSION.into()),
             ],
             body: body.to_string().into_bytes(),
         };
-        let key = AccessKey { id: &account.access_key_id, secret };
+        let key = AccessKey {
+            id: &account.access_key_id,
+            secret,
+        };
         let signature = tc3::sign(&request, key, at, HeadersToSign::ProviderDefault);
         request.apply(&signature);
         request
@@ -287,17 +342,31 @@ mod tests {
             assert_eq!(reply.status, 200, "{}", reply.text);
             let response = reply.json()["Response"].clone();
             assert_eq!(response["Ready"], 1);
-            let items = response["SummaryOverview"].as_array().expect("overview").clone();
+            let items = response["SummaryOverview"]
+                .as_array()
+                .expect("overview")
+                .clone();
             assert_eq!(items.len(), 3);
             let sum = |field: &str| items.iter().map(|i| decimal(&i[field])).sum::<Decimal>();
-            let (pretax, payable) = reported_month(&sim, "tencent-prod", parse_month(m).expect("month"));
-            assert_eq!((sum("TotalCost"), sum("RealTotalCost")), (pretax, payable), "{m}");
+            let (pretax, payable) =
+                reported_month(&sim, "tencent-prod", parse_month(m).expect("month"));
+            assert_eq!(
+                (sum("TotalCost"), sum("RealTotalCost")),
+                (pretax, payable),
+                "{m}"
+            );
             assert_eq!(decimal(&response["SummaryTotal"]["RealTotalCost"]), payable);
-            assert!(items.iter().all(|i| i["BillMonth"] == m && i["CashPayAmount"].is_string()));
+            assert!(items
+                .iter()
+                .all(|i| i["BillMonth"] == m && i["CashPayAmount"].is_string()));
             let ratios = sum("RealTotalCostRatio");
-            assert!((ratios - Decimal::from(100)).abs() < Decimal::new(5, 2), "{ratios}");
+            assert!(
+                (ratios - Decimal::from(100)).abs() < Decimal::new(5, 2),
+                "{ratios}"
+            );
         }
-        let items = call(&sim, month("2026-10")).await.json()["Response"]["SummaryOverview"].clone();
+        let items =
+            call(&sim, month("2026-10")).await.json()["Response"]["SummaryOverview"].clone();
         assert_eq!(items[0]["BusinessCode"], "p_cos");
         assert_eq!(items[1]["BusinessCodeName"], "云服务器");
     }
@@ -307,9 +376,21 @@ mod tests {
         let sim = start().await;
         let apart = json!({"BeginTime": "2026-10", "EndTime": "2026-11"});
         assert_error(&call(&sim, apart).await, 200, "InvalidParameterValue");
-        assert_error(&call(&sim, json!({"EndTime": "2026-11"})).await, 200, "MissingParameter");
-        assert_error(&call(&sim, month("2026/11")).await, 200, "InvalidParameterValue");
-        let refunds = call(&sim, json!({"BeginTime": "2026-10", "EndTime": "2026-10", "PayType": "refund"})).await;
+        assert_error(
+            &call(&sim, json!({"EndTime": "2026-11"})).await,
+            200,
+            "MissingParameter",
+        );
+        assert_error(
+            &call(&sim, month("2026/11")).await,
+            200,
+            "InvalidParameterValue",
+        );
+        let refunds = call(
+            &sim,
+            json!({"BeginTime": "2026-10", "EndTime": "2026-10", "PayType": "refund"}),
+        )
+        .await;
         assert_eq!(refunds.json()["Response"]["SummaryOverview"], json!([]));
     }
 
@@ -317,11 +398,25 @@ mod tests {
     async fn signature_problems_use_tencent_codes() {
         let sim = start().await;
         let wrong = Secret::new("not-the-secret");
-        let reply = send(&signed_with(&sim, &wrong, ACTION, &month("2026-11"), Utc::now())).await;
+        let reply = send(&signed_with(
+            &sim,
+            &wrong,
+            ACTION,
+            &month("2026-11"),
+            Utc::now(),
+        ))
+        .await;
         assert_error(&reply, 200, "AuthFailure.SignatureFailure");
         let secret = account(&sim, "tencent-prod").secret;
         let stale = Utc::now() - chrono::Duration::hours(1);
-        let reply = send(&signed_with(&sim, &secret, ACTION, &month("2026-11"), stale)).await;
+        let reply = send(&signed_with(
+            &sim,
+            &secret,
+            ACTION,
+            &month("2026-11"),
+            stale,
+        ))
+        .await;
         assert_error(&reply, 200, "AuthFailure.SignatureExpire");
         let mut unknown = signed_with(&sim, &secret, ACTION, &month("2026-11"), Utc::now());
         for (name, value) in &mut unknown.headers {
@@ -336,24 +431,49 @@ mod tests {
     async fn unknown_action() {
         let sim = start().await;
         let secret = account(&sim, "tencent-prod").secret;
-        let reply = send(&signed_with(&sim, &secret, "DescribeBillList", &month("2026-11"), Utc::now())).await;
+        let reply = send(&signed_with(
+            &sim,
+            &secret,
+            "DescribeBillList",
+            &month("2026-11"),
+            Utc::now(),
+        ))
+        .await;
         assert_error(&reply, 200, "InvalidAction");
     }
 
     #[tokio::test]
     async fn throttling_not_ready_and_other_faults() {
         let sim = start().await;
-        sim.control.push_fault(Provider::Tencent, CloudFault::Throttle { retry_after_s: Some(1) });
-        assert_error(&call(&sim, month("2026-11")).await, 200, "RequestLimitExceeded");
+        sim.control.push_fault(
+            Provider::Tencent,
+            CloudFault::Throttle {
+                retry_after_s: Some(1),
+            },
+        );
+        assert_error(
+            &call(&sim, month("2026-11")).await,
+            200,
+            "RequestLimitExceeded",
+        );
 
-        sim.control.push_fault(Provider::Tencent, CloudFault::NotReady);
+        sim.control
+            .push_fault(Provider::Tencent, CloudFault::NotReady);
         let response = call(&sim, month("2026-11")).await.json()["Response"].clone();
-        assert_eq!((response["Ready"].clone(), response["SummaryOverview"].clone()), (json!(0), json!([])));
+        assert_eq!(
+            (
+                response["Ready"].clone(),
+                response["SummaryOverview"].clone()
+            ),
+            (json!(0), json!([]))
+        );
 
-        sim.control.push_fault(Provider::Tencent, CloudFault::MalformedJson);
+        sim.control
+            .push_fault(Provider::Tencent, CloudFault::MalformedJson);
         let reply = call(&sim, month("2026-11")).await;
         assert!(reply.status == 200 && serde_json::from_str::<Value>(&reply.text).is_err());
-        sim.control.push_fault(Provider::Tencent, CloudFault::ServerError);
+        sim.control
+            .push_fault(Provider::Tencent, CloudFault::ServerError);
         assert_error(&call(&sim, month("2026-11")).await, 500, "InternalError");
 
         sim.control.set_rate_limit(Provider::Tencent, 1);

@@ -20,8 +20,8 @@ use serde_json::{json, Map, Value};
 use super::ledger::month_end;
 use super::{
     aggregate, json_response, money, months_between, page, parse_day, parse_month, query_param,
-    read_request, request_id, success_response, with_retry_after, Admission, ApiError, Core, Rejection, Row,
-    SimAccount,
+    read_request, request_id, success_response, with_retry_after, Admission, ApiError, Core,
+    Rejection, Row, SimAccount,
 };
 use crate::billing::model::Provider;
 use crate::cloud::signing::{volcengine, SignableRequest, SignatureError};
@@ -60,8 +60,12 @@ async fn handle(State(core): State<Arc<Core>>, request: Request) -> Response {
     let request = read_request(request).await;
     let meta = Meta {
         request_id: request_id(),
-        action: query_param(&request, "Action").unwrap_or_default().to_owned(),
-        version: query_param(&request, "Version").unwrap_or_default().to_owned(),
+        action: query_param(&request, "Action")
+            .unwrap_or_default()
+            .to_owned(),
+        version: query_param(&request, "Version")
+            .unwrap_or_default()
+            .to_owned(),
     };
     match serve(&core, &request, &meta).await {
         Ok((result, admission)) => {
@@ -72,7 +76,11 @@ async fn handle(State(core): State<Arc<Core>>, request: Request) -> Response {
     }
 }
 
-async fn serve(core: &Core, request: &SignableRequest, meta: &Meta) -> Result<(Value, Admission), ApiError> {
+async fn serve(
+    core: &Core,
+    request: &SignableRequest,
+    meta: &Meta,
+) -> Result<(Value, Admission), ApiError> {
     let account = authenticate(core, request)?;
     let admission = core
         .admit(Provider::Volcengine, &account.name)
@@ -92,14 +100,21 @@ fn error_response(error: &ApiError, meta: &Meta) -> Response {
     detail.insert("Message".into(), json!(error.message));
     let mut metadata = meta.json();
     metadata.insert("Error".into(), Value::Object(detail));
-    with_retry_after(json_response(error.status, &json!({"ResponseMetadata": metadata})), error.retry_after)
+    with_retry_after(
+        json_response(error.status, &json!({"ResponseMetadata": metadata})),
+        error.retry_after,
+    )
 }
 
 // --- authentication ------------------------------------------------------------------------
 
 fn authenticate<'a>(core: &'a Core, request: &SignableRequest) -> Result<&'a SimAccount, ApiError> {
-    let key_id = volcengine::verify(request, core.secret_lookup(Provider::Volcengine), Utc::now())
-        .map_err(|e| auth_error(&e))?;
+    let key_id = volcengine::verify(
+        request,
+        core.secret_lookup(Provider::Volcengine),
+        Utc::now(),
+    )
+    .map_err(|e| auth_error(&e))?;
     // The gateway routes by the credential scope's service: a key signed for `iam` is refused.
     if scope_service(request).as_deref() != Some(SERVICE) {
         return Err(ApiError::new(
@@ -115,7 +130,11 @@ fn authenticate<'a>(core: &'a Core, request: &SignableRequest) -> Result<&'a Sim
 /// The `service` of `Credential=AK/date/region/service/request`.
 fn scope_service(request: &SignableRequest) -> Option<String> {
     let authorization = request.header("authorization")?;
-    let credential = authorization.split("Credential=").nth(1)?.split(',').next()?;
+    let credential = authorization
+        .split("Credential=")
+        .nth(1)?
+        .split(',')
+        .next()?;
     credential.split('/').nth(3).map(str::to_owned)
 }
 
@@ -147,13 +166,19 @@ fn auth_error(error: &SignatureError) -> ApiError {
 fn rejection_error(rejection: Rejection) -> ApiError {
     match rejection {
         // A queued fault plays the basic flow limit, the rate limit the billing API's own one.
-        Rejection::Throttled { retry_after, by_fault: true } => ApiError::new(
+        Rejection::Throttled {
+            retry_after,
+            by_fault: true,
+        } => ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "FlowLimitExceeded",
             "请求过于频繁，超出了基本限速",
         )
         .retry_after(retry_after),
-        Rejection::Throttled { retry_after, by_fault: false } => ApiError::new(
+        Rejection::Throttled {
+            retry_after,
+            by_fault: false,
+        } => ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "RequestLimitExceeded",
             "请求被限流",
@@ -216,7 +241,10 @@ impl Params {
     /// A string array, or a single string.
     fn list(&self, name: &str) -> Vec<String> {
         match self.0.get(name) {
-            Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
             Some(Value::String(s)) if !s.is_empty() => vec![s.clone()],
             _ => Vec::new(),
         }
@@ -226,10 +254,13 @@ impl Params {
         let text = self
             .text("BillPeriod")
             .ok_or_else(|| invalid("The parameter BillPeriod is required."))?;
-        let period = parse_month(&text).ok_or_else(|| invalid("The parameter BillPeriod is invalid (YYYY-MM)."))?;
+        let period = parse_month(&text)
+            .ok_or_else(|| invalid("The parameter BillPeriod is invalid (YYYY-MM)."))?;
         let oldest = NaiveDate::from_ymd_opt(2022, 1, 1).unwrap_or(period);
         if period < oldest || months_between(period, today) > MAX_MONTHS_BACK {
-            return Err(invalid("BillPeriod must be within the last 24 months and not before 2022-01."));
+            return Err(invalid(
+                "BillPeriod must be within the last 24 months and not before 2022-01.",
+            ));
         }
         Ok(period)
     }
@@ -257,13 +288,25 @@ impl Params {
 
 // --- actions -----------------------------------------------------------------------------------
 
-fn dispatch(core: &Core, account: &SimAccount, request: &SignableRequest, meta: &Meta) -> Result<Value, ApiError> {
-    let known = ["QueryBalanceAcct", "ListBillDetail", "ListBillOverviewByProd"];
+fn dispatch(
+    core: &Core,
+    account: &SimAccount,
+    request: &SignableRequest,
+    meta: &Meta,
+) -> Result<Value, ApiError> {
+    let known = [
+        "QueryBalanceAcct",
+        "ListBillDetail",
+        "ListBillOverviewByProd",
+    ];
     if request.path != "/" || meta.version != VERSION || !known.contains(&meta.action.as_str()) {
         return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "InvalidActionOrVersion",
-            format!("Could not find operation {} for version {}", meta.action, meta.version),
+            format!(
+                "Could not find operation {} for version {}",
+                meta.action, meta.version
+            ),
         ));
     }
     let params = Params::of(request)?;
@@ -288,10 +331,19 @@ fn balance(core: &Core, account: &SimAccount) -> Value {
 }
 
 /// Lines of the period, filtered by `Product` (codes) when given.
-fn period_lines(core: &Core, account: &SimAccount, period: NaiveDate, products: &[String]) -> Vec<super::LedgerLine> {
+fn period_lines(
+    core: &Core,
+    account: &SimAccount,
+    period: NaiveDate,
+    products: &[String],
+) -> Vec<super::LedgerLine> {
     let mut lines = core.reported_lines(&account.name, period, month_end(period));
     if !products.is_empty() {
-        lines.retain(|l| products.iter().any(|p| p.eq_ignore_ascii_case(&l.product_code)));
+        lines.retain(|l| {
+            products
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(&l.product_code))
+        });
     }
     lines
 }
@@ -336,9 +388,21 @@ fn detail_item(account: &SimAccount, period: NaiveDate, row: &Row) -> Value {
     let mut item = common_fields(account, period, row);
     let strings = [
         ("ExpenseDate", day),
-        ("ExpenseBeginTime", format!("{} 00:00:00", begin.format("%Y-%m-%d"))),
-        ("ExpenseEndTime", format!("{} 23:59:59", end.format("%Y-%m-%d"))),
-        ("InstanceNo", row.product_code.as_deref().map(|c| format!("{c}-{}", account.provider_account_id)).unwrap_or_default()),
+        (
+            "ExpenseBeginTime",
+            format!("{} 00:00:00", begin.format("%Y-%m-%d")),
+        ),
+        (
+            "ExpenseEndTime",
+            format!("{} 23:59:59", end.format("%Y-%m-%d")),
+        ),
+        (
+            "InstanceNo",
+            row.product_code
+                .as_deref()
+                .map(|c| format!("{c}-{}", account.provider_account_id))
+                .unwrap_or_default(),
+        ),
         ("Region", REGION.to_owned()),
         ("Count", "1".to_owned()),
     ];
@@ -370,12 +434,19 @@ fn common_fields(account: &SimAccount, period: NaiveDate, row: &Row) -> Map<Stri
         ("PayerID", account.provider_account_id.clone()),
         ("OwnerID", account.provider_account_id.clone()),
     ];
-    fields.into_iter().map(|(k, v)| (k.to_owned(), json!(v))).collect()
+    fields
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), json!(v)))
+        .collect()
 }
 
 /// ListBillOverviewByProd (docs/6269/1127843): one row per product for the period, all
 /// strings; BillCategoryParent is `consume`, or `refund` for a negative total.
-fn overview_by_product(core: &Core, account: &SimAccount, params: &Params) -> Result<Value, ApiError> {
+fn overview_by_product(
+    core: &Core,
+    account: &SimAccount,
+    params: &Params,
+) -> Result<Value, ApiError> {
     let period = params.bill_period(core.today())?;
     let (limit, offset) = params.window()?;
     let lines = period_lines(core, account, period, &params.list("Product"));
@@ -412,19 +483,41 @@ mod tests {
     use crate::secret::Secret;
     use chrono::DateTime;
 
-    fn signed_with(sim: &CloudSim, secret: &Secret, action: &str, body: &Value, at: DateTime<Utc>) -> SignableRequest {
+    fn signed_with(
+        sim: &CloudSim,
+        secret: &Secret,
+        action: &str,
+        body: &Value,
+        at: DateTime<Utc>,
+    ) -> SignableRequest {
         let account = account(sim, "volc-ark");
         let mut request = SignableRequest {
             method: "POST".into(),
             host: host(sim, Provider::Volcengine),
             path: "/".into(),
-            query: vec![("Action".into(), action.into()), ("Version".into(), VERSION.into())],
-            headers: vec![("Content-Type".into(), "application/json; charset=UTF-8".into())],
+            query: vec![
+                ("Action".into(), action.into()),
+                ("Version".into(), VERSION.into()),
+            ],
+            headers: vec![(
+                "Content-Type".into(),
+                "application/json; charset=UTF-8".into(),
+            )],
             body: body.to_string().into_bytes(),
         };
-        let key = AccessKey { id: &account.access_key_id, secret };
+        let key = AccessKey {
+            id: &account.access_key_id,
+            secret,
+        };
         let region = account.region.as_deref().unwrap_or(REGION);
-        let signature = volcengine::sign(&request, key, at, region, SERVICE, HeadersToSign::ProviderDefault);
+        let signature = volcengine::sign(
+            &request,
+            key,
+            at,
+            region,
+            SERVICE,
+            HeadersToSign::ProviderDefault,
+        );
         request.apply(&signature);
         request
     }
@@ -451,7 +544,10 @@ mod tests {
         assert_eq!(body["ResponseMetadata"]["Version"], VERSION);
         let result = &body["Result"];
         let id = account(&sim, "volc-ark").provider_account_id;
-        assert_eq!(result["AccountID"].as_u64().map(|n| n.to_string()), Some(id));
+        assert_eq!(
+            result["AccountID"].as_u64().map(|n| n.to_string()),
+            Some(id)
+        );
         assert!(result["AvailableBalance"].is_string() && result["CreditLimit"] == "0.00");
     }
 
@@ -464,7 +560,10 @@ mod tests {
             request["Offset"] = json!(offset);
             let reply = call(sim, action, request).await;
             let result = reply.json()["Result"].clone();
-            let batch = result["List"].as_array().unwrap_or_else(|| panic!("{}", reply.text)).clone();
+            let batch = result["List"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{}", reply.text))
+                .clone();
             if batch.is_empty() {
                 return (result["Total"].as_u64().expect("total"), items);
             }
@@ -475,23 +574,43 @@ mod tests {
     }
 
     fn sums(items: &[Value]) -> (Decimal, Decimal) {
-        items.iter().fold((Decimal::ZERO, Decimal::ZERO), |(g, p), i| {
-            (g + decimal(&i["OriginalBillAmount"]), p + decimal(&i["PayableAmount"]))
-        })
+        items
+            .iter()
+            .fold((Decimal::ZERO, Decimal::ZERO), |(g, p), i| {
+                (
+                    g + decimal(&i["OriginalBillAmount"]),
+                    p + decimal(&i["PayableAmount"]),
+                )
+            })
     }
 
     #[tokio::test]
     async fn daily_detail_pages_add_up_to_the_ledger_month() {
         let sim = start().await;
+        // Paging a month takes more calls than the default limit allows in a second.
+        sim.control.set_rate_limit(Provider::Volcengine, 10_000);
         for period in ["2026-10", "2026-11"] {
             let body = json!({"BillPeriod": period, "GroupTerm": 2, "GroupPeriod": 1});
             let (total, items) = all_pages(&sim, "ListBillDetail", body, 40).await;
             assert_eq!(total as usize, items.len());
             let first = parse_month(period).expect("month");
-            assert_eq!(sums(&items), reported_month(&sim, "volc-ark", first), "{period}");
-            assert!(items.iter().all(|i| i["PretaxAmount"].is_string() && i["ExpenseDate"].as_str().is_some_and(|d| d.starts_with(period))));
+            assert_eq!(
+                sums(&items),
+                reported_month(&sim, "volc-ark", first),
+                "{period}"
+            );
+            assert!(items.iter().all(|i| i["PretaxAmount"].is_string()
+                && i["ExpenseDate"]
+                    .as_str()
+                    .is_some_and(|d| d.starts_with(period))));
 
-            let (_, overview) = all_pages(&sim, "ListBillOverviewByProd", json!({"BillPeriod": period}), 2).await;
+            let (_, overview) = all_pages(
+                &sim,
+                "ListBillOverviewByProd",
+                json!({"BillPeriod": period}),
+                2,
+            )
+            .await;
             assert_eq!(overview.len(), 3);
             assert_eq!(sums(&overview), reported_month(&sim, "volc-ark", first));
         }
@@ -506,12 +625,31 @@ mod tests {
         let sim = start().await;
         let no_limit = call(&sim, "ListBillDetail", json!({"BillPeriod": "2026-10"})).await;
         assert_error(&no_limit, 400, "InvalidParam");
-        let big = call(&sim, "ListBillDetail", json!({"BillPeriod": "2026-10", "Limit": 301})).await;
+        let big = call(
+            &sim,
+            "ListBillDetail",
+            json!({"BillPeriod": "2026-10", "Limit": 301}),
+        )
+        .await;
         assert_error(&big, 400, "InvalidParam");
         for old in ["2024-10", "2021-12"] {
-            assert_error(&call(&sim, "ListBillDetail", json!({"BillPeriod": old, "Limit": 10})).await, 400, "InvalidParam");
+            assert_error(
+                &call(
+                    &sim,
+                    "ListBillDetail",
+                    json!({"BillPeriod": old, "Limit": 10}),
+                )
+                .await,
+                400,
+                "InvalidParam",
+            );
         }
-        let edge = call(&sim, "ListBillDetail", json!({"BillPeriod": "2024-11", "Limit": "10"})).await;
+        let edge = call(
+            &sim,
+            "ListBillDetail",
+            json!({"BillPeriod": "2024-11", "Limit": "10"}),
+        )
+        .await;
         assert_eq!(edge.status, 200, "{}", edge.text);
         assert_eq!(edge.json()["Result"]["Total"], 0);
     }
@@ -520,11 +658,29 @@ mod tests {
     async fn signature_problems_use_volcengine_codes() {
         let sim = start().await;
         let wrong = Secret::new("not-the-secret");
-        let reply = send(&signed_with(&sim, &wrong, "QueryBalanceAcct", &json!({}), Utc::now())).await;
+        let reply = send(&signed_with(
+            &sim,
+            &wrong,
+            "QueryBalanceAcct",
+            &json!({}),
+            Utc::now(),
+        ))
+        .await;
         assert_error(&reply, 401, "SignatureDoesNotMatch");
         let secret = account(&sim, "volc-ark").secret;
         let stale = Utc::now() - chrono::Duration::hours(1);
-        assert_error(&send(&signed_with(&sim, &secret, "QueryBalanceAcct", &json!({}), stale)).await, 403, "InvalidTimestamp");
+        assert_error(
+            &send(&signed_with(
+                &sim,
+                &secret,
+                "QueryBalanceAcct",
+                &json!({}),
+                stale,
+            ))
+            .await,
+            403,
+            "InvalidTimestamp",
+        );
         let mut unknown = signed_with(&sim, &secret, "QueryBalanceAcct", &json!({}), Utc::now());
         for (name, value) in &mut unknown.headers {
             if name == "Authorization" {
@@ -547,8 +703,17 @@ mod tests {
     #[tokio::test]
     async fn throttling_by_fault_and_by_rate_limit() {
         let sim = start().await;
-        sim.control.push_fault(Provider::Volcengine, CloudFault::Throttle { retry_after_s: None });
-        assert_error(&call(&sim, "QueryBalanceAcct", json!({})).await, 429, "FlowLimitExceeded");
+        sim.control.push_fault(
+            Provider::Volcengine,
+            CloudFault::Throttle {
+                retry_after_s: None,
+            },
+        );
+        assert_error(
+            &call(&sim, "QueryBalanceAcct", json!({})).await,
+            429,
+            "FlowLimitExceeded",
+        );
         sim.control.set_rate_limit(Provider::Volcengine, 1);
         let mut codes = Vec::new();
         for _ in 0..3 {
@@ -559,17 +724,26 @@ mod tests {
             }
         }
         assert!(!codes.is_empty());
-        assert_eq!(sim.control.throttled(Provider::Volcengine), 1 + codes.len() as u64);
+        assert_eq!(
+            sim.control.throttled(Provider::Volcengine),
+            1 + codes.len() as u64
+        );
     }
 
     #[tokio::test]
     async fn malformed_json_and_server_error() {
         let sim = start().await;
-        sim.control.push_fault(Provider::Volcengine, CloudFault::MalformedJson);
-        sim.control.push_fault(Provider::Volcengine, CloudFault::ServerError);
+        sim.control
+            .push_fault(Provider::Volcengine, CloudFault::MalformedJson);
+        sim.control
+            .push_fault(Provider::Volcengine, CloudFault::ServerError);
         let reply = call(&sim, "QueryBalanceAcct", json!({})).await;
         assert_eq!(reply.status, 200);
         assert!(serde_json::from_str::<Value>(&reply.text).is_err());
-        assert_error(&call(&sim, "QueryBalanceAcct", json!({})).await, 500, "InternalError");
+        assert_error(
+            &call(&sim, "QueryBalanceAcct", json!({})).await,
+            500,
+            "InternalError",
+        );
     }
 }
