@@ -192,11 +192,10 @@ async fn sync_account(state: &AppState, run: i64, client: &ProviderClient, today
 
         let mut first_error: Option<ProviderError> = None;
         match client.balance().await {
-            Ok(Some(b)) => {
-                if let Err(e) = record_balance(st, run, &b).await {
-                    tracing::error!(error = %e, "balance not stored");
-                }
-            }
+            Ok(Some(b)) => match record_balance(st, run, &b).await {
+                Ok(derived) => view.lines += derived,
+                Err(e) => tracing::error!(error = %e, "balance not stored"),
+            },
             Ok(None) => {}
             Err(e) => first_error = Some(e),
         }
@@ -276,11 +275,12 @@ fn check_scope(client: &ProviderClient, scope: Scope, lines: Vec<BillLine>) -> R
     }
 }
 
-/// Stores a balance; for DeepSeek, re-derives that day's spend from the day's snapshots.
-async fn record_balance(st: &AppStore, run: i64, b: &BalanceSnapshot) -> Result<(), StoreError> {
+/// Stores a balance; for DeepSeek, re-derives that day's spend from the day's snapshots and
+/// answers how many lines that wrote.
+async fn record_balance(st: &AppStore, run: i64, b: &BalanceSnapshot) -> Result<u32, StoreError> {
     store::insert_balance(st, b, Some(run)).await?;
     if b.provider != Provider::DeepSeek {
-        return Ok(());
+        return Ok(0);
     }
     let day = shanghai_day(b.taken_at);
     // The day's first instant in Shanghai, as stored UTC text.
@@ -302,8 +302,7 @@ async fn record_balance(st: &AppStore, run: i64, b: &BalanceSnapshot) -> Result<
         currency: b.currency,
         ai_service: true,
     };
-    store::replace_scope(st, b.provider, &b.account, Scope::Day(day), "balance_delta", &[line], run).await?;
-    Ok(())
+    Ok(store::replace_scope(st, b.provider, &b.account, Scope::Day(day), "balance_delta", &[line], run).await? as u32)
 }
 
 /// Syncs now and waits (the CLI).
