@@ -336,3 +336,25 @@ test('AI成本管理: 同步云平台账单 shows progress per platform, then ca
   assert.deepEqual(errors, []);
   await p.context().close();
 });
+
+test('a platform failing during a sync shows its provider error code while the others succeed', async () => {
+  const sim = good.log().match(/cloud billing simulator serving.*?endpoints=\S*tencent=([\d.]+:\d+)/);
+  assert.ok(sim, 'the demo server logs its cloud simulator ports');
+  for (let i = 0; i < 20; i++) {
+    const res = await fetch(`http://${sim[1]}/__sim/faults`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ fault: 'server_error' }),
+    });
+    assert.equal(res.status, 200);
+  }
+  const { p } = await page(`${good.url}/ai-cost`);
+  await p.waitForSelector('[data-testid=sync-button]:not([disabled])');
+  await p.waitForSelector('[data-testid=history-row]');
+  await p.click('[data-testid=sync-button]');
+  await p.waitForSelector('[data-testid=sync-panel][data-run-state=partial]', { timeout: 120_000 });
+  const tencent = p.locator('[data-testid=sync-row][data-provider=tencent]');
+  assert.equal(await tencent.getAttribute('data-state'), 'failed');
+  assert.match(await tencent.textContent(), /InternalError|HTTP500/);
+  assert.ok(await p.locator('[data-testid=sync-row][data-provider=aliyun][data-state=ok]').count() >= 1);
+  await p.screenshot({ path: join(shots, 'cost-partial.png'), fullPage: true });
+  await p.context().close();
+});

@@ -67,7 +67,8 @@ impl BillingServices {
                     simulated: true,
                 });
             }
-            tracing::info!(accounts = accounts.len(), "cloud billing simulator serving (no cloud credentials configured)");
+            let ports: Vec<String> = sim.endpoints.iter().map(|(p, a)| format!("{}={a}", p.slug())).collect();
+            tracing::info!(accounts = accounts.len(), endpoints = %ports.join(","), "cloud billing simulator serving (no cloud credentials configured)");
             (accounts, Some(Arc::new(sim)))
         };
         let clients = accounts
