@@ -282,7 +282,8 @@ impl Kind {
     }
 }
 
-/// How one product's daily cost behaves, drawn once per (account, product).
+/// How one product's daily cost behaves, drawn once per (account, product). Floats only shape
+/// the demo curve; every amount is rounded into a 2-dp `Decimal` before it is stored or served.
 struct Profile {
     /// CNY per day at the start of the window.
     base: f64,

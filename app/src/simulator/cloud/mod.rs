@@ -723,7 +723,9 @@ pub(super) fn money(amount: Decimal) -> String {
     format!("{:.2}", amount.round_dp(2))
 }
 
-/// Two decimals, as a JSON number.
+/// Two decimals, as a JSON number: Alibaba's bill amounts and Baidu's are JSON floats on the wire,
+/// so the simulator emits floats too (a 2-dp value round-trips exactly); clients read them back
+/// through their decimal text, never as `f64`.
 pub(super) fn money_number(amount: Decimal) -> Value {
     amount
         .round_dp(2)
