@@ -61,14 +61,9 @@ pub fn default_endpoint(p: Provider) -> &'static str {
     }
 }
 
+/// The platform's name as the UI shows it (one place: `i18n`).
 fn display(p: Provider) -> &'static str {
-    match p {
-        Provider::Aliyun => "阿里云",
-        Provider::Volcengine => "火山引擎",
-        Provider::Tencent => "腾讯云",
-        Provider::Baidu => "百度智能云",
-        Provider::DeepSeek => "DeepSeek",
-    }
+    crate::i18n::tr().provider(p)
 }
 
 /// The SDKs' own environment variable names, for one account per provider.
@@ -171,4 +166,56 @@ fn from_file(path: &PathBuf, get: &impl Fn(&str) -> Option<String>) -> Result<Ve
 
 pub fn provider_name(p: Provider) -> &'static str {
     display(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<BillingConfig, AccountsError> {
+        let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        BillingConfig::from_lookup(&|n: &str| vars.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn defaults_have_no_accounts_and_the_simulator_on() {
+        let c = config(&[]).unwrap();
+        assert!(c.accounts.is_empty() && c.simulator);
+        assert_eq!(c.usd_cny, Decimal::new(710, 2));
+        assert_eq!(c.sync_interval, Some(Duration::from_secs(360 * 60)));
+        assert_eq!((c.lookback_days, c.history_months, c.concurrency), (3, 6, 4));
+        assert_eq!(config(&[("SUANPAN_BILLING_SYNC_INTERVAL_MIN", "0")]).unwrap().sync_interval, None);
+    }
+
+    #[test]
+    fn sdk_variables_make_one_account_each_and_secrets_never_print() {
+        let c = config(&[("ALIBABA_CLOUD_ACCESS_KEY_ID", "LTAI5t"), ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "very-secret"), ("DEEPSEEK_API_KEY", "sk-ds")]).unwrap();
+        assert_eq!(c.accounts.len(), 2);
+        assert_eq!(c.accounts[0].provider, Provider::Aliyun);
+        assert_eq!(c.accounts[0].endpoint.as_str(), "https://business.aliyuncs.com/");
+        assert!(!c.accounts[0].simulated);
+        assert!(!format!("{c:?}").contains("very-secret") && !format!("{c:?}").contains("sk-ds"));
+        let e = config(&[("TENCENTCLOUD_SECRET_KEY", "x")]).unwrap_err();
+        assert_eq!(e.name, "TENCENTCLOUD_SECRET_ID");
+    }
+
+    #[test]
+    fn the_accounts_file_names_its_secrets_by_variable() {
+        let dir = std::env::temp_dir().join(format!("suanpan-accounts-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("accounts.json");
+        std::fs::write(&file, r#"[{"provider":"volcengine","name":"volc-prod","access_key_id":"AKLT1","secret_env":"VOLC_PROD_SK"},
+                                  {"provider":"volcengine","name":"volc-test","access_key_id":"AKLT2","secret_env":"VOLC_TEST_SK","region":"cn-shanghai"}]"#).unwrap();
+        let path = file.display().to_string();
+        let c = config(&[("SUANPAN_CLOUD_ACCOUNTS_FILE", &path), ("VOLC_PROD_SK", "s1"), ("VOLC_TEST_SK", "s2")]).unwrap();
+        assert_eq!(c.accounts.len(), 2);
+        assert_eq!(c.accounts[0].region.as_deref(), Some("cn-beijing"));
+        assert_eq!(c.accounts[1].region.as_deref(), Some("cn-shanghai"));
+        assert_eq!(c.accounts[1].secret.expose(), "s2");
+        let missing = config(&[("SUANPAN_CLOUD_ACCOUNTS_FILE", &path), ("VOLC_PROD_SK", "s1")]).unwrap_err();
+        assert!(missing.problem.contains("VOLC_TEST_SK"), "{missing}");
+        std::fs::write(&file, r#"[{"provider":"aws","name":"x","secret_env":"X"}]"#).unwrap();
+        assert!(config(&[("SUANPAN_CLOUD_ACCOUNTS_FILE", &path)]).unwrap_err().problem.contains("unknown provider"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
