@@ -41,34 +41,3 @@ pub async fn record(store: &AppStore, r: &UsageRecord<'_>) -> Result<i64, StoreE
     .await?;
     Ok(id)
 }
-
-/// Totals per model and purpose (the AI cost page's "estimated from usage" side).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UsageTotal {
-    pub model: String,
-    pub purpose: String,
-    pub calls: i64,
-    pub prompt_tokens: i64,
-    pub completion_tokens: i64,
-    pub image_count: i64,
-}
-
-pub async fn totals(store: &AppStore) -> Result<Vec<UsageTotal>, StoreError> {
-    let rows = sqlx::query_as::<_, (String, String, i64, i64, i64, i64)>(
-        "SELECT model, purpose, COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), SUM(image_count)
-         FROM ai_usage GROUP BY model, purpose ORDER BY model, purpose",
-    )
-    .fetch_all(&store.pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(model, purpose, calls, prompt_tokens, completion_tokens, image_count)| UsageTotal {
-            model,
-            purpose,
-            calls,
-            prompt_tokens,
-            completion_tokens,
-            image_count,
-        })
-        .collect())
-}

@@ -164,10 +164,6 @@ fn from_file(path: &PathBuf, get: &impl Fn(&str) -> Option<String>) -> Result<Ve
     Ok(out)
 }
 
-pub fn provider_name(p: Provider) -> &'static str {
-    display(p)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -124,7 +124,7 @@ pub async fn start(state: &AppState, trigger: SyncTrigger) -> Result<(i64, Optio
         store::add_run_account(&state.store, run, &view).await.map_err(store_err)?;
     }
     for p in Provider::ALL.into_iter().filter(|p| !billing.configured(*p)) {
-        let view = pending(p, "", super::accounts::provider_name(p), false, AccountSyncState::NotConfigured);
+        let view = pending(p, "", crate::i18n::tr().provider(p), false, AccountSyncState::NotConfigured);
         store::add_run_account(&state.store, run, &view).await.map_err(store_err)?;
     }
     *running = Some(run);

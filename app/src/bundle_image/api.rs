@@ -25,11 +25,6 @@ pub async fn start_bundle_image(bundle: Bundle, prompt: String, size: String) ->
     answer(super::service::start(&state()?, bundle, prompt, size).await)
 }
 
-#[server(endpoint = "images/job", input = Json)]
-pub async fn get_image_job(id: i64) -> Result<ImageJob, AppError> {
-    answer(super::service::job(&state()?, id).await)
-}
-
 /// The job as newline-delimited JSON, one line per change, until it succeeds or fails.
 #[server(endpoint = "images/watch", input = Json, output = Streaming)]
 pub async fn watch_image_job(id: i64) -> Result<ByteStream<AppError>, AppError> {

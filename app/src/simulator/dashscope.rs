@@ -66,16 +66,6 @@ impl SimSettings {
             result_ttl: Duration::from_secs(24 * 3600),
         }
     }
-
-    /// Delays of the order the real service shows, for the demo.
-    pub fn realistic(api_key: impl Into<String>) -> Self {
-        Self {
-            first_token_delay: Duration::from_millis(600),
-            token_delay: Duration::from_millis(30),
-            task_step: Duration::from_secs(3),
-            ..Self::fast(api_key)
-        }
-    }
 }
 
 impl fmt::Debug for SimSettings {

@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::{
-    hmac_sha256, hmac_sha256_matches, normalized_names, parse_auth_fields, rfc3986_encode,
+    hmac_sha256, hmac_sha256_matches, normalized_names, authorization_fields, rfc3986_encode,
     sha256_hex, within_window, AccessKey, HeaderTable, RequestSignature, SignableRequest,
     SignatureError,
 };
@@ -54,15 +54,7 @@ pub fn sign(
         key.id,
         signed.join(";")
     );
-    let mut headers_to_add = added;
-    headers_to_add.push(("Authorization".to_owned(), authorization.clone()));
-    RequestSignature {
-        headers_to_add,
-        canonical_request,
-        string_to_sign,
-        signature,
-        authorization,
-    }
+    RequestSignature::new(added, canonical_request, string_to_sign, signature, authorization)
 }
 
 /// Checks a received request as Alibaba's gateway does. `secret_for` looks up the secret of
@@ -73,25 +65,9 @@ pub fn verify(
     now: DateTime<Utc>,
 ) -> Result<String, SignatureError> {
     let table = HeaderTable::from_request(request, &[]);
-    let authorization = table
-        .get("authorization")
-        .ok_or(SignatureError::Missing("Authorization"))?;
-    let fields = authorization
-        .strip_prefix(ALGORITHM)
-        .and_then(|rest| rest.strip_prefix(' '))
-        .ok_or(SignatureError::Malformed("Authorization"))?;
-    let fields = parse_auth_fields(fields)?;
-    let field = |name| {
-        fields
-            .get(name)
-            .copied()
-            .ok_or(SignatureError::Malformed("Authorization"))
-    };
-    let (access_key_id, signed_list, claimed) = (
-        field("Credential")?,
-        field("SignedHeaders")?,
-        field("Signature")?,
-    );
+    let fields = authorization_fields(&table, ALGORITHM)?;
+    let (access_key_id, signed_list, claimed) =
+        (fields.credential.as_str(), fields.signed_headers.as_str(), fields.signature.as_str());
 
     let date = table
         .get("x-acs-date")

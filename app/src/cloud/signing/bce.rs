@@ -56,16 +56,8 @@ pub fn sign(
         canonical_request.as_bytes(),
     ));
     let authorization = format!("{prefix}/{listed}/{signature}");
-    let mut headers_to_add = added;
-    headers_to_add.push(("Authorization".to_owned(), authorization.clone()));
-    RequestSignature {
-        headers_to_add,
-        // BCE has no separate string to sign: the final HMAC signs the canonical request.
-        string_to_sign: canonical_request.clone(),
-        canonical_request,
-        signature,
-        authorization,
-    }
+    // BCE has no separate string to sign: the final HMAC signs the canonical request.
+    RequestSignature::new(added, canonical_request.clone(), canonical_request, signature, authorization)
 }
 
 /// Checks a received request as BCE's gateway does: valid from the Authorization's timestamp

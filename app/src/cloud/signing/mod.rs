@@ -207,6 +207,33 @@ fn split_exact<const N: usize>(text: &str, separator: char) -> Option<[&str; N]>
 
 /// Parses `key=value` items separated by `,` (Alibaba) or `, ` (the others) into a map; a
 /// repeated or value-less item makes the whole header malformed.
+/// `Credential`, `SignedHeaders` and `Signature` of an `Authorization: <ALGORITHM> k=v, k=v, …`
+/// header, as Alibaba, Volcengine and Tencent all write it.
+struct AuthFields {
+    credential: String,
+    signed_headers: String,
+    signature: String,
+}
+
+fn authorization_fields(table: &HeaderTable, algorithm: &str) -> Result<AuthFields, SignatureError> {
+    let authorization = table.get("authorization").ok_or(SignatureError::Missing("Authorization"))?;
+    let fields = authorization
+        .strip_prefix(algorithm)
+        .and_then(|rest| rest.strip_prefix(' '))
+        .ok_or(SignatureError::Malformed("Authorization"))?;
+    let fields = parse_auth_fields(fields)?;
+    let field = |name| fields.get(name).map(|v| v.to_string()).ok_or(SignatureError::Malformed("Authorization"));
+    Ok(AuthFields { credential: field("Credential")?, signed_headers: field("SignedHeaders")?, signature: field("Signature")? })
+}
+
+impl RequestSignature {
+    /// The signature with `Authorization` appended to the provider's other headers.
+    fn new(mut headers_to_add: Vec<(String, String)>, canonical_request: String, string_to_sign: String, signature: String, authorization: String) -> Self {
+        headers_to_add.push(("Authorization".to_owned(), authorization.clone()));
+        RequestSignature { headers_to_add, canonical_request, string_to_sign, signature, authorization }
+    }
+}
+
 fn parse_auth_fields(fields: &str) -> Result<BTreeMap<&str, &str>, SignatureError> {
     let mut map = BTreeMap::new();
     for item in fields.split(',') {

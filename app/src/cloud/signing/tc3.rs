@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    hmac_sha256, hmac_sha256_matches, normalized_names, parse_auth_fields, rfc3986_encode,
+    hmac_sha256, hmac_sha256_matches, normalized_names, authorization_fields, rfc3986_encode,
     sha256_hex, split_exact, within_window, AccessKey, HeaderTable, HeadersToSign,
     RequestSignature, SignableRequest, SignatureError,
 };
@@ -52,15 +52,7 @@ pub fn sign(
         key.id,
         signed.join(";")
     );
-    let mut headers_to_add = added;
-    headers_to_add.push(("Authorization".to_owned(), authorization.clone()));
-    RequestSignature {
-        headers_to_add,
-        canonical_request,
-        string_to_sign,
-        signature,
-        authorization,
-    }
+    RequestSignature::new(added, canonical_request, string_to_sign, signature, authorization)
 }
 
 /// Checks a received request as Tencent's gateway does. The date and service in the string to
@@ -72,25 +64,9 @@ pub fn verify(
     now: DateTime<Utc>,
 ) -> Result<String, SignatureError> {
     let table = HeaderTable::from_request(request, &[]);
-    let authorization = table
-        .get("authorization")
-        .ok_or(SignatureError::Missing("Authorization"))?;
-    let fields = authorization
-        .strip_prefix(ALGORITHM)
-        .and_then(|rest| rest.strip_prefix(' '))
-        .ok_or(SignatureError::Malformed("Authorization"))?;
-    let fields = parse_auth_fields(fields)?;
-    let field = |name| {
-        fields
-            .get(name)
-            .copied()
-            .ok_or(SignatureError::Malformed("Authorization"))
-    };
-    let (credential, signed_list, claimed) = (
-        field("Credential")?,
-        field("SignedHeaders")?,
-        field("Signature")?,
-    );
+    let fields = authorization_fields(&table, ALGORITHM)?;
+    let (credential, signed_list, claimed) =
+        (fields.credential.as_str(), fields.signed_headers.as_str(), fields.signature.as_str());
     let [secret_id, _, _, _] =
         split_exact(credential, '/').ok_or(SignatureError::Malformed("Credential"))?;
 
