@@ -2,7 +2,7 @@
 //! adding a second `Strings` value and choosing it in [`tr`].
 
 use crate::sales::model::{AnalysisKind, CustomerStatus, CustomerTier, StockStatus};
-use crate::billing::model::{AccountSyncState, Provider, RunState};
+use crate::billing::model::{AccountSyncState, GapKind, Provider, RunState};
 use crate::bundle_image::model::ImageProblem;
 use crate::sales::params::{ParamError, Problem};
 
@@ -196,6 +196,19 @@ pub struct Strings {
     pub b_no_data: &'static str,
     pub b_usd_note: &'static str,
     pub b_deepseek_note: &'static str,
+    pub b_gaps_title: &'static str,
+    pub b_gap_failed: &'static str,
+    pub b_gap_not_pulled: &'static str,
+    pub b_gap_before_history: &'static str,
+    pub b_gap_stale: &'static str,
+    pub b_gap_more: &'static str,
+    pub b_days: &'static str,
+    pub b_months: &'static str,
+    pub b_retry_sync: &'static str,
+    pub b_incomplete: &'static str,
+    pub b_joined_here: &'static str,
+    pub b_joined_elsewhere: &'static str,
+    pub b_scopes_failed: &'static str,
 }
 
 pub const ZH: Strings = Strings {
@@ -376,6 +389,19 @@ pub const ZH: Strings = Strings {
     b_no_data: "所选范围内还没有账单数据：点击“同步云平台账单”拉取。",
     b_usd_note: "美元账单按汇率折算为人民币显示，括号内为美元原币金额；汇率",
     b_deepseek_note: "无账单接口：由相邻两次余额快照推算（首次同步后为 0）",
+    b_gaps_title: "以下账期的账单不完整，相关合计不是最终金额：",
+    b_gap_failed: "未同步成功，金额不完整",
+    b_gap_not_pulled: "尚未同步，金额不完整",
+    b_gap_before_history: "早于同步的历史范围，没有账单（可调大 SUANPAN_BILLING_HISTORY_MONTHS）",
+    b_gap_stale: "最近一次同步失败，显示的是上次成功拉取的数据",
+    b_gap_more: "另有",
+    b_days: "天",
+    b_months: "个月",
+    b_retry_sync: "重试同步",
+    b_incomplete: "金额不完整",
+    b_joined_here: "同步已在进行，已加入并显示其进度。",
+    b_joined_elsewhere: "另一个进程（命令行或其他实例）正在同步，已加入并显示其进度。",
+    b_scopes_failed: "个账期失败，下次同步自动重试",
 };
 
 pub fn tr() -> &'static Strings {
@@ -455,6 +481,15 @@ impl Strings {
             AccountSyncState::Ok => self.b_state_ok,
             AccountSyncState::Failed => self.b_state_failed,
             AccountSyncState::NotConfigured => self.b_state_not_configured,
+        }
+    }
+
+    pub fn gap(&self, k: GapKind) -> &'static str {
+        match k {
+            GapKind::Failed => self.b_gap_failed,
+            GapKind::NotPulled => self.b_gap_not_pulled,
+            GapKind::BeforeHistory => self.b_gap_before_history,
+            GapKind::Stale => self.b_gap_stale,
         }
     }
 

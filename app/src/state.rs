@@ -118,9 +118,9 @@ impl AppState {
         let store = AppStore::open(&config.data_dir).await?;
         let ai = AiServices::start(&config.ai, &config.data_dir).await?;
         let billing = BillingServices::start(config.billing.clone(), config.cloud_sim_latency).await.map_err(StartupError::Simulator)?;
-        let closed = crate::billing::store::close_abandoned_runs(&store).await?;
+        let closed = crate::billing::store::close_abandoned_runs(&store, chrono::Utc::now()).await?;
         if closed > 0 {
-            tracing::warn!(closed, "billing sync runs interrupted by a restart were closed as failed");
+            tracing::warn!(closed, "billing sync runs abandoned by a stopped process were closed as failed");
         }
         Ok(AppState { config: Arc::new(config), warehouse, store, ai, recent: RecentResults::default(), billing })
     }

@@ -65,11 +65,17 @@ async fn sync_billing(config: AppConfig) -> ExitCode {
     };
     match app::billing::sync::run_now(&state, app::billing::model::SyncTrigger::Cli).await {
         Ok(run) => {
+            if run.joined.is_some() {
+                println!("another process was already syncing (run #{}, started by {}); waited for it instead of starting a second sync", run.id, run.trigger);
+            }
             for a in &run.accounts {
-                let detail = match (&a.error_code, &a.error_message) {
+                let mut detail = match (&a.error_code, &a.error_message) {
                     (Some(c), Some(m)) => format!("{c}: {m}"),
                     _ => format!("{} lines", a.lines),
                 };
+                for f in &a.failures {
+                    detail.push_str(&format!("\n{:<44}{}: {} {}", "", f.scope.label(), f.error_code, f.error_message));
+                }
                 println!("{:<11} {:<16} {:<15} {detail}", a.provider.slug(), a.account, a.state.as_str());
             }
             println!("run #{}: {}", run.id, run.state.as_str());

@@ -14,13 +14,21 @@ use serde_json::{json, Value};
 struct TestApp {
     url: String,
     state: AppState,
-    _dir: tempfile::TempDir,
+    _dir: Option<tempfile::TempDir>,
 }
 
 async fn spawn_app() -> TestApp {
     let dir = tempfile::tempdir().unwrap();
-    let w = SqliteWarehouse::open(dir.path()).await.unwrap();
-    let data_dir = dir.path().display().to_string();
+    let mut app = spawn_app_in(dir.path(), |_| {}).await;
+    app._dir = Some(dir);
+    app
+}
+
+/// An app on `dir` (two apps on one folder are two processes sharing the store); `tweak` adjusts
+/// the configuration.
+async fn spawn_app_in(dir: &std::path::Path, tweak: impl FnOnce(&mut AppConfig)) -> TestApp {
+    let w = SqliteWarehouse::open(dir).await.unwrap();
+    let data_dir = dir.display().to_string();
     let vars = [
         ("SUANPAN_DATA_DIR", data_dir.as_str()),
         ("SUANPAN_AI_SIMULATOR", "off"),
@@ -28,13 +36,14 @@ async fn spawn_app() -> TestApp {
         ("SUANPAN_CLOUD_SIM_LATENCY_MS", "0"),
         ("SUANPAN_BILLING_SYNC_INTERVAL_MIN", "0"),
     ];
-    let config = AppConfig::from_lookup(|n| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string())).unwrap();
+    let mut config = AppConfig::from_lookup(|n| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string())).unwrap();
+    tweak(&mut config);
     let state = AppState::with_warehouse(config, Warehouse::Sqlite(w)).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = suanpan::router(suanpan::leptos_options(addr, "target/site"), state.clone());
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    TestApp { url: format!("http://{addr}"), state, _dir: dir }
+    TestApp { url: format!("http://{addr}"), state, _dir: None }
 }
 
 async fn post(app: &TestApp, path: &str, body: Value) -> (u16, String) {
@@ -150,4 +159,255 @@ async fn resyncing_replaces_and_one_platform_failing_keeps_the_rest() {
     let (_, history) = post(&app, "billing/history", json!({})).await;
     let history: Value = serde_json::from_str(&history).unwrap();
     assert_eq!(history.as_array().unwrap().len(), 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bills that are never lost: coverage of every scope, one sync across processes.
+// ---------------------------------------------------------------------------------------------
+
+/// Retries fast and few, so faults outlast them and scopes fail for real.
+fn fast_and_few_retries(c: &mut AppConfig) {
+    c.billing.retry = app::billing::providers::RetryPolicy {
+        attempts: 2,
+        min_delay: std::time::Duration::from_millis(1),
+        max_delay: std::time::Duration::from_millis(5),
+        max_hint: std::time::Duration::from_millis(5),
+    };
+}
+
+fn sim(app: &TestApp) -> std::sync::Arc<app::simulator::cloud::CloudSim> {
+    app.state.billing.simulator.clone().expect("the simulator serves the demo")
+}
+
+/// Every stored bill line (the balance-derived DeepSeek lines depend on when balances were
+/// read, so they are left out), sorted.
+async fn stored_bills(app: &TestApp) -> Vec<(String, String, String, Option<String>, String, String, String)> {
+    sqlx::query_as(
+        "SELECT provider, account, billing_cycle, bill_date, product_code, payable, pretax FROM bill_lines WHERE source = 'bill'
+         ORDER BY provider, account, billing_cycle, bill_date, product_code, payable, pretax",
+    )
+    .fetch_all(&app.state.store.pool)
+    .await
+    .unwrap()
+}
+
+/// The scopes recorded as pulled, with their line counts and amounts.
+async fn pulled_scopes(app: &TestApp) -> Vec<(String, String, String, String, i64, String)> {
+    sqlx::query_as(
+        "SELECT provider, account, scope_kind, scope_start, lines, payable_cny FROM bill_scope_coverage WHERE state = 'ok'
+         ORDER BY provider, account, scope_kind, scope_start",
+    )
+    .fetch_all(&app.state.store.pool)
+    .await
+    .unwrap()
+}
+
+/// The page's platform totals, DeepSeek's left out (its spend comes from balance snapshots,
+/// which differ from run to run).
+async fn platform_totals(app: &TestApp) -> Vec<(String, Decimal)> {
+    let (_, o) = post(app, "billing/overview", json!({ "query": [] })).await;
+    let o: Value = serde_json::from_str(&o).unwrap();
+    o["platforms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["provider"] != "DeepSeek")
+        .map(|p| (p["provider"].as_str().unwrap().to_string(), dec(&p["total"]["cny"])))
+        .collect()
+}
+
+/// A fault-free first sync on a fresh store: what every healed store must equal.
+async fn clean_reference() -> TestApp {
+    let reference = spawn_app().await;
+    assert_eq!(sync(&reference).await["state"], "Ok");
+    reference
+}
+
+async fn assert_same_bills(app: &TestApp, reference: &TestApp) {
+    let (got, want) = (stored_bills(app).await, stored_bills(reference).await);
+    assert!(!want.is_empty());
+    assert_eq!(got.len(), want.len(), "bill lines stored");
+    assert_eq!(got, want, "every stored line equals the clean run's");
+    assert_eq!(pulled_scopes(app).await, pulled_scopes(reference).await, "every scope pulled, with the same lines and amount");
+    assert_eq!(platform_totals(app).await, platform_totals(reference).await);
+}
+
+#[tokio::test]
+async fn a_first_sync_with_faults_on_every_provider_heals_to_a_clean_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_app_in(dir.path(), fast_and_few_retries).await;
+    let s = sim(&app);
+    let mix = vec![CloudFault::ServerError, CloudFault::MalformedJson, CloudFault::Throttle { retry_after_s: None }];
+    for (i, p) in Provider::ALL.into_iter().enumerate() {
+        s.control.set_fault_rate(p, 250, mix.clone(), 7 + i as u64);
+    }
+    // Two runs under faults: with 2 attempts a request fails for good about 1 time in 16.
+    let first = sync(&app).await;
+    assert_ne!(first["state"], "Ok", "faults left scopes unpulled: {first}");
+    let failed_scopes: u64 = first["accounts"].as_array().unwrap().iter().map(|a| a["scopes_failed"].as_u64().unwrap_or(0)).sum();
+    assert!(failed_scopes > 0, "{first}");
+    // DeepSeek is asked once a run (its balance), so it may draw no fault; the others many times.
+    for p in [Provider::Aliyun, Provider::Volcengine, Provider::Tencent, Provider::Baidu] {
+        assert!(s.control.faults_applied(p) > 0, "{p:?} saw faults");
+    }
+    sync(&app).await;
+    for p in Provider::ALL {
+        s.control.set_fault_rate(p, 0, Vec::new(), 0);
+    }
+    // The faults stop: the next sync pulls every scope still missing, and says Ok only then.
+    let healed = sync(&app).await;
+    assert_eq!(healed["state"], "Ok", "{healed}");
+    let reference = clean_reference().await;
+    assert_same_bills(&app, &reference).await;
+    let (_, o) = post(&app, "billing/overview", json!({ "query": [] })).await;
+    let o: Value = serde_json::from_str(&o).unwrap();
+    assert_eq!(o["gaps"], json!([]), "nothing missing once healed");
+}
+
+/// Starts a sync and stops it after `requests` requests reached the simulator, with the run
+/// still going: the returned handle's task is held mid-way.
+async fn start_and_hold(app: &TestApp, requests: u64) -> (i64, tokio::task::JoinHandle<()>) {
+    let s = sim(app);
+    s.control.hold_after(requests);
+    let started = app::billing::sync::start(&app.state, app::billing::model::SyncTrigger::Button).await.unwrap();
+    let app::billing::sync::Started::New(run, handle) = started else { panic!("a new run") };
+    // Polls for a state, not a time: the sync cannot pass the hold.
+    while s.control.held() == 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    (run, handle)
+}
+
+async fn run_state(app: &TestApp, run: i64) -> String {
+    sqlx::query_scalar("SELECT state FROM sync_runs WHERE id = ?1").bind(run).fetch_one(&app.state.store.pool).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_first_sync_interrupted_is_completed_by_the_next_one() {
+    // The task is dropped mid-way (what a panic or a cancelled request would do).
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_app_in(dir.path(), |_| {}).await;
+    let (run, handle) = start_and_hold(&app, 60).await;
+    handle.abort();
+    assert!(handle.await.unwrap_err().is_cancelled());
+    sim(&app).control.release();
+    assert_eq!(run_state(&app, run).await, "running", "interrupted mid-way");
+    assert!(!pulled_scopes(&app).await.is_empty(), "some scopes were stored before the stop");
+
+    let next = sync(&app).await;
+    assert_eq!(next["state"], "Ok", "{next}");
+    assert_eq!(run_state(&app, run).await, "failed", "the dropped run is closed");
+    assert_same_bills(&app, &clean_reference().await).await;
+}
+
+#[tokio::test]
+async fn a_first_sync_killed_with_its_process_is_completed_by_another_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let short_lease = |c: &mut AppConfig| c.billing.lease_ttl = std::time::Duration::from_secs(1);
+    let killed = spawn_app_in(dir.path(), short_lease).await;
+    let (run, handle) = start_and_hold(&killed, 60).await;
+    // The process dies: its task and heartbeat stop, its lease is left in the store.
+    handle.abort();
+    let _ = handle.await;
+
+    // A new process (the CLI, or the server restarted) on the same store waits for the dead
+    // lease to expire, closes the abandoned run, and syncs everything.
+    let next = spawn_app_in(dir.path(), short_lease).await;
+    let view = app::billing::sync::run_now(&next.state, app::billing::model::SyncTrigger::Cli).await.unwrap();
+    assert_eq!(view.state, app::billing::model::RunState::Ok, "{view:?}");
+    assert_ne!(view.id, run);
+    let (_, history) = post(&next, "billing/history", json!({})).await;
+    let history: Value = serde_json::from_str(&history).unwrap();
+    let old = history.as_array().unwrap().iter().find(|r| r["id"] == run).unwrap();
+    assert_eq!(old["state"], "Failed");
+    assert!(old["accounts"].as_array().unwrap().iter().any(|a| a["error_code"] == "Interrupted"), "{old}");
+    assert_same_bills(&next, &clean_reference().await).await;
+}
+
+#[tokio::test]
+async fn the_cli_and_the_server_syncing_at_once_make_one_run() {
+    use app::billing::model::{JoinedRun, RunState, SyncTrigger};
+    let dir = tempfile::tempdir().unwrap();
+    let server = spawn_app_in(dir.path(), |_| {}).await;
+    let cli = spawn_app_in(dir.path(), |_| {}).await;
+
+    // The server syncs (held mid-way); the CLI joins it instead of starting a second run.
+    sim(&server).control.hold_after(5);
+    let (status, run) = post(&server, "billing/sync", json!({})).await;
+    assert_eq!(status, 200, "{run}");
+    let run: Value = serde_json::from_str(&run).unwrap();
+    while sim(&server).control.held() == 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let cli_sync = tokio::spawn({
+        let state = cli.state.clone();
+        async move { app::billing::sync::run_now(&state, SyncTrigger::Cli).await }
+    });
+    // The button pressed again on the server joins too.
+    let (_, again) = post(&server, "billing/sync", json!({})).await;
+    let again: Value = serde_json::from_str(&again).unwrap();
+    assert_eq!((again["id"].clone(), again["joined"].clone()), (run["id"].clone(), json!("Here")));
+    sim(&server).control.release();
+    let joined = cli_sync.await.unwrap().unwrap();
+    assert_eq!(joined.id, run["id"].as_i64().unwrap(), "the CLI waited for the server's run");
+    assert_eq!(joined.joined, Some(JoinedRun::Elsewhere));
+    assert_eq!(joined.state, RunState::Ok, "nothing marked failed: {joined:?}");
+    let runs: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sync_runs").fetch_one(&server.state.store.pool).await.unwrap();
+    assert_eq!(runs, 1, "one run");
+    assert_eq!(sim(&cli).control.requests(Provider::Aliyun), 0, "the CLI pulled nothing itself");
+
+    // Now the CLI syncs and the server's button joins it: the page follows the CLI's run.
+    sim(&cli).control.hold_after(5);
+    let started = app::billing::sync::start(&cli.state, SyncTrigger::Cli).await.unwrap();
+    let app::billing::sync::Started::New(cli_run, handle) = started else { panic!("a new run") };
+    while sim(&cli).control.held() == 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let (_, page) = post(&server, "billing/sync", json!({})).await;
+    let page: Value = serde_json::from_str(&page).unwrap();
+    assert_eq!((page["id"].as_i64(), page["joined"].clone()), (Some(cli_run), json!("Elsewhere")));
+    sim(&cli).control.release();
+    handle.await.unwrap();
+    let (_, watched) = post(&server, "billing/watch", json!({ "run": cli_run })).await;
+    let last: Value = serde_json::from_str(watched.lines().rfind(|l| !l.trim().is_empty()).unwrap()).unwrap();
+    assert_eq!(last["state"], "Ok", "the server shows the CLI's run ending well: {last}");
+}
+
+#[tokio::test]
+async fn a_scope_that_failed_is_shown_missing_with_its_reason_until_pulled() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = spawn_app_in(dir.path(), fast_and_few_retries).await;
+    // Tencent answers every request with a 5xx: its months are never pulled.
+    for _ in 0..100 {
+        sim(&app).control.push_fault(Provider::Tencent, CloudFault::ServerError);
+    }
+    let run = sync(&app).await;
+    assert_eq!(run["state"], "Partial", "{run}");
+    let (_, o) = post(&app, "billing/overview", json!({ "query": [] })).await;
+    let o: Value = serde_json::from_str(&o).unwrap();
+    let gaps = o["gaps"].as_array().unwrap();
+    assert!(!gaps.is_empty());
+    assert!(gaps.iter().all(|g| g["provider"] == "Tencent" && g["kind"] == "Failed" && g["monthly"] == true), "{gaps:?}");
+    assert!(gaps.iter().all(|g| g["error_code"].as_str().is_some_and(|c| !c.is_empty())), "the provider's code: {gaps:?}");
+    let this_month = app::billing::sync::today_in_shanghai().format("%Y-%m-01").to_string();
+    assert!(gaps.iter().any(|g| g["month"] == this_month));
+
+    // The page says so, server-rendered.
+    let html = reqwest::get(format!("{}/ai-cost", app.url)).await.unwrap().text().await.unwrap();
+    assert!(html.contains("data-testid=\"coverage-gaps\""), "gap block on the page");
+    assert!(html.contains("未同步成功，金额不完整"), "the page says the total is incomplete");
+    assert!(html.contains("data-testid=\"card-incomplete\""));
+    // The history names the scopes and why.
+    let (_, history) = post(&app, "billing/history", json!({})).await;
+    let history: Value = serde_json::from_str(&history).unwrap();
+    let tencent = history[0]["accounts"].as_array().unwrap().iter().find(|a| a["provider"] == "Tencent").unwrap().clone();
+    let failures = tencent["failures"].as_array().unwrap();
+    assert_eq!(failures.len() as u64, tencent["scopes_failed"].as_u64().unwrap());
+    assert!(failures.iter().all(|f| f["scope"]["Month"].is_string() && !f["error_code"].as_str().unwrap().is_empty()), "{failures:?}");
+
+    // Retried once Tencent answers: nothing missing.
+    sim(&app).control.clear_faults(Provider::Tencent);
+    assert_eq!(sync(&app).await["state"], "Ok");
+    let (_, o) = post(&app, "billing/overview", json!({ "query": [] })).await;
+    assert_eq!(serde_json::from_str::<Value>(&o).unwrap()["gaps"], json!([]));
 }

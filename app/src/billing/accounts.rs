@@ -27,6 +27,11 @@ pub struct BillingConfig {
     pub history_months: u32,
     /// `SUANPAN_BILLING_CONCURRENCY` (default 4): accounts synced at once.
     pub concurrency: usize,
+    /// `SUANPAN_BILLING_LEASE_S` (default 60): how long a sync's lease in the store lasts without
+    /// a heartbeat; a process that stops mid-sync blocks others at most this long.
+    pub lease_ttl: Duration,
+    /// How each request is retried (tests shorten the delays).
+    pub retry: super::providers::RetryPolicy,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -131,6 +136,8 @@ impl BillingConfig {
             lookback_days: number("SUANPAN_BILLING_LOOKBACK_DAYS", 3, 31)? as u32,
             history_months: number("SUANPAN_BILLING_HISTORY_MONTHS", 6, 24)? as u32,
             concurrency: number("SUANPAN_BILLING_CONCURRENCY", 4, 32)?.max(1) as usize,
+            lease_ttl: Duration::from_secs(number("SUANPAN_BILLING_LEASE_S", 60, 3600)?.max(1)),
+            retry: super::providers::RetryPolicy::default(),
         })
     }
 }

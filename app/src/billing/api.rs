@@ -51,8 +51,12 @@ pub async fn bill_lines(query: RawQuery) -> Result<Vec<BillLineView>, AppError> 
 pub async fn start_billing_sync() -> Result<SyncRunView, AppError> {
     let state = state()?;
     let run = async {
-        let (id, _) = super::sync::start(&state, super::model::SyncTrigger::Button).await?;
-        super::store::run(&state.store, id).await.map_err(|_| AppError::StoreFailed)?.ok_or(AppError::NotFound)
+        let started = super::sync::start(&state, super::model::SyncTrigger::Button).await?;
+        let mut view = super::store::run(&state.store, started.run()).await.map_err(|_| AppError::StoreFailed)?.ok_or(AppError::NotFound)?;
+        if let super::sync::Started::Joined(_, how) = started {
+            view.joined = Some(how);
+        }
+        Ok(view)
     };
     answer(run.await)
 }
@@ -64,6 +68,7 @@ pub async fn watch_billing_sync(run: i64) -> Result<ByteStream<AppError>, AppErr
     let state = state()?;
     let first = answer(super::store::run(&state.store, run).await.map_err(|_| AppError::StoreFailed)?.ok_or(AppError::NotFound))?;
     let lines = futures::stream::unfold((state, Some(first), None::<SyncRunView>), move |(state, next, last)| async move {
+        let mut polls = 0u32;
         let view = match next {
             Some(v) => v,
             None => {
@@ -73,6 +78,14 @@ pub async fn watch_billing_sync(run: i64) -> Result<ByteStream<AppError>, AppErr
                 }
                 loop {
                     tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+                    polls += 1;
+                    // A run whose process stopped is closed once its lease expires, so the
+                    // watcher sees it end (checked every 2 s: it writes).
+                    if polls % 8 == 0 {
+                        if let Err(e) = super::store::close_abandoned_runs(&state.store, chrono::Utc::now()).await {
+                            tracing::warn!(error = %e, "abandoned runs not closed");
+                        }
+                    }
                     match super::store::run(&state.store, run).await {
                         Ok(Some(v)) if Some(&v) != last.as_ref() => break v,
                         Ok(_) => continue,

@@ -82,6 +82,7 @@ mod tests {
             model_studio_billed: Mixed::default(),
             any_simulated: true,
             last_run: None,
+            gaps: vec![],
         }
     }
 

@@ -8,6 +8,8 @@ pub mod api;
 pub mod balance_spend;
 pub mod charts;
 #[cfg(feature = "ssr")]
+pub mod coverage;
+#[cfg(feature = "ssr")]
 pub mod export;
 pub mod model;
 #[cfg(feature = "ssr")]

@@ -45,6 +45,104 @@ pub enum Scope {
     Month(NaiveDate),
 }
 
+impl Scope {
+    /// `day` or `month`, as stored.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Scope::Day(_) => "day",
+            Scope::Month(_) => "month",
+        }
+    }
+
+    /// The day, or the month's first day.
+    pub fn start(self) -> NaiveDate {
+        match self {
+            Scope::Day(d) | Scope::Month(d) => d,
+        }
+    }
+
+    /// The last day the scope covers.
+    pub fn last_day(self) -> NaiveDate {
+        match self {
+            Scope::Day(d) => d,
+            Scope::Month(m) => m
+                .checked_add_months(chrono::Months::new(1))
+                .and_then(|next| next.pred_opt())
+                .unwrap_or(m),
+        }
+    }
+
+    /// First day of the billing month the scope belongs to.
+    pub fn month(self) -> NaiveDate {
+        use chrono::Datelike;
+        let d = self.start();
+        d.with_day(1).unwrap_or(d)
+    }
+
+    /// As the page shows it: `2026-06-03`, or `2026-06` for a month.
+    pub fn label(self) -> String {
+        match self {
+            Scope::Day(d) => d.format("%Y-%m-%d").to_string(),
+            Scope::Month(m) => m.format("%Y-%m").to_string(),
+        }
+    }
+
+    pub fn from_parts(kind: &str, start: NaiveDate) -> Option<Scope> {
+        match kind {
+            "day" => Some(Scope::Day(start)),
+            "month" => Some(Scope::Month(start)),
+            _ => None,
+        }
+    }
+}
+
+/// A scope an account's sync could not pull, and the provider's reason.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScopeFailure {
+    pub scope: Scope,
+    pub error_code: String,
+    pub error_message: String,
+}
+
+/// Why part of a period's bills is missing or may be out of date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum GapKind {
+    /// Never pulled successfully; the last attempt failed.
+    Failed,
+    /// Inside the synced history but not pulled yet (no sync reached it).
+    NotPulled,
+    /// Before the history window syncs pull (`SUANPAN_BILLING_HISTORY_MONTHS`).
+    BeforeHistory,
+    /// Pulled before, but the last attempt failed: the lines shown are from the earlier pull.
+    Stale,
+}
+
+impl GapKind {
+    /// A stale scope still has its earlier lines; the others have none.
+    pub fn incomplete(self) -> bool {
+        self != GapKind::Stale
+    }
+}
+
+/// One account's scopes of one billing month with the same gap.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CoverageGap {
+    pub provider: Provider,
+    pub account: String,
+    pub display_name: String,
+    /// First day of the billing month.
+    pub month: NaiveDate,
+    pub kind: GapKind,
+    /// Days (or, with `monthly`, months) of that month affected.
+    pub scopes: u32,
+    pub monthly: bool,
+    /// The last failure's code and message (Failed, Stale).
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    /// When the lines shown were pulled (Stale).
+    pub pulled_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// One normalised bill line.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct BillLine {
@@ -170,9 +268,15 @@ pub struct AccountSyncView {
     pub scopes_total: u32,
     pub scopes_done: u32,
     pub lines: u32,
+    /// Scopes that could not be pulled in this run (they stay due for the next).
+    #[serde(default)]
+    pub scopes_failed: u32,
     /// The provider's own error code and message when it failed.
     pub error_code: Option<String>,
     pub error_message: Option<String>,
+    /// Which scopes failed and why (the sync history; empty while running).
+    #[serde(default)]
+    pub failures: Vec<ScopeFailure>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -185,6 +289,18 @@ pub struct SyncRunView {
     pub window_from: NaiveDate,
     pub window_to: NaiveDate,
     pub accounts: Vec<AccountSyncView>,
+    /// Set when a start request joined this run instead of starting one; `elsewhere` when another
+    /// process (the CLI, another app instance) runs it.
+    #[serde(default)]
+    pub joined: Option<JoinedRun>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JoinedRun {
+    /// Already running in this process.
+    Here,
+    /// Running in another process that holds the sync lease.
+    Elsewhere,
 }
 
 /// Amounts kept by original currency; shown in CNY at the configured rate, both visible.
@@ -283,6 +399,9 @@ pub struct CostOverview {
     pub model_studio_billed: Mixed,
     pub any_simulated: bool,
     pub last_run: Option<SyncRunView>,
+    /// Scopes of the range (and this month) whose bills are missing or out of date.
+    #[serde(default)]
+    pub gaps: Vec<CoverageGap>,
 }
 
 /// One stored line, for the drill-down and the export.

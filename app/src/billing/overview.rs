@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 
 use super::model::*;
-use super::{pricing, store};
+use super::{coverage, pricing, store};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -120,6 +120,7 @@ pub async fn overview(state: &AppState, q: CostQuery) -> Result<CostOverview, Ap
         })
         .collect();
     let last_run = store::recent_runs(&state.store, 1).await.map_err(store_err)?.into_iter().next();
+    let gaps = gaps(state, from, q.to.max(today).min(today), today).await?;
     Ok(CostOverview {
         query: q,
         today,
@@ -135,7 +136,26 @@ pub async fn overview(state: &AppState, q: CostQuery) -> Result<CostOverview, Ap
         model_studio_billed: studio,
         any_simulated: state.billing.any_simulated(),
         last_run,
+        gaps,
     })
+}
+
+/// Every configured account's scopes of `from..=to` whose bills are missing or out of date, so
+/// the page never shows a partial total as final.
+async fn gaps(state: &AppState, from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Result<Vec<CoverageGap>, AppError> {
+    let history_from = coverage::history_start(today, state.billing.config.history_months);
+    let mut out = Vec::new();
+    if from > to {
+        return Ok(out);
+    }
+    for c in state.billing.clients.iter() {
+        let a = c.account();
+        let scopes = c.scopes(from, to);
+        let Some(first) = scopes.first().map(|s| s.start()) else { continue };
+        let records = store::coverage(&state.store, a.provider, &a.name, first, to).await.map_err(store_err)?;
+        out.extend(coverage::gaps(a.provider, &a.name, &a.display_name, &scopes, &records, history_from));
+    }
+    Ok(out)
 }
 
 /// The stored lines behind a number: the range and filter, optionally one platform and product.

@@ -46,7 +46,8 @@ pub fn CostPage() -> impl IntoView {
     let t = tr();
     let query = use_query_map();
     let raw = move || -> RawQuery { (&*query.read()).into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() };
-    let synced = RwSignal::new(0u32);
+    let syncer = Syncer { run: RwSignal::new(None), error: RwSignal::new(None), synced: RwSignal::new(0) };
+    let synced = syncer.synced;
     let overview = Resource::new(move || (raw(), synced.get()), |(q, _)| load_cost_overview(q));
     view! {
         <Title text=format!("{} · {}", t.b_title, t.app_name)/>
@@ -56,12 +57,12 @@ pub fn CostPage() -> impl IntoView {
                     <h1>"💰 "{t.b_title}</h1>
                     <p class="lead">{t.b_lead}</p>
                 </div>
-                <SyncPanel synced=synced/>
+                <SyncPanel syncer=syncer/>
             </header>
             <Suspense fallback=move || view! { <p class="loading" role="status">{t.loading}</p> }>
                 {move || Suspend::new(async move {
                     match overview.await {
-                        Ok(o) => view! { <Overview o=o raw=raw()/> }.into_any(),
+                        Ok(o) => view! { <Overview o=o raw=raw() syncer=syncer/> }.into_any(),
                         Err(e) => view! {
                             <div class="error" role="alert" data-testid="error" data-status=e.status()><p>{e.message()}</p></div>
                         }.into_any(),
@@ -73,35 +74,49 @@ pub fn CostPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn SyncPanel(synced: RwSignal<u32>) -> impl IntoView {
-    let t = tr();
-    let run = RwSignal::new(None::<SyncRunView>);
-    let error = RwSignal::new(None::<AppError>);
-    let busy = move || run.with(|r| r.as_ref().is_some_and(|r| r.state == RunState::Running));
-    let click = move |_| {
-        error.set(None);
+/// The sync a button on the page starts (the sync button, a gap's retry), followed to its end.
+#[derive(Clone, Copy)]
+struct Syncer {
+    run: RwSignal<Option<SyncRunView>>,
+    error: RwSignal<Option<AppError>>,
+    /// Bumped when a run ends, so the numbers reload.
+    synced: RwSignal<u32>,
+}
+
+impl Syncer {
+    fn busy(self) -> bool {
+        self.run.with(|r| r.as_ref().is_some_and(|r| r.state == RunState::Running))
+    }
+
+    fn start(self) {
+        self.error.set(None);
         leptos::task::spawn_local(async move {
             match start_billing_sync().await {
                 Ok(v) => {
                     let id = v.id;
-                    run.try_set(Some(v));
-                    follow(id, run, error).await;
-                    synced.try_update(|n| *n += 1);
+                    self.run.try_set(Some(v));
+                    follow(id, self.run, self.error).await;
+                    self.synced.try_update(|n| *n += 1);
                 }
                 Err(e) => {
-                    error.try_set(Some(e));
+                    self.error.try_set(Some(e));
                 }
             }
         });
-    };
+    }
+}
+
+#[component]
+fn SyncPanel(syncer: Syncer) -> impl IntoView {
+    let t = tr();
+    let busy = move || syncer.busy();
     view! {
         <div class="sync">
-            <button type="button" class="sync-button" data-testid="sync-button" disabled=busy on:click=click>
+            <button type="button" class="sync-button" data-testid="sync-button" disabled=busy on:click=move |_| syncer.start()>
                 {move || if busy() { t.b_syncing } else { t.b_sync }}
             </button>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{e.message()}</p> })}
-            {move || run.get().map(|r| view! { <RunTable run=r/> })}
+            {move || syncer.error.get().map(|e| view! { <p class="error" role="alert">{e.message()}</p> })}
+            {move || syncer.run.get().map(|r| view! { <RunTable run=r/> })}
         </div>
     }
 }
@@ -115,10 +130,13 @@ async fn follow(id: i64, run: RwSignal<Option<SyncRunView>>, error: RwSignal<Opt
             return;
         }
     };
+    // The start answer said whether it joined a run; the watched views don't carry it.
+    let joined = run.with_untracked(|r| r.as_ref().and_then(|r| r.joined));
     let mut stream = stream.into_inner();
     let mut decoder = crate::ndjson::LineDecoder::<SyncRunView>::default();
     while let Some(Ok(bytes)) = stream.next().await {
-        for v in decoder.push(&bytes).into_iter().flatten() {
+        for mut v in decoder.push(&bytes).into_iter().flatten() {
+            v.joined = joined;
             run.try_set(Some(v));
         }
     }
@@ -134,8 +152,9 @@ fn RunTable(run: SyncRunView) -> impl IntoView {
         .into_iter()
         .map(|a| {
             let pct = (a.scopes_done * 100).checked_div(a.scopes_total).unwrap_or(0);
+            let failed_scopes = (a.scopes_failed > 0).then(|| format!(" · {} {}", a.scopes_failed, t.b_scopes_failed)).unwrap_or_default();
             let detail = match (&a.state, &a.error_code) {
-                (AccountSyncState::Failed, Some(code)) => format!("{code}：{}", a.error_message.clone().unwrap_or_default()),
+                (AccountSyncState::Failed, Some(code)) => format!("{code}：{}{failed_scopes}", a.error_message.clone().unwrap_or_default()),
                 (AccountSyncState::NotConfigured, _) => t.b_not_configured.to_string(),
                 _ => format!("{} / {} · {} {}", a.scopes_done, a.scopes_total, count(a.lines as i64), t.b_lines),
             };
@@ -150,7 +169,12 @@ fn RunTable(run: SyncRunView) -> impl IntoView {
             }
         })
         .collect_view();
+    let joined = run.joined.map(|j| match j {
+        JoinedRun::Here => t.b_joined_here,
+        JoinedRun::Elsewhere => t.b_joined_elsewhere,
+    });
     view! {
+        {joined.map(|note| view! { <p class="notice" data-testid="sync-joined">{note}</p> })}
         <table class="data sync-table" data-testid="sync-panel" data-run-state=run.state.as_str()>
             <caption>{format!("#{} · {} · {}", run.id, t.run_state(run.state), beijing_time(run.started_at))}</caption>
             <tbody>{rows}</tbody>
@@ -164,8 +188,42 @@ impl AccountSyncView {
     }
 }
 
+/// The periods whose bills are missing or out of date, with a retry.
 #[component]
-fn Overview(o: CostOverview, raw: RawQuery) -> impl IntoView {
+fn Gaps(gaps: Vec<CoverageGap>, syncer: Syncer) -> impl IntoView {
+    const SHOWN: usize = 8;
+    let t = tr();
+    let more = gaps.len().saturating_sub(SHOWN);
+    let items = gaps
+        .into_iter()
+        .take(SHOWN)
+        .map(|g| {
+            let unit = if g.monthly { t.b_months } else { t.b_days };
+            let reason = match (&g.error_code, &g.error_message) {
+                (Some(c), Some(m)) => format!("：{c} {m}"),
+                (Some(c), None) => format!("：{c}"),
+                _ => String::new(),
+            };
+            let pulled = g.pulled_at.map(|at| format!("（{}）", beijing_time(at))).unwrap_or_default();
+            view! {
+                <li data-testid="coverage-gap" data-provider=g.provider.slug() data-account=g.account.clone()
+                    data-month=g.month.format("%Y-%m").to_string() data-kind=format!("{:?}", g.kind)>
+                    {format!("{} {} {}{pulled}（{} {unit}）{reason}", g.display_name, g.month.format("%Y-%m"), t.gap(g.kind), g.scopes)}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="notice gaps" role="status" data-testid="coverage-gaps">
+            <p>{t.b_gaps_title}</p>
+            <ul>{items}{(more > 0).then(|| view! { <li>{format!("{} {more} 项", t.b_gap_more)}</li> })}</ul>
+            <button type="button" data-testid="gap-retry" disabled=move || syncer.busy() on:click=move |_| syncer.start()>{t.b_retry_sync}</button>
+        </div>
+    }
+}
+
+#[component]
+fn Overview(o: CostOverview, raw: RawQuery, syncer: Syncer) -> impl IntoView {
     let t = tr();
     let rate = o.usd_cny;
     let q = o.query;
@@ -230,6 +288,14 @@ fn Overview(o: CostOverview, raw: RawQuery) -> impl IntoView {
         })
         .collect_view();
     let drill = (raw.iter().any(|(k, _)| k == "provider" || k == "product")).then(|| view! { <DrillDown raw=raw.clone()/> });
+    let month_of = |d: chrono::NaiveDate| chrono::Datelike::with_day(&d, 1).unwrap_or(d);
+    let incomplete_in = |from: chrono::NaiveDate, to: chrono::NaiveDate| {
+        o.gaps.iter().any(|g| g.kind.incomplete() && g.month >= month_of(from) && g.month <= to)
+    };
+    let mark = |incomplete: bool| incomplete.then(|| view! { <em class="incomplete" data-testid="card-incomplete">{t.b_incomplete}</em> });
+    let (range_mark, month_mark, today_mark) =
+        (mark(incomplete_in(q.from, q.to)), mark(incomplete_in(o.today, o.today)), mark(incomplete_in(o.today, o.today)));
+    let gaps = (!o.gaps.is_empty()).then(|| view! { <Gaps gaps=o.gaps.clone() syncer=syncer/> });
     let empty = o.products.is_empty();
     view! {
         {o.any_simulated.then(|| view! { <p class="notice sim" data-testid="cost-sim-notice">{t.b_sim_notice}</p> })}
@@ -245,10 +311,11 @@ fn Overview(o: CostOverview, raw: RawQuery) -> impl IntoView {
             </span>
         </Form>
         <div class="cards totals">
-            <div class="card total" data-testid="card-total"><h3>{t.b_total}</h3><strong>{cny(&o.total, rate)}</strong><small>{format!("{} ~ {}", q.from, q.to)}</small></div>
-            <div class="card total" data-testid="card-month"><h3>{t.b_month}</h3><strong>{cny(&o.this_month, rate)}</strong><small>{o.today.format("%Y-%m").to_string()}</small></div>
-            <div class="card total" data-testid="card-today"><h3>{t.b_today}</h3><strong>{cny(&o.today_cost, rate)}</strong><small>{o.today.to_string()}</small></div>
+            <div class="card total" data-testid="card-total"><h3>{t.b_total}{range_mark}</h3><strong>{cny(&o.total, rate)}</strong><small>{format!("{} ~ {}", q.from, q.to)}</small></div>
+            <div class="card total" data-testid="card-month"><h3>{t.b_month}{month_mark}</h3><strong>{cny(&o.this_month, rate)}</strong><small>{o.today.format("%Y-%m").to_string()}</small></div>
+            <div class="card total" data-testid="card-today"><h3>{t.b_today}{today_mark}</h3><strong>{cny(&o.today_cost, rate)}</strong><small>{o.today.to_string()}</small></div>
         </div>
+        {gaps}
         <div class="cards platforms">{platforms}</div>
         <p class="summary">{format!("{} {}", t.b_usd_note, rate)}{o.has_monthly_only.then(|| format!(" · {}", t.b_monthly_note))}</p>
         {if empty {
@@ -329,15 +396,30 @@ fn History(synced: RwSignal<u32>) -> impl IntoView {
                 match runs.await {
                     Ok(list) => {
                         let rows = list.into_iter().map(|r| {
-                            let failed: Vec<String> = r.accounts.iter()
+                            let failed = r.accounts.iter()
                                 .filter(|a| a.state == AccountSyncState::Failed)
-                                .map(|a| format!("{} {}", t.provider(a.provider), a.error_code.clone().unwrap_or_default()))
-                                .collect();
+                                .map(|a| {
+                                    let scopes = a.failures.iter()
+                                        .map(|f| view! { <li>{format!("{}：{} {}", f.scope.label(), f.error_code, f.error_message)}</li> })
+                                        .collect_view();
+                                    let head = format!("{} {}", a.display_name, a.error_code.clone().unwrap_or_default());
+                                    if a.failures.is_empty() {
+                                        view! { <div data-testid="history-failure">{head}</div> }.into_any()
+                                    } else {
+                                        view! {
+                                            <details data-testid="history-failure">
+                                                <summary>{format!("{head} · {} {}", a.failures.len(), t.b_scopes_failed)}</summary>
+                                                <ul>{scopes}</ul>
+                                            </details>
+                                        }.into_any()
+                                    }
+                                })
+                                .collect_view();
                             view! {
                                 <tr data-testid="history-row">
                                     <td>{format!("#{}", r.id)}</td><td>{beijing_time(r.started_at)}</td><td>{r.trigger.clone()}</td>
                                     <td>{t.run_state(r.state)}</td><td>{format!("{} ~ {}", r.window_from, r.window_to)}</td>
-                                    <td>{failed.join("、")}</td>
+                                    <td>{failed}</td>
                                 </tr>
                             }
                         }).collect_view();

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use chrono::{Datelike, Duration as Days, Months, NaiveDate};
+use chrono::{Datelike, Duration as Days, NaiveDate};
 use futures::StreamExt;
 use tokio::sync::{Mutex, Semaphore};
 use tracing::Instrument;
@@ -13,7 +13,7 @@ use super::accounts::BillingConfig;
 use super::balance_spend::{daily_spend, shanghai_day};
 use super::model::*;
 use super::providers::{ErrorKind, ProviderClient, ProviderError};
-use super::store;
+use super::{coverage, store};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::{AppStore, StoreError};
@@ -27,7 +27,10 @@ pub struct BillingServices {
     pub clients: Arc<Vec<ProviderClient>>,
     /// The in-process cloud simulator when it serves the demo accounts.
     pub simulator: Option<Arc<crate::simulator::cloud::CloudSim>>,
-    running: Arc<Mutex<Option<i64>>>,
+    /// This process's run, if it started one: its id and task.
+    local: Arc<Mutex<Option<(i64, tokio::task::AbortHandle)>>>,
+    /// Who holds the store's sync lease when this process syncs.
+    owner: Arc<str>,
     slots: Arc<Semaphore>,
 }
 
@@ -35,7 +38,7 @@ impl BillingServices {
     /// Real accounts from configuration; with none (and the simulator on), the simulator's demo
     /// accounts on its own localhost ports.
     pub async fn start(config: BillingConfig, sim_latency: std::time::Duration) -> std::io::Result<Self> {
-        use super::providers::{default_rate_per_second, AccountConfig, RequestGate, RetryPolicy};
+        use super::providers::{default_rate_per_second, AccountConfig, RequestGate};
         let http = reqwest::Client::builder()
             .connect_timeout(std::time::Duration::from_secs(10))
             .timeout(std::time::Duration::from_secs(60))
@@ -74,7 +77,7 @@ impl BillingServices {
         let clients = accounts
             .into_iter()
             .map(|a| {
-                let gate = RequestGate::new(default_rate_per_second(a.provider), RetryPolicy::default());
+                let gate = RequestGate::new(default_rate_per_second(a.provider), config.retry.clone());
                 ProviderClient::new(a, http.clone(), gate)
             })
             .collect();
@@ -83,7 +86,8 @@ impl BillingServices {
 
     pub fn new(config: BillingConfig, clients: Vec<ProviderClient>, simulator: Option<Arc<crate::simulator::cloud::CloudSim>>) -> Self {
         let slots = Arc::new(Semaphore::new(config.concurrency));
-        BillingServices { config: Arc::new(config), clients: Arc::new(clients), simulator, running: Arc::new(Mutex::new(None)), slots }
+        let owner: Arc<str> = format!("pid{}-{:016x}", std::process::id(), rand::random::<u64>()).into();
+        BillingServices { config: Arc::new(config), clients: Arc::new(clients), simulator, local: Arc::new(Mutex::new(None)), owner, slots }
     }
 
     pub fn configured(&self, p: Provider) -> bool {
@@ -108,30 +112,79 @@ fn store_err(e: StoreError) -> AppError {
     AppError::StoreFailed
 }
 
-/// Starts a run, or answers the one already running (two runs never overlap).
-pub async fn start(state: &AppState, trigger: SyncTrigger) -> Result<(i64, Option<tokio::task::JoinHandle<()>>), AppError> {
+/// What a start request did.
+#[derive(Debug)]
+pub enum Started {
+    /// A new run in this process; the handle ends with it.
+    New(i64, tokio::task::JoinHandle<()>),
+    /// A run already going on, here or in another process holding the lease.
+    Joined(i64, JoinedRun),
+}
+
+impl Started {
+    pub fn run(&self) -> i64 {
+        match self {
+            Started::New(id, _) | Started::Joined(id, _) => *id,
+        }
+    }
+}
+
+/// One account's due scopes.
+struct Plan {
+    client: usize,
+    scopes: Vec<Scope>,
+}
+
+/// Every account's due scopes: the history window's scopes not settled yet (never pulled, failed,
+/// or still open to adjustment).
+async fn plan(state: &AppState, today: NaiveDate) -> Result<Vec<Plan>, AppError> {
+    let cfg = &state.billing.config;
+    let from = coverage::history_start(today, cfg.history_months);
+    let mut plans = Vec::with_capacity(state.billing.clients.len());
+    for (i, c) in state.billing.clients.iter().enumerate() {
+        let a = c.account();
+        let all = c.scopes(from, today);
+        let records = store::coverage(&state.store, a.provider, &a.name, from, today).await.map_err(store_err)?;
+        plans.push(Plan { client: i, scopes: coverage::due(&all, &records, cfg.lookback_days) });
+    }
+    Ok(plans)
+}
+
+/// Starts a run, or joins the one going on: in this process, or in another that holds the
+/// store's lease (two runs never overlap, across processes).
+pub async fn start(state: &AppState, trigger: SyncTrigger) -> Result<Started, AppError> {
     let billing = &state.billing;
-    let mut running = billing.running.lock().await;
-    if let Some(id) = *running {
-        return Ok((id, None));
+    let mut local = billing.local.lock().await;
+    if let Some((id, task)) = local.as_ref() {
+        if !task.is_finished() {
+            return Ok(Started::Joined(*id, JoinedRun::Here));
+        }
     }
     let today = today_in_shanghai();
-    let window_from = (first_of_month(today)).min(today - Days::days(billing.config.lookback_days as i64));
-    let run = store::create_run(&state.store, trigger, window_from, today).await.map_err(store_err)?;
-    for c in billing.clients.iter() {
-        let a = c.account();
-        let view = pending(a.provider, &a.name, &a.display_name, a.simulated, AccountSyncState::Pending);
+    let plans = plan(state, today).await?;
+    // The run's window: the oldest scope it pulls (balances are today's).
+    let window_from = plans.iter().filter_map(|p| p.scopes.first()).map(|s| s.start()).min().unwrap_or(today).min(today);
+    let acquired = store::acquire_run(&state.store, &billing.owner, trigger, (window_from, today), chrono::Utc::now(), billing.config.lease_ttl)
+        .await
+        .map_err(store_err)?;
+    let run = match acquired {
+        store::Acquired::Busy { run } => return Ok(Started::Joined(run, JoinedRun::Elsewhere)),
+        store::Acquired::Run(run) => run,
+    };
+    for p in &plans {
+        let a = billing.clients[p.client].account();
+        let mut view = pending(a.provider, &a.name, &a.display_name, a.simulated, AccountSyncState::Pending);
+        view.scopes_total = p.scopes.len() as u32 + 1;
         store::add_run_account(&state.store, run, &view).await.map_err(store_err)?;
     }
     for p in Provider::ALL.into_iter().filter(|p| !billing.configured(*p)) {
         let view = pending(p, "", crate::i18n::tr().provider(p), false, AccountSyncState::NotConfigured);
         store::add_run_account(&state.store, run, &view).await.map_err(store_err)?;
     }
-    *running = Some(run);
-    drop(running);
     let span = tracing::info_span!("bill_sync", run, trigger = trigger.as_str());
-    let handle = tokio::spawn(run_all(state.clone(), run, today).instrument(span));
-    Ok((run, Some(handle)))
+    let handle = tokio::spawn(run_all(state.clone(), run, today, plans).instrument(span));
+    *local = Some((run, handle.abort_handle()));
+    Ok(Started::New(run, handle))
 }
 
 fn pending(provider: Provider, account: &str, display_name: &str, simulated: bool, state: AccountSyncState) -> AccountSyncView {
@@ -144,50 +197,87 @@ fn pending(provider: Provider, account: &str, display_name: &str, simulated: boo
         scopes_total: 0,
         scopes_done: 0,
         lines: 0,
+        scopes_failed: 0,
         error_code: None,
         error_message: None,
+        failures: Vec::new(),
     }
 }
 
-async fn run_all(state: AppState, run: i64, today: NaiveDate) {
+async fn run_all(state: AppState, run: i64, today: NaiveDate, plans: Vec<Plan>) {
     let started = std::time::Instant::now();
     let billing = state.billing.clone();
-    let results: Vec<bool> = futures::future::join_all(billing.clients.iter().map(|c| sync_account(&state, run, c, today))).await;
-    let ok = results.iter().filter(|r| **r).count();
-    let outcome = match (ok, results.len()) {
-        (_, 0) => RunState::Ok,
-        (n, total) if n == total => RunState::Ok,
-        (0, _) => RunState::Failed,
-        _ => RunState::Partial,
+    let accounts = futures::future::join_all(plans.iter().map(|p| sync_account(&state, run, &billing.clients[p.client], &p.scopes, today)));
+    let outcome = tokio::select! {
+        results = accounts => {
+            let ok = results.iter().filter(|r| **r).count();
+            match (ok, results.len()) {
+                (_, 0) => RunState::Ok,
+                (n, total) if n == total => RunState::Ok,
+                (0, _) => RunState::Failed,
+                _ => RunState::Partial,
+            }
+        }
+        () = keep_lease(&state, run) => {
+            // Another process took over after our lease expired (this one stalled): stop here;
+            // what was stored stays, what was not stays due.
+            tracing::error!("billing sync lease lost; run stopped");
+            RunState::Failed
+        }
     };
-    if let Err(e) = store::finish_run(&state.store, run, outcome).await {
+    if let Err(e) = store::finish_run(&state.store, &billing.owner, run, outcome).await {
         tracing::error!(error = %e, "run result not recorded");
     }
-    *billing.running.lock().await = None;
-    tracing::info!(?outcome, ok, accounts = results.len(), ms = started.elapsed().as_millis() as u64, "billing sync finished");
+    tracing::info!(?outcome, ms = started.elapsed().as_millis() as u64, "billing sync finished");
 }
 
-/// Syncs one account; true when everything it pulled was stored.
-async fn sync_account(state: &AppState, run: i64, client: &ProviderClient, today: NaiveDate) -> bool {
+/// Renews the run's lease every quarter of its lifetime; returns when the lease is lost.
+async fn keep_lease(state: &AppState, run: i64) {
+    let ttl = state.billing.config.lease_ttl;
+    let mut tick = tokio::time::interval((ttl / 4).max(std::time::Duration::from_millis(10)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        match store::renew_lease(&state.store, &state.billing.owner, run, chrono::Utc::now(), ttl).await {
+            Ok(true) => {}
+            Ok(false) => return,
+            // A busy store is not a lost lease; the next beat tries again.
+            Err(e) => tracing::warn!(error = %e, "sync lease not renewed"),
+        }
+    }
+}
+
+/// A malformed answer is asked for again (beyond the gate's retries, which cover answers that
+/// are not JSON at all): a scope whose lines do not fit it, or fields of the wrong type.
+const MALFORMED_ATTEMPTS: usize = 2;
+
+async fn pull(client: &ProviderClient, scope: Scope) -> Result<Vec<BillLine>, ProviderError> {
+    let mut attempt = 1;
+    loop {
+        match client.bill_lines(scope).await.and_then(|lines| check_scope(client, scope, lines)) {
+            Err(e) if e.kind == ErrorKind::Malformed && attempt < MALFORMED_ATTEMPTS => {
+                tracing::warn!(error = %e, ?scope, attempt, "malformed bills; asking again");
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Syncs one account's due scopes and balance; true when every one of them was pulled and stored.
+async fn sync_account(state: &AppState, run: i64, client: &ProviderClient, scopes: &[Scope], today: NaiveDate) -> bool {
     let account = client.account();
     let span = tracing::info_span!("account", provider = account.provider.slug(), account = %account.name);
     async {
         let Ok(_slot) = state.billing.slots.acquire().await else { return false };
         let mut view = pending(account.provider, &account.name, &account.display_name, account.simulated, AccountSyncState::Running);
         let st = &state.store;
-        let cfg = &state.billing.config;
         let progress = |v: AccountSyncView| async move {
             if let Err(e) = store::update_run_account(st, run, &v).await {
                 tracing::warn!(error = %e, "progress not recorded");
             }
         };
-        let first_sync = !store::has_lines(st, account.provider, &account.name).await.unwrap_or(false);
-        let from = if first_sync {
-            first_of_month(today).checked_sub_months(Months::new(cfg.history_months)).unwrap_or(first_of_month(today))
-        } else {
-            first_of_month(today).min(today - Days::days(cfg.lookback_days as i64))
-        };
-        let scopes = client.scopes(from, today);
         view.scopes_total = scopes.len() as u32 + 1;
         progress(view.clone()).await;
 
@@ -195,44 +285,51 @@ async fn sync_account(state: &AppState, run: i64, client: &ProviderClient, today
         match client.balance().await {
             Ok(Some(b)) => match record_balance(st, run, &b).await {
                 Ok(derived) => view.lines += derived,
-                Err(e) => tracing::error!(error = %e, "balance not stored"),
+                Err(e) => {
+                    tracing::error!(error = %e, "balance not stored");
+                    first_error = Some(store_failed(account.provider));
+                }
             },
             Ok(None) => {}
             Err(e) => first_error = Some(e),
         }
         view.scopes_done += 1;
         progress(view.clone()).await;
-        let auth_failed = first_error.as_ref().is_some_and(|e| e.kind == ErrorKind::Auth);
-        if !auth_failed {
-            let mut pulls = futures::stream::iter(scopes)
-                .map(|scope| async move { (scope, client.bill_lines(scope).await) })
+        if !first_error.as_ref().is_some_and(|e| e.kind == ErrorKind::Auth) {
+            let mut pulls = futures::stream::iter(scopes.iter().copied())
+                .map(|scope| async move { (scope, pull(client, scope).await) })
                 .buffer_unordered(SCOPES_AT_ONCE);
             while let Some((scope, result)) = pulls.next().await {
-                match result.and_then(|lines| check_scope(client, scope, lines)) {
-                    Ok(lines) => match store::replace_scope(st, account.provider, &account.name, scope, "bill", &lines, run).await {
-                        Ok(n) => view.lines += n as u32,
+                let pulled = store::Pulled { at: chrono::Utc::now(), on: today };
+                let failure = match result {
+                    Ok(lines) => match store::replace_scope(st, account.provider, &account.name, scope, "bill", &lines, run, Some(pulled)).await {
+                        Ok(n) => {
+                            view.lines += n as u32;
+                            None
+                        }
                         Err(e) => {
                             tracing::error!(error = %e, ?scope, "scope not stored");
-                            first_error.get_or_insert(ProviderError {
-                                provider: account.provider,
-                                kind: ErrorKind::Malformed,
-                                code: "StoreFailed".into(),
-                                message: "保存账单失败".into(),
-                                request_id: None,
-                                retry_after: None,
-                            });
+                            Some(store_failed(account.provider))
                         }
                     },
                     Err(e) => {
-                        tracing::warn!(error = %e, ?scope, "scope not pulled; stored lines kept");
-                        let stop = e.kind == ErrorKind::Auth;
-                        first_error.get_or_insert(e);
-                        if stop {
-                            break;
-                        }
+                        tracing::warn!(error = %e, ?scope, "scope not pulled; stored lines kept, due again next sync");
+                        Some(e)
+                    }
+                };
+                view.scopes_done += 1;
+                if let Some(e) = failure {
+                    view.scopes_failed += 1;
+                    let (code, message) = short(&e);
+                    if let Err(se) = store::record_scope_failure(st, (account.provider, &account.name), scope, run, &code, &message).await {
+                        tracing::error!(error = %se, ?scope, "scope failure not recorded");
+                    }
+                    let stop = e.kind == ErrorKind::Auth;
+                    first_error.get_or_insert(e);
+                    if stop {
+                        break;
                     }
                 }
-                view.scopes_done += 1;
                 progress(view.clone()).await;
             }
         }
@@ -240,8 +337,9 @@ async fn sync_account(state: &AppState, run: i64, client: &ProviderClient, today
             None => view.state = AccountSyncState::Ok,
             Some(e) => {
                 view.state = AccountSyncState::Failed;
-                view.error_code = Some(e.code.chars().take(80).collect());
-                view.error_message = Some(e.message.chars().take(300).collect());
+                let (code, message) = short(&e);
+                view.error_code = Some(code);
+                view.error_message = Some(message);
             }
         }
         let ok = view.state == AccountSyncState::Ok;
@@ -250,6 +348,15 @@ async fn sync_account(state: &AppState, run: i64, client: &ProviderClient, today
     }
     .instrument(span)
     .await
+}
+
+/// The code and message as stored and shown (bounded).
+fn short(e: &ProviderError) -> (String, String) {
+    (e.code.chars().take(80).collect(), e.message.chars().take(300).collect())
+}
+
+fn store_failed(provider: Provider) -> ProviderError {
+    ProviderError::new(provider, ErrorKind::Malformed, "StoreFailed", "保存账单失败")
 }
 
 /// Every line must belong to the scope that was asked for, else the scope is not stored.
@@ -303,24 +410,45 @@ async fn record_balance(st: &AppStore, run: i64, b: &BalanceSnapshot) -> Result<
         currency: b.currency,
         ai_service: true,
     };
-    Ok(store::replace_scope(st, b.provider, &b.account, Scope::Day(day), "balance_delta", &[line], run).await? as u32)
+    Ok(store::replace_scope(st, b.provider, &b.account, Scope::Day(day), "balance_delta", &[line], run, None).await? as u32)
 }
 
-/// Syncs now and waits (the CLI).
+/// Syncs now and waits (the CLI). When another process holds the lease, waits for its run
+/// and answers it (`joined` says so); if that process stops, its lease expires and a run of our
+/// own starts.
 pub async fn run_now(state: &AppState, trigger: SyncTrigger) -> Result<SyncRunView, AppError> {
-    let (run, handle) = start(state, trigger).await?;
-    match handle {
-        Some(h) => {
-            let _ = h.await;
-        }
-        None => loop {
-            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-            if state.billing.running.lock().await.is_none() {
-                break;
+    let poll = (state.billing.config.lease_ttl / 4).clamp(std::time::Duration::from_millis(50), std::time::Duration::from_secs(2));
+    loop {
+        let (run, joined) = match start(state, trigger).await? {
+            Started::New(run, handle) => {
+                let _ = handle.await;
+                (run, None)
             }
-        },
+            Started::Joined(run, how) => {
+                tracing::info!(run, ?how, "a billing sync is already running; waiting for it");
+                loop {
+                    let view = store::run(&state.store, run).await.map_err(store_err)?.ok_or(AppError::NotFound)?;
+                    if view.state != RunState::Running {
+                        break;
+                    }
+                    let holder = store::live_lease(&state.store, chrono::Utc::now()).await.map_err(store_err)?;
+                    if holder != Some(run) && how == JoinedRun::Elsewhere {
+                        // Its process stopped: close it and start over.
+                        store::close_abandoned_runs(&state.store, chrono::Utc::now()).await.map_err(store_err)?;
+                        break;
+                    }
+                    tokio::time::sleep(poll).await;
+                }
+                (run, Some(how))
+            }
+        };
+        let mut view = store::run(&state.store, run).await.map_err(store_err)?.ok_or(AppError::NotFound)?;
+        if joined.is_some() && view.accounts.iter().any(|a| a.error_code.as_deref() == Some("Interrupted")) {
+            continue;
+        }
+        view.joined = joined;
+        return Ok(view);
     }
-    store::run(&state.store, run).await.map_err(store_err)?.ok_or(AppError::NotFound)
 }
 
 /// Syncs every `interval`, first one interval after start-up.

@@ -231,12 +231,17 @@ impl ProviderError {
         }
     }
 
-    /// Throttling, server failures, timeouts and lost connections are worth another try;
-    /// NotReady is not (the bill takes minutes), nor is anything the request itself caused.
+    /// Throttling, server failures, timeouts, lost connections and unreadable answers (a cut or
+    /// garbled body is a transient fault like a 5xx) are worth another try; NotReady is not (the
+    /// bill takes minutes), nor is anything the request itself caused.
     pub fn is_retryable(&self) -> bool {
         matches!(
             self.kind,
-            ErrorKind::Throttled | ErrorKind::Server | ErrorKind::Timeout | ErrorKind::Transport
+            ErrorKind::Throttled
+                | ErrorKind::Server
+                | ErrorKind::Timeout
+                | ErrorKind::Transport
+                | ErrorKind::Malformed
         )
     }
 
@@ -682,6 +687,30 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn gate_retries_a_malformed_answer_like_a_5xx_then_gives_up() {
+        let gate = RequestGate::new(1000, fast_retry(3));
+        let calls = AtomicUsize::new(0);
+        let result = gate
+            .run(|| async {
+                match calls.fetch_add(1, Ordering::SeqCst) {
+                    0 => Err(error(ErrorKind::Malformed, None)),
+                    _ => Ok("done"),
+                }
+            })
+            .await;
+        assert_eq!(result.unwrap(), "done");
+        let calls = AtomicUsize::new(0);
+        let e = gate
+            .run(|| async {
+                calls.fetch_add(1, Ordering::SeqCst);
+                Err::<(), _>(error(ErrorKind::Malformed, None))
+            })
+            .await
+            .unwrap_err();
+        assert_eq!((e.kind, calls.load(Ordering::SeqCst)), (ErrorKind::Malformed, 3), "bounded");
+    }
+
+    #[tokio::test]
     async fn gate_retries_throttling_then_succeeds() {
         let gate = RequestGate::new(1000, fast_retry(5));
         let calls = AtomicUsize::new(0);
@@ -753,11 +782,10 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn gate_does_not_retry_auth_malformed_or_not_ready() {
+    async fn gate_does_not_retry_auth_bad_requests_or_not_ready() {
         let gate = RequestGate::new(1000, fast_retry(5));
         for kind in [
             ErrorKind::Auth,
-            ErrorKind::Malformed,
             ErrorKind::NotReady,
             ErrorKind::BadRequest,
         ] {

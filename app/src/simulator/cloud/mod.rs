@@ -233,6 +233,45 @@ impl CloudSimControl {
         lock(&self.core.limiters).insert(provider, Limit::new(per_second));
     }
 
+    /// Faults at random, for soak tests: an authenticated request with no queued fault gets one
+    /// of `faults` with probability `per_mille`/1000, drawn by a generator seeded with `seed`
+    /// (which requests fail depends on their order; how many fail, on the seed). 0 turns it off.
+    pub fn set_fault_rate(&self, provider: Provider, per_mille: u32, faults: Vec<CloudFault>, seed: u64) {
+        use rand::SeedableRng;
+        let mut random = lock(&self.core.random_faults);
+        if per_mille == 0 || faults.is_empty() {
+            random.remove(&provider);
+        } else {
+            random.insert(provider, RandomFaults { per_mille: per_mille.min(1000), faults, rng: rand_chacha::ChaCha8Rng::seed_from_u64(seed) });
+        }
+    }
+
+    /// Lets `n` more requests through (all providers together), then holds every further one
+    /// until [`release`](Self::release): a test stops a sync mid-way at a point it chooses.
+    pub fn hold_after(&self, n: u64) {
+        *lock(&self.core.hold) = Some(n);
+    }
+
+    pub fn release(&self) {
+        *lock(&self.core.hold) = None;
+        self.core.released.notify_waiters();
+    }
+
+    /// Requests waiting because of [`hold_after`](Self::hold_after).
+    pub fn held(&self) -> u64 {
+        self.core.held.load(Ordering::SeqCst)
+    }
+
+    /// Faults applied so far (queued and random).
+    pub fn faults_applied(&self, provider: Provider) -> u64 {
+        self.core.counters(provider).faulted.load(Ordering::Relaxed)
+    }
+
+    /// Drops the faults still queued for `provider`.
+    pub fn clear_faults(&self, provider: Provider) {
+        lock(&self.core.faults).remove(&provider);
+    }
+
     pub fn queued_faults(&self, provider: Provider) -> usize {
         lock(&self.core.faults)
             .get(&provider)
@@ -335,6 +374,24 @@ impl Limit {
 struct Counters {
     requests: AtomicU64,
     throttled: AtomicU64,
+    faulted: AtomicU64,
+}
+
+struct RandomFaults {
+    per_mille: u32,
+    faults: Vec<CloudFault>,
+    rng: rand_chacha::ChaCha8Rng,
+}
+
+impl RandomFaults {
+    fn draw(&mut self) -> Option<CloudFault> {
+        use rand::Rng;
+        if self.rng.gen_range(0..1000) >= self.per_mille {
+            return None;
+        }
+        let i = self.rng.gen_range(0..self.faults.len());
+        self.faults.get(i).cloned()
+    }
 }
 
 pub(super) struct Core {
@@ -342,6 +399,11 @@ pub(super) struct Core {
     ledger: Ledger,
     latency: Mutex<Duration>,
     faults: Mutex<HashMap<Provider, VecDeque<CloudFault>>>,
+    random_faults: Mutex<HashMap<Provider, RandomFaults>>,
+    /// Requests still let through before holding; `None`: no hold.
+    hold: Mutex<Option<u64>>,
+    released: tokio::sync::Notify,
+    held: AtomicU64,
     limiters: Mutex<HashMap<Provider, Limit>>,
     counters: BTreeMap<Provider, Counters>,
     /// Alibaba `x-acs-signature-nonce`s seen, with when.
@@ -377,6 +439,10 @@ impl Core {
             ledger,
             latency: Mutex::new(latency),
             faults: Mutex::default(),
+            random_faults: Mutex::default(),
+            hold: Mutex::default(),
+            released: tokio::sync::Notify::new(),
+            held: AtomicU64::new(0),
             limiters: Mutex::new(limiters),
             counters: Provider::ALL
                 .into_iter()
@@ -391,19 +457,45 @@ impl Core {
         static EMPTY: Counters = Counters {
             requests: AtomicU64::new(0),
             throttled: AtomicU64::new(0),
+            faulted: AtomicU64::new(0),
         };
         self.counters.get(&provider).unwrap_or(&EMPTY)
     }
 
-    /// Counts the request and waits the configured latency.
+    /// Counts the request, waits while held, and waits the configured latency.
     pub(super) async fn begin(&self, provider: Provider) {
         self.counters(provider)
             .requests
             .fetch_add(1, Ordering::Relaxed);
+        self.wait_while_held().await;
         let latency = *lock(&self.latency);
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
         }
+    }
+
+    async fn wait_while_held(&self) {
+        let must_wait = match lock(&self.hold).as_mut() {
+            None => false,
+            Some(0) => true,
+            Some(n) => {
+                *n -= 1;
+                false
+            }
+        };
+        if !must_wait {
+            return;
+        }
+        self.held.fetch_add(1, Ordering::SeqCst);
+        loop {
+            // Registered before the check, so a release between the two is not missed.
+            let released = self.released.notified();
+            if lock(&self.hold).is_none() {
+                break;
+            }
+            released.await;
+        }
+        self.held.fetch_sub(1, Ordering::SeqCst);
     }
 
     pub(super) fn account_by_key(&self, provider: Provider, key_id: &str) -> Option<&SimAccount> {
@@ -474,11 +566,13 @@ impl Core {
         account: &str,
     ) -> Result<Admission, Rejection> {
         let mut admission = Admission::default();
-        let fault = lock(&self.faults)
+        let queued = lock(&self.faults)
             .get_mut(&provider)
             .and_then(VecDeque::pop_front);
+        let fault = queued.or_else(|| lock(&self.random_faults).get_mut(&provider).and_then(RandomFaults::draw));
         if let Some(fault) = &fault {
             tracing::debug!(?provider, ?fault, "cloud simulator fault applied");
+            self.counters(provider).faulted.fetch_add(1, Ordering::Relaxed);
         }
         match fault {
             Some(CloudFault::Throttle { retry_after_s }) => {
