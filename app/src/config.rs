@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::sales::model::Currency;
+use crate::limits::RateLimit;
 use crate::secret::Secret;
 use crate::warehouse::config::DEFAULT_SEED;
 use crate::warehouse::{WarehouseConfig, WarehouseError};
@@ -50,6 +51,10 @@ pub struct AiConfig {
     pub insight_token_budget: usize,
     /// `SUANPAN_IMAGE_TIMEOUT_S`: how long an image task may take (default 300).
     pub image_timeout: Duration,
+    /// `SUANPAN_INSIGHTS_PER_HOUR` / `SUANPAN_INSIGHT_BURST` (60 / 10): model calls per client.
+    pub insight_limit: RateLimit,
+    /// `SUANPAN_IMAGES_PER_HOUR` / `SUANPAN_IMAGE_BURST` (20 / 5): image generations per client.
+    pub image_limit: RateLimit,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -136,7 +141,17 @@ impl AiConfig {
             Some(v) => v.parse::<u64>().ok().filter(|n| (5..=3600).contains(n)).map(Duration::from_secs)
                 .ok_or_else(|| invalid("SUANPAN_IMAGE_TIMEOUT_S", "seconds, 5 to 3600"))?,
         };
+        let count = |name: &'static str, default: u32| -> Result<u32, ConfigError> {
+            match get(name) {
+                None => Ok(default),
+                Some(v) => v.parse::<u32>().ok().filter(|n| *n <= 100_000).ok_or_else(|| invalid(name, "a whole number from 0 to 100000")),
+            }
+        };
+        let insight_limit = RateLimit { per_hour: count("SUANPAN_INSIGHTS_PER_HOUR", 60)?, burst: count("SUANPAN_INSIGHT_BURST", 10)? };
+        let image_limit = RateLimit { per_hour: count("SUANPAN_IMAGES_PER_HOUR", 20)?, burst: count("SUANPAN_IMAGE_BURST", 5)? };
         Ok(AiConfig {
+            insight_limit,
+            image_limit,
             api_key: get("DASHSCOPE_API_KEY").filter(|k| !k.trim().is_empty()).map(|k| Secret::new(k.trim())),
             base_url,
             chat_model: model("SUANPAN_QWEN_MODEL", "qwen-max")?,
@@ -171,6 +186,17 @@ mod tests {
         let c = AppConfig::from_lookup(|n| (n == "DASHSCOPE_API_KEY").then(|| "sk-very-secret".to_string())).unwrap();
         assert!(!format!("{c:?}").contains("sk-very-secret"));
         assert_eq!(c.ai.api_key.as_ref().map(|k| k.expose()), Some("sk-very-secret"));
+    }
+
+    #[test]
+    fn call_limits_default_and_can_be_set() {
+        let c = AppConfig::from_lookup(|_| None).unwrap();
+        assert_eq!(c.ai.insight_limit, RateLimit { per_hour: 60, burst: 10 });
+        assert_eq!(c.ai.image_limit, RateLimit { per_hour: 20, burst: 5 });
+        let c = AppConfig::from_lookup(|n| (n == "SUANPAN_IMAGES_PER_HOUR").then(|| "0".to_string())).unwrap();
+        assert_eq!(c.ai.image_limit.per_hour, 0);
+        let e = AppConfig::from_lookup(|n| (n == "SUANPAN_IMAGE_BURST").then(|| "-1".to_string())).unwrap_err();
+        assert!(e.to_string().starts_with("SUANPAN_IMAGE_BURST"));
     }
 
     #[test]

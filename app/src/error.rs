@@ -49,17 +49,101 @@ pub enum AppError {
     NotFound,
     #[error("app store failed")]
     StoreFailed,
+    /// A server-function request that could not be read, or was too large.
+    #[error("bad request body: {0:?}")]
+    BadRequestBody(BodyProblem),
+    /// Too many model or image calls from one client; `retry_after_s` until the next is allowed.
+    #[error("rate limited: {action:?}, retry in {retry_after_s} s")]
+    RateLimited { action: LimitedAction, retry_after_s: u64 },
     /// Transport or encoding failure between browser and server.
     #[error("server function call failed: {0}")]
     Transport(String),
+}
+
+/// What is wrong with a server-function request's body. Never carries the decoder's own words:
+/// they name Rust types and serde internals.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BodyProblem {
+    /// Not JSON at all (or not UTF-8).
+    NotJson,
+    /// JSON without this argument.
+    MissingArgument(String),
+    /// JSON, but an argument has the wrong type or value.
+    WrongArgument,
+    /// Larger than the server accepts.
+    TooLarge { max_kib: u32 },
+}
+
+impl BodyProblem {
+    /// Classifies a decoding error by serde_json's wording (server_fn hands over only its text).
+    /// Anything unrecognised is `WrongArgument`: still a 400, just less specific.
+    pub fn from_decode_error(detail: &str) -> Self {
+        const SYNTAX: [&str; 12] = [
+            "expected value",
+            "EOF while parsing",
+            "trailing characters",
+            "key must be a string",
+            "expected `",
+            "invalid escape",
+            "control character",
+            "invalid number",
+            "invalid unicode code point",
+            "lone leading surrogate",
+            "utf-8",
+            "UTF-8",
+        ];
+        if let Some(rest) = detail.split("missing field `").nth(1) {
+            let name: String = rest.chars().take_while(|c| *c != '`').take(64).collect();
+            if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                return BodyProblem::MissingArgument(name);
+            }
+        }
+        if SYNTAX.iter().any(|marker| detail.contains(marker)) {
+            return BodyProblem::NotJson;
+        }
+        BodyProblem::WrongArgument
+    }
+}
+
+/// What a client is limited in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LimitedAction {
+    Insight,
+    Image,
 }
 
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        from_server_fn_error(value)
     }
+}
+
+/// On the server, `Args`, `MissingArg` and `Deserialization` mean the request could not be read
+/// (server_fn decodes bodies with `Deserialization`); they answer 400 with what was wrong and the
+/// decoder's words go to the log only. Anything else is a transport failure, also without detail.
+#[cfg(feature = "ssr")]
+fn from_server_fn_error(value: ServerFnErrorErr) -> AppError {
+    let problem = match &value {
+        ServerFnErrorErr::Args(detail) | ServerFnErrorErr::Deserialization(detail) => Some(BodyProblem::from_decode_error(detail)),
+        ServerFnErrorErr::MissingArg(name) => Some(BodyProblem::from_decode_error(&format!("missing field `{name}`"))),
+        _ => None,
+    };
+    tracing::info!(error = %value, "server function request refused");
+    let e = match problem {
+        Some(problem) => AppError::BadRequestBody(problem),
+        None => AppError::Transport("server function call failed".into()),
+    };
+    // The function body never ran, so nothing else sets the answer's status.
+    set_response_status(&e);
+    e
+}
+
+/// In the browser these are the client's own failures (unreachable server, unreadable answer).
+#[cfg(not(feature = "ssr"))]
+fn from_server_fn_error(value: ServerFnErrorErr) -> AppError {
+    AppError::Transport(value.to_string())
 }
 
 impl From<ParamError> for AppError {
@@ -85,6 +169,9 @@ impl AppError {
             AppError::ImageTaskExpired => 410,
             AppError::BadImageRequest(_) => 400,
             AppError::NotFound => 404,
+            AppError::BadRequestBody(BodyProblem::TooLarge { .. }) => 413,
+            AppError::BadRequestBody(_) => 400,
+            AppError::RateLimited { .. } => 429,
             AppError::StoreFailed | AppError::Transport(_) => 500,
         }
     }
@@ -112,6 +199,8 @@ impl AppError {
             AppError::BadImageRequest(p) => t.image_problem(p),
             AppError::NotFound => t.e_not_found.to_string(),
             AppError::StoreFailed => t.e_store.to_string(),
+            AppError::BadRequestBody(p) => t.body_problem(p),
+            AppError::RateLimited { action, retry_after_s } => t.rate_limited(*action, *retry_after_s),
             AppError::Transport(_) => t.e_transport.to_string(),
         }
     }

@@ -4,6 +4,7 @@
 use crate::sales::model::{AnalysisKind, CustomerStatus, CustomerTier, StockStatus};
 use crate::billing::model::{AccountSyncState, GapKind, Provider, RunState};
 use crate::bundle_image::model::ImageProblem;
+use crate::error::{BodyProblem, LimitedAction};
 use crate::sales::params::{ParamError, Problem};
 
 pub struct AnalysisText {
@@ -506,9 +507,31 @@ impl Strings {
         match p {
             ImageProblem::EmptyPrompt => "提示词不能为空。".into(),
             ImageProblem::PromptTooLong { max } => format!("提示词过长：最多 {max} 个字符。"),
+            ImageProblem::PromptControlCharacter => "提示词含有不可见的控制字符，请删除后重试。".into(),
             ImageProblem::UnknownSize(v) => format!("不支持的尺寸“{v}”，请从列表中选择。"),
             ImageProblem::NoBundle => "请选择一个商品组合。".into(),
+            ImageProblem::UnknownItem(id) => format!("商品组合无效：商品编号 {id} 不在销售数据库中，请从关联分析中重新选择。"),
+            ImageProblem::DuplicateItem(id) => format!("商品组合无效：商品编号 {id} 重复出现。"),
         }
+    }
+
+    pub fn body_problem(&self, p: &BodyProblem) -> String {
+        match p {
+            BodyProblem::NotJson => "请求无法识别：内容不是有效的 JSON。请刷新页面后重试。".into(),
+            BodyProblem::MissingArgument(name) => format!("请求缺少参数 {name}。请刷新页面后重试。"),
+            BodyProblem::WrongArgument => "请求的参数类型或取值不正确。请刷新页面后重试。".into(),
+            BodyProblem::TooLarge { max_kib } => format!("请求内容过大：最多 {max_kib} KB。"),
+        }
+    }
+
+    /// `wait_s` rounded up to whole minutes past a minute, so the user is never told too early.
+    pub fn rate_limited(&self, action: LimitedAction, wait_s: u64) -> String {
+        let what = match action {
+            LimitedAction::Insight => "AI 分析",
+            LimitedAction::Image => "营销图生成",
+        };
+        let wait = if wait_s < 60 { format!("{} 秒", wait_s.max(1)) } else { format!("{} 分钟", wait_s.div_ceil(60)) };
+        format!("{what}请求过于频繁，已达到每个客户端的调用上限，请 {wait}后再试。")
     }
 
     /// The label of a URL parameter, for error messages.

@@ -20,6 +20,8 @@ pub mod config;
 #[cfg(feature = "ssr")]
 pub mod dashscope;
 #[cfg(feature = "ssr")]
+pub mod limits;
+#[cfg(feature = "ssr")]
 pub mod secret;
 #[cfg(feature = "ssr")]
 pub mod simulator;

@@ -11,6 +11,7 @@ use crate::billing::sync::BillingServices;
 use crate::config::{AiConfig, AppConfig};
 use crate::dashscope::{DashScopeClient, DashScopeError};
 use crate::insights::model::AiSource;
+use crate::limits::CallLimits;
 use crate::sales::recent::RecentResults;
 use crate::secret::Secret;
 use crate::simulator::dashscope::{self as sim, SimControl, SimSettings};
@@ -55,6 +56,8 @@ pub struct AiServices {
     pub image_dir: PathBuf,
     /// The in-process simulator, when it serves.
     pub simulator: Option<(SocketAddr, SimControl)>,
+    /// How often each client may call the model and generate images.
+    pub limits: CallLimits,
 }
 
 impl AiServices {
@@ -103,6 +106,7 @@ impl AiServices {
             image_slots: Arc::new(Semaphore::new(2)),
             image_dir: data_dir.join("media").join("bundle-images"),
             simulator,
+            limits: CallLimits::new(config.insight_limit, config.image_limit),
         })
     }
 }

@@ -4,8 +4,11 @@
 
 use std::net::SocketAddr;
 
+use app::error::{AppError, BodyProblem};
 use app::state::AppState;
 use app::{shell, App};
+use axum::extract::connect_info::{ConnectInfo, IntoMakeServiceWithConnectInfo};
+use axum::middleware::AddExtension;
 use axum::Router;
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -27,8 +30,58 @@ pub fn router(options: LeptosOptions, state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(axum::middleware::from_fn(limit_body))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(options)
+}
+
+/// Serves `router` on `listener` with each request's peer address (the per-client call limits
+/// key on it).
+pub fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+) -> axum::serve::Serve<tokio::net::TcpListener, IntoMakeServiceWithConnectInfo<Router, SocketAddr>, AddExtension<Router, ConnectInfo<SocketAddr>>> {
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+}
+
+/// The largest request body accepted. Server-function arguments are small JSON (the largest, an
+/// image request with an 800-character prompt and a four-item bundle, is under 5 KB), so 256 KiB
+/// leaves ample room for growth while a flood is refused before anything parses it.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// Reads the body up to [`MAX_BODY_BYTES`] and answers 413 beyond, whether the size is announced
+/// (Content-Length) or not (chunked). Done here rather than with `DefaultBodyLimit`, which
+/// leptos_axum's server-function handler does honour, but by failing the decode, so the answer
+/// could not tell "too large" from "malformed".
+async fn limit_body(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let announced = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return too_large();
+    }
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(bytes) => next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await,
+        Err(e) if std::error::Error::source(&e).is_some_and(|inner| inner.is::<http_body_util::LengthLimitError>()) => too_large(),
+        // The client broke off sending: nothing readable arrived.
+        Err(_) => refused(BodyProblem::NotJson),
+    }
+}
+
+fn too_large() -> axum::response::Response {
+    refused(BodyProblem::TooLarge { max_kib: (MAX_BODY_BYTES / 1024) as u32 })
+}
+
+/// The refusal as a server function's error answer, so the page can show its message.
+fn refused(problem: BodyProblem) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let error = AppError::BadRequestBody(problem);
+    let status = axum::http::StatusCode::from_u16(error.status()).unwrap_or(axum::http::StatusCode::BAD_REQUEST);
+    let body = serde_json::to_string(&error).unwrap_or_default();
+    (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// `GET /export/bill-lines.csv|xlsx?<the AI cost page's query>`: the bill lines as a download.

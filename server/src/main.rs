@@ -44,7 +44,7 @@ async fn serve(config: AppConfig) -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let app = suanpan::router(options, state);
     tracing::info!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
+    suanpan::serve(listener, app).with_graceful_shutdown(shutdown()).await?;
     Ok(())
 }
 

@@ -42,7 +42,7 @@ async fn spawn_app_in(dir: &std::path::Path, tweak: impl FnOnce(&mut AppConfig))
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = suanpan::router(suanpan::leptos_options(addr, "target/site"), state.clone());
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    tokio::spawn(async move { suanpan::serve(listener, router).await.unwrap() });
     TestApp { url: format!("http://{addr}"), state, _dir: None }
 }
 

@@ -22,7 +22,7 @@ fn answer<T>(result: Result<T, AppError>) -> Result<T, AppError> {
 /// Starts generating an image for `bundle` with the (possibly edited) `prompt`.
 #[server(endpoint = "images/start", input = Json)]
 pub async fn start_bundle_image(bundle: Bundle, prompt: String, size: String) -> Result<ImageJob, AppError> {
-    answer(super::service::start(&state()?, bundle, prompt, size).await)
+    answer(super::service::start(&state()?, &crate::limits::Caller::current(), bundle, prompt, size).await)
 }
 
 /// The job as newline-delimited JSON, one line per change, until it succeeds or fails.

@@ -38,8 +38,13 @@ impl Bundle {
 pub enum ImageProblem {
     EmptyPrompt,
     PromptTooLong { max: usize },
+    /// A control character other than a line break or tab (nothing a user types).
+    PromptControlCharacter,
     UnknownSize(String),
     NoBundle,
+    /// A stock item the warehouse does not have.
+    UnknownItem(i64),
+    DuplicateItem(i64),
 }
 
 /// Candidate bundles from the affinity rows, strongest first: every pair, and every group of
@@ -101,11 +106,24 @@ pub fn check_request(bundle: &Bundle, prompt: &str, size: &str) -> Result<(), Im
     if bundle.items.is_empty() || bundle.items.len() > BUNDLE_MAX_ITEMS || bundle.items.iter().any(|i| i.name.trim().is_empty() || i.name.chars().count() > 200) {
         return Err(ImageProblem::NoBundle);
     }
+    for (n, item) in bundle.items.iter().enumerate() {
+        if bundle.items[..n].iter().any(|earlier| earlier.stock_item_id == item.stock_item_id) {
+            return Err(ImageProblem::DuplicateItem(item.stock_item_id));
+        }
+    }
+    // Lift and co-occurrence are only shown; a negative one cannot come from the analysis.
+    if bundle.lift.is_sign_negative() || bundle.co_occurrence < 0 {
+        return Err(ImageProblem::NoBundle);
+    }
     if prompt.trim().is_empty() {
         return Err(ImageProblem::EmptyPrompt);
     }
     if prompt.chars().count() > PROMPT_MAX_CHARS {
         return Err(ImageProblem::PromptTooLong { max: PROMPT_MAX_CHARS });
+    }
+    // Line breaks and tabs come from editing the prompt in a text box; nothing else invisible.
+    if prompt.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(ImageProblem::PromptControlCharacter);
     }
     if !SIZES.contains(&size) {
         return Err(ImageProblem::UnknownSize(size.chars().take(20).collect()));
@@ -219,6 +237,13 @@ mod tests {
         assert_eq!(check_request(&b, &p, "1024x1024"), Err(ImageProblem::UnknownSize("1024x1024".into())));
         let empty = Bundle { items: vec![], lift: Decimal::ONE, co_occurrence: 0 };
         assert_eq!(check_request(&empty, &p, "1024*1024"), Err(ImageProblem::NoBundle));
+        let mut twice = b.clone();
+        twice.items.push(twice.items[0].clone());
+        assert_eq!(check_request(&twice, &p, "1024*1024"), Err(ImageProblem::DuplicateItem(1)));
+        assert_eq!(check_request(&b, "海报\u{0}\u{1b}[2J", "1024*1024"), Err(ImageProblem::PromptControlCharacter));
+        assert_eq!(check_request(&b, "第一行\r\n第二行\t", "1024*1024"), Ok(()));
+        let negative = Bundle { lift: Decimal::NEGATIVE_ONE, ..b.clone() };
+        assert_eq!(check_request(&negative, &p, "1024*1024"), Err(ImageProblem::NoBundle));
         for s in SIZES {
             let (w, h) = s.split_once('*').unwrap();
             let (w, h): (u32, u32) = (w.parse().unwrap(), h.parse().unwrap());

@@ -7,13 +7,15 @@ use std::time::Instant;
 use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
-use super::model::{check_request, Bundle, BundleImage, ImageJob, JobState};
+use super::model::{check_request, Bundle, BundleImage, ImageJob, ImageProblem, JobState};
 use super::store::{self, NewImage};
 use crate::ai_usage::store::{record, UsageRecord};
 use crate::ai_usage::{Outcome, TokenUsage};
 use crate::dashscope::image::{ImageInput, ImageParameters, ImageRequest, TaskStatus};
 use crate::dashscope::{DashScopeClient, DashScopeError};
-use crate::error::AppError;
+use crate::error::{AppError, LimitedAction};
+use crate::limits::Caller;
+use crate::sales::service::map_err;
 use crate::state::AppState;
 use crate::store::StoreError;
 
@@ -26,10 +28,13 @@ fn store_err(e: StoreError) -> AppError {
 }
 
 #[tracing::instrument(skip(state, bundle, prompt), fields(items = bundle.items.len()))]
-pub async fn start(state: &AppState, bundle: Bundle, prompt: String, size: String) -> Result<ImageJob, AppError> {
+pub async fn start(state: &AppState, caller: &Caller, bundle: Bundle, prompt: String, size: String) -> Result<ImageJob, AppError> {
     let prompt = prompt.trim().to_string();
     check_request(&bundle, &prompt, &size).map_err(AppError::BadImageRequest)?;
+    let bundle = checked_against_warehouse(state, bundle).await?;
     let client = state.ai.client.clone().ok_or(AppError::AiNotConfigured)?;
+    // Counted only for a request that would be generated: a typo costs the user nothing.
+    state.ai.limits.check(LimitedAction::Image, caller)?;
     let model = state.ai.image_model.clone();
     let id = store::create_job(&state.store, &bundle, &prompt, &model, &size, client.simulated).await.map_err(store_err)?;
     let request = ImageRequest {
@@ -39,6 +44,21 @@ pub async fn start(state: &AppState, bundle: Bundle, prompt: String, size: Strin
     };
     spawn(state, client, id, Start::Submit(Box::new(request)));
     job(state, id).await
+}
+
+/// The bundle with every item one the warehouse has, named as the warehouse names it (the names
+/// are shown in the gallery and were sent by the browser).
+async fn checked_against_warehouse(state: &AppState, mut bundle: Bundle) -> Result<Bundle, AppError> {
+    let w = &state.warehouse;
+    let ids: Vec<i64> = bundle.items.iter().map(|i| i.stock_item_id).collect();
+    let names = w.stock_item_names(&ids).await.map_err(|e| map_err(w, e))?;
+    for item in &mut bundle.items {
+        match names.get(&item.stock_item_id) {
+            Some(name) => item.name = name.clone(),
+            None => return Err(AppError::BadImageRequest(ImageProblem::UnknownItem(item.stock_item_id))),
+        }
+    }
+    Ok(bundle)
 }
 
 pub async fn job(state: &AppState, id: i64) -> Result<ImageJob, AppError> {

@@ -1,23 +1,46 @@
 //! Markdown → HTML for model answers, shown with `inner_html`. Raw HTML in the answer is shown as
 //! text, never interpreted: the model's output is untrusted.
 
-use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag};
+use pulldown_cmark::{html, CowStr, Event, Options, Parser, Tag, TagEnd};
 
 pub fn to_safe_html(markdown: &str) -> String {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    // Whether each open image became a link, so its end tag follows (images nest in alt text).
+    let mut images_as_links: Vec<bool> = Vec::new();
     let events = Parser::new_ext(markdown, options).map(|event| match event {
         Event::Html(raw) | Event::InlineHtml(raw) => Event::Text(raw),
         Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
             Event::Start(Tag::Link { link_type, dest_url: safe_url(dest_url), title, id })
         }
+        // A viewer's browser fetches an image by itself: only our own media are shown; any other
+        // image (e.g. a URL the model or the data it echoes names) becomes a plain link.
         Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-            Event::Start(Tag::Image { link_type, dest_url: safe_url(dest_url), title, id })
+            let own = is_own_media(&dest_url);
+            images_as_links.push(!own);
+            if own {
+                Event::Start(Tag::Image { link_type, dest_url, title, id })
+            } else {
+                Event::Start(Tag::Link { link_type, dest_url: safe_url(dest_url), title, id })
+            }
+        }
+        Event::End(TagEnd::Image) => {
+            if images_as_links.pop().unwrap_or(false) {
+                Event::End(TagEnd::Link)
+            } else {
+                Event::End(TagEnd::Image)
+            }
         }
         other => other,
     });
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events);
     out
+}
+
+/// A same-origin path under `/media/` (where the app serves its own images), nothing that could
+/// climb out of it or name another host (`//host/…`, `\\`).
+fn is_own_media(url: &str) -> bool {
+    url.starts_with("/media/") && !url.contains("..") && !url.contains('\\') && !url.contains("//")
 }
 
 /// Only web links survive; `javascript:`, `data:` and the like become `#`.
@@ -43,6 +66,22 @@ mod tests {
         assert!(!html.contains("<script>"));
         assert!(!html.contains("<img"));
         assert!(html.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn remote_images_become_links_and_only_our_media_show() {
+        let html = to_safe_html("![海报](https://evil.example/p.png?u=1) ![ok](/media/bundle-images/a.png) ![rel](//evil.example/x.png) ![js](javascript:alert(1))");
+        assert!(!html.contains("<img src=\"https://evil") && !html.contains("<img src=\"//"), "{html}");
+        assert!(html.contains("<a href=\"https://evil.example/p.png?u=1\">海报</a>"), "{html}");
+        assert!(html.contains("<img src=\"/media/bundle-images/a.png\" alt=\"ok\""), "{html}");
+        assert!(html.contains("<a href=\"//evil.example/x.png\">rel</a>"), "{html}");
+        assert!(!html.contains("javascript:"), "{html}");
+        assert_eq!(html.matches("<img").count(), 1, "{html}");
+        // An image inside another image's alt text, and reference-style images.
+        let nested = to_safe_html("![a ![b](https://x.example/b.png)](https://y.example/a.png)\n\n![r][1]\n\n[1]: http://z.example/r.png");
+        assert!(!nested.contains("<img"), "{nested}");
+        assert_eq!(nested.matches("<a ").count(), nested.matches("</a>").count(), "{nested}");
+        assert!(!to_safe_html("![x](/media/../api/x)").contains("<img"));
     }
 
     #[test]

@@ -118,7 +118,7 @@ impl DashScopeClient {
             if status != 200 {
                 let hint = retry_after(resp.headers());
                 let bytes = resp.bytes().await.map_err(DashScopeError::from_reqwest)?;
-                return Err(DashScopeError::from_answer(status, hint, &bytes));
+                return Err(self.refused(status, hint, &bytes));
             }
             Ok(resp)
         };

@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::secret::Secret;
+
 /// An error answer from the provider, whichever API style produced it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProviderError {
@@ -79,6 +81,33 @@ impl DashScopeError {
         } else {
             // reqwest's Display never includes headers, so the key cannot leak here.
             DashScopeError::Transport(e.to_string())
+        }
+    }
+
+    /// Without `key` anywhere in its text: an endpoint may echo the key it refuses, and the error
+    /// goes to the log, the image job's stored error and the page.
+    pub fn redacting(self, key: &Secret) -> Self {
+        let p = |p: ProviderError| ProviderError {
+            code: key.redact(&p.code),
+            message: key.redact(&p.message),
+            request_id: p.request_id.map(|id| key.redact(&id)),
+            ..p
+        };
+        match self {
+            DashScopeError::InvalidApiKey(e) => DashScopeError::InvalidApiKey(p(e)),
+            DashScopeError::Throttled(e) => DashScopeError::Throttled(p(e)),
+            DashScopeError::ContentFiltered(e) => DashScopeError::ContentFiltered(p(e)),
+            DashScopeError::Provider(e) => DashScopeError::Provider(p(e)),
+            DashScopeError::TaskFailed { task_id, code, message } => {
+                DashScopeError::TaskFailed { task_id: key.redact(&task_id), code: key.redact(&code), message: key.redact(&message) }
+            }
+            DashScopeError::TaskExpired { task_id } => DashScopeError::TaskExpired { task_id: key.redact(&task_id) },
+            DashScopeError::TaskTimeout { task_id, waited } => DashScopeError::TaskTimeout { task_id: key.redact(&task_id), waited },
+            DashScopeError::Timeout(m) => DashScopeError::Timeout(key.redact(&m)),
+            DashScopeError::Transport(m) => DashScopeError::Transport(key.redact(&m)),
+            DashScopeError::Malformed(m) => DashScopeError::Malformed(key.redact(&m)),
+            DashScopeError::StreamCut(m) => DashScopeError::StreamCut(key.redact(&m)),
+            DashScopeError::NotConfigured => DashScopeError::NotConfigured,
         }
     }
 

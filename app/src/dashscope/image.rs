@@ -105,7 +105,7 @@ impl DashScopeClient {
         let hint = retry_after(resp.headers());
         let bytes = resp.bytes().await.map_err(DashScopeError::from_reqwest)?;
         if status != 200 {
-            return Err(DashScopeError::from_answer(status, hint, &bytes));
+            return Err(self.refused(status, hint, &bytes));
         }
         serde_json::from_slice(&bytes).map_err(|e| DashScopeError::Malformed(format!("task answer is not the documented JSON ({e})")))
     }
@@ -151,13 +151,13 @@ impl DashScopeClient {
             let out = answer.output;
             progress(out.task_status, polls).await;
             match out.task_status {
-                TaskStatus::Succeeded => return finished(out, answer.usage),
+                TaskStatus::Succeeded => return finished(out, answer.usage).map_err(|e| self.redacted(e)),
                 TaskStatus::Failed | TaskStatus::Canceled => {
-                    return Err(DashScopeError::TaskFailed {
+                    return Err(self.redacted(DashScopeError::TaskFailed {
                         task_id: task_id.to_string(),
                         code: out.code.unwrap_or_else(|| format!("{:?}", out.task_status)),
                         message: out.message.unwrap_or_default(),
-                    })
+                    }))
                 }
                 TaskStatus::Unknown => return Err(DashScopeError::TaskExpired { task_id: task_id.to_string() }),
                 TaskStatus::Pending | TaskStatus::Running | TaskStatus::Suspended => {}
@@ -189,7 +189,7 @@ impl DashScopeClient {
                 let body = resp.bytes().await.unwrap_or_default();
                 return Err(match status {
                     403 | 404 => DashScopeError::TaskExpired { task_id: "download".into() },
-                    _ => DashScopeError::from_answer(status, hint, &body),
+                    _ => self.refused(status, hint, &body),
                 });
             }
             if resp.content_length().is_some_and(|n| n as usize > max_bytes) {

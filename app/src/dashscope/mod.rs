@@ -111,4 +111,14 @@ impl DashScopeClient {
     fn authorized(&self, builder: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         builder.bearer_auth(self.key.expose())
     }
+
+    /// The error a non-success answer means, without the key should the endpoint echo it.
+    fn refused(&self, status: u16, retry_after: Option<Duration>, body: &[u8]) -> DashScopeError {
+        DashScopeError::from_answer(status, retry_after, body).redacting(&self.key)
+    }
+
+    /// `e` without the key (for errors built from the provider's words, e.g. a failed task's).
+    fn redacted(&self, e: DashScopeError) -> DashScopeError {
+        e.redacting(&self.key)
+    }
 }

@@ -26,7 +26,7 @@ pub async fn load_insight(kind: String, query: RawQuery, fingerprint: String) ->
 /// model writes. `regenerate` skips the cache.
 #[server(endpoint = "insights/stream", input = Json, output = Streaming)]
 pub async fn stream_insight(kind: String, query: RawQuery, regenerate: bool) -> Result<ByteStream<AppError>, AppError> {
-    let rx = match super::service::open(&state()?, &kind, &query, regenerate).await {
+    let rx = match super::service::open(&state()?, &crate::limits::Caller::current(), &kind, &query, regenerate).await {
         Ok(rx) => rx,
         Err(e) => {
             crate::error::set_response_status(&e);

@@ -14,7 +14,8 @@ use crate::ai_usage::store::{record, UsageRecord};
 use crate::ai_usage::{Outcome, TokenUsage};
 use crate::dashscope::chat::{ChatEvent, ChatMessage};
 use crate::dashscope::{DashScopeClient, DashScopeError};
-use crate::error::AppError;
+use crate::error::{AppError, LimitedAction};
+use crate::limits::Caller;
 use crate::sales::model::AnalysisKind;
 use crate::sales::params::{self, AnalysisParams, RawQuery};
 use crate::sales::service::map_err;
@@ -62,7 +63,7 @@ pub async fn view(state: &AppState, kind: &str, raw: &RawQuery, fingerprint: &st
 /// Starts an insight: the cached one unless `regenerate`, else a new model call. The call runs
 /// in its own task, so an answer is finished, stored and accounted for even if the page closes.
 #[tracing::instrument(skip(state, raw))]
-pub async fn open(state: &AppState, kind: &str, raw: &RawQuery, regenerate: bool) -> Result<mpsc::Receiver<InsightEvent>, AppError> {
+pub async fn open(state: &AppState, caller: &Caller, kind: &str, raw: &RawQuery, regenerate: bool) -> Result<mpsc::Receiver<InsightEvent>, AppError> {
     let client = match (&state.ai.client, state.ai.source) {
         (Some(c), AiSource::DashScope | AiSource::Simulator) => c.clone(),
         _ => return Err(AppError::AiNotConfigured),
@@ -80,6 +81,8 @@ pub async fn open(state: &AppState, kind: &str, raw: &RawQuery, regenerate: bool
             return Ok(rx);
         }
     }
+    // Only a model call counts: a cached insight is free.
+    state.ai.limits.check(LimitedAction::Insight, caller)?;
     let span = tracing::info_span!("insight_generation", analysis = %key.analysis, model = %model, simulated = client.simulated);
     tokio::spawn(generate(state.clone(), client, prompt, key, tx).instrument(span));
     Ok(rx)

@@ -106,4 +106,12 @@ impl Warehouse {
             Warehouse::MsSql(w) => w.monthly_item_sales(range).await,
         }
     }
+
+    /// The names of those of `ids` that are stock items; ids the warehouse lacks are absent.
+    pub async fn stock_item_names(&self, ids: &[i64]) -> Result<std::collections::BTreeMap<i64, String>, WarehouseError> {
+        match self {
+            Warehouse::Sqlite(w) => w.stock_item_names(ids).await,
+            Warehouse::MsSql(w) => w.stock_item_names(ids).await,
+        }
+    }
 }

@@ -152,7 +152,7 @@ impl Client {
             Vec::new(),
         )
         .await?;
-        interpret(action, &answer)
+        interpret(action, &answer).map_err(|e| e.redacting(&self.account.secret))
     }
 }
 

@@ -166,7 +166,7 @@ impl Client {
         if (200..300).contains(&answer.status) {
             Ok(answer)
         } else {
-            Err(error_from(&answer))
+            Err(error_from(&answer).redacting(&self.account.secret))
         }
     }
 }

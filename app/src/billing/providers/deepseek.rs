@@ -83,19 +83,10 @@ impl Client {
         if (200..300).contains(&answer.status) {
             Ok(answer)
         } else {
-            Err(error_from(&answer).redacting(self.account.secret.expose()))
+            // DeepSeek echoes the key's last four characters when refusing it; should an answer
+            // ever echo the whole key, it must not reach a log.
+            Err(error_from(&answer).redacting(&self.account.secret))
         }
-    }
-}
-
-impl ProviderError {
-    /// DeepSeek echoes the key's last four characters when refusing it; should an answer ever
-    /// echo the whole key, it must not reach a log.
-    fn redacting(mut self, key: &str) -> Self {
-        if !key.is_empty() && self.message.contains(key) {
-            self.message = self.message.replace(key, "***");
-        }
-        self
     }
 }
 
@@ -194,6 +185,7 @@ mod tests {
     use super::*;
     use crate::billing::model::Currency;
     use std::str::FromStr;
+    use crate::secret::Secret;
 
     fn dec(text: &str) -> Decimal {
         Decimal::from_str(text).unwrap()
@@ -252,7 +244,7 @@ mod tests {
             (ErrorKind::Auth, "invalid_request_error")
         );
         let echoed = r#"{"error":{"message":"Your api key sk-abc123 is invalid","type":"authentication_error"}}"#;
-        let e = error_from(&answer(401, echoed)).redacting("sk-abc123");
+        let e = error_from(&answer(401, echoed)).redacting(&Secret::new("sk-abc123"));
         assert_eq!(e.message, "Your api key *** is invalid");
         assert_eq!(error_from(&answer(429, "")).kind, ErrorKind::Throttled);
         assert_eq!(error_from(&answer(503, "busy")).kind, ErrorKind::Server);

@@ -245,6 +245,15 @@ impl ProviderError {
         )
     }
 
+    /// Without `secret` anywhere in its text: some providers echo a credential they refuse, and
+    /// the error goes to the log, the sync record and the page.
+    fn redacting(mut self, secret: &Secret) -> Self {
+        self.code = secret.redact(&self.code);
+        self.message = secret.redact(&self.message);
+        self.request_id = self.request_id.map(|id| secret.redact(&id));
+        self
+    }
+
     fn with_request_id(mut self, request_id: Option<String>) -> Self {
         self.request_id = request_id.filter(|id| !id.is_empty());
         self

@@ -125,7 +125,7 @@ impl Client {
             body,
         )
         .await?;
-        interpret(&answer)
+        interpret(&answer).map_err(|e| e.redacting(&self.account.secret))
     }
 }
 

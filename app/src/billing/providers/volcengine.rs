@@ -164,7 +164,7 @@ impl Client {
             body,
         )
         .await?;
-        interpret(action, &answer)
+        interpret(action, &answer).map_err(|e| e.redacting(&self.account.secret))
     }
 }
 

@@ -8,6 +8,7 @@
 mod pool;
 mod queries;
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -135,6 +136,19 @@ impl MsSqlWarehouse {
     pub async fn monthly_item_sales(&self, range: DateRange) -> Result<Vec<MonthlyItemFact>, WarehouseError> {
         let rows = self.fetch_one(queries::monthly_item_sales(range)).await?;
         rows.iter().map(|r| monthly_row(r).map_err(|e| bad("monthly item sales", e))).collect()
+    }
+
+    /// One statement per id, on one connection: callers ask for a handful.
+    #[tracing::instrument(skip(self), err(Display))]
+    pub async fn stock_item_names(&self, ids: &[i64]) -> Result<BTreeMap<i64, String>, WarehouseError> {
+        let statements: Vec<Statement> = ids.iter().map(|&id| queries::stock_item_name(id)).collect();
+        let results = self.fetch(&statements).await?;
+        let mut names = BTreeMap::new();
+        for row in results.iter().flatten() {
+            let (id, name) = (int(row, 0), text(row, 1));
+            names.insert(id.map_err(|e| bad("stock item", e))?, name.map_err(|e| bad("stock item", e))?);
+        }
+        Ok(names)
     }
 
     async fn fetch_one(&self, statement: Statement) -> Result<Vec<Row>, WarehouseError> {

@@ -112,6 +112,9 @@ JOIN Warehouse.StockItems si ON si.StockItemID = m.StockItemID
 GROUP BY m.StockItemID, si.StockItemName, m.OrderMonth
 ORDER BY m.StockItemID, m.OrderMonth";
 
+/// One stock item's name, @P1 = its id.
+pub const STOCK_ITEM_NAME: &str = "SELECT si.StockItemID, si.StockItemName FROM Warehouse.StockItems si WHERE si.StockItemID = @P1";
+
 /// A value bound to a placeholder: DATE or BIGINT on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Param {
@@ -180,6 +183,10 @@ pub fn monthly_item_sales(range: DateRange) -> Statement {
     Statement { sql: MONTHLY_ITEM_SALES, params: bind_range(range) }
 }
 
+pub fn stock_item_name(id: i64) -> Statement {
+    Statement { sql: STOCK_ITEM_NAME, params: vec![Param::Int(id)] }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,6 +211,14 @@ mod tests {
             ("customers", customers(r)),
             ("monthly_item_sales", monthly_item_sales(r)),
         ]
+    }
+
+    #[test]
+    fn the_stock_item_lookup_binds_its_id() {
+        let stmt = stock_item_name(-9_223_372_036_854_775_808);
+        assert_eq!(stmt.params, vec![Param::Int(i64::MIN)]);
+        assert_eq!(stmt.query().param_count(), 1);
+        assert!(stmt.sql.contains("= @P1") && !stmt.sql.contains("@P2"));
     }
 
     /// The placeholder numbers in `sql` (`@P12` → 12), in order of appearance.

@@ -175,6 +175,16 @@ impl SqliteWarehouse {
             .collect()
     }
 
+    /// One lookup per id: callers ask for a handful (a bundle has at most four items).
+    pub async fn stock_item_names(&self, ids: &[i64]) -> Result<BTreeMap<i64, String>, WarehouseError> {
+        let mut names = BTreeMap::new();
+        for &id in ids {
+            let row: Option<(i64, String)> = sqlx::query_as(queries::STOCK_ITEM_NAME).bind(id).fetch_optional(&self.pool).await?;
+            names.extend(row);
+        }
+        Ok(names)
+    }
+
     pub async fn monthly_item_sales(&self, range: DateRange) -> Result<Vec<MonthlyItemFact>, WarehouseError> {
         let rows = self.fetch_range(queries::MONTHLY_ITEM_SALES, range).await?;
         rows.iter()

@@ -43,6 +43,8 @@ ORDER BY o.OrderDate, o.OrderID";
 
 pub const ITEM_NAMES: &str = "SELECT StockItemID, StockItemName FROM Warehouse.StockItems";
 
+pub const STOCK_ITEM_NAME: &str = "SELECT StockItemID, StockItemName FROM Warehouse.StockItems WHERE StockItemID = ?1";
+
 /// Every customer with an order on or before the range end; spend and counts within the range,
 /// recency up to the range end (not a literal date as in the seed).
 pub const CUSTOMERS: &str = "
