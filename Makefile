@@ -15,13 +15,17 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 SERVER := target/release/suanpan
 SITE := target/site
+# The conformance suite's interpreter (3.11, as pinned SDKs expect) and where cargo puts binaries.
+PYTHON := $(shell command -v python3.11 || echo python3)
+CONFORMANCE_VENV := conformance/.venv
+CARGO_TARGET := $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: run test build tools tools-test rust-tools chromium npm bench e2e unit clean-data
+.PHONY: run test build tools tools-test rust-tools chromium python npm bench e2e unit conformance clean-data
 
 run: tools build
 	SUANPAN_SITE_ROOT=$(SITE) $(SERVER)
 
-test: tools tools-test unit build e2e
+test: tools tools-test unit conformance build e2e
 
 build: public/echarts.min.js
 	cargo leptos build --release
@@ -32,6 +36,13 @@ unit:
 e2e: public/echarts.min.js
 	node end2end/run.mjs
 
+# The providers' official Python SDKs against the simulators (conformance/run.sh starts them from
+# the server binary and stops them). The binary comes from the same build as `unit` (a plain
+# `cargo build -p suanpan` resolves other features and would compile the app again).
+conformance: python $(CONFORMANCE_VENV)/.installed
+	cargo test --workspace --release --no-run
+	conformance/run.sh $(CARGO_TARGET)/release/suanpan
+
 # Times the five analyses on the embedded store at scale 1 and 10 beside the seed's SQL.
 bench: tools build
 	cargo run --release -p suanpan --bin suanpan-bench -- --scales 1,10
@@ -41,7 +52,7 @@ bench: tools build
 	  "CSS $$(gzip -9c $(SITE)/pkg/suanpan.css | wc -c)"
 
 tools: rust-tools npm
-tools-test: chromium
+tools-test: chromium python
 
 rust-tools:
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
@@ -54,6 +65,18 @@ rust-tools:
 chromium:
 	@{ command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' && fc-list 2>/dev/null | grep -qi 'Noto Color Emoji'; } || \
 	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji; }
+
+# Python with venv for the conformance suite (Debian's python3 is 3.11 on bookworm).
+python:
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || \
+	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3 python3-venv; }
+
+# The pinned SDKs in their own venv, made again only when the pins change.
+$(CONFORMANCE_VENV)/.installed: conformance/requirements.txt
+	rm -rf $(CONFORMANCE_VENV)
+	$(PYTHON) -m venv $(CONFORMANCE_VENV)
+	$(CONFORMANCE_VENV)/bin/pip install -q --disable-pip-version-check -r conformance/requirements.txt
+	@touch $@
 
 # echarts, binaryen (wasm-opt) and playwright-core (no browser download), pinned in
 # end2end/package-lock.json.

@@ -186,12 +186,65 @@ async fn a_wrong_secret_is_an_auth_error() {
         let before = cloud.control.requests(provider);
         let e = probe(&client_for(wrong), today).await.unwrap_err();
         assert_eq!(e.kind, ErrorKind::Auth, "{provider:?}: {e}");
+        // The codes the providers document for a signature mismatch (docs/providers.md).
+        let expected = match provider {
+            Provider::Tencent => "AuthFailure.SignatureFailure",
+            Provider::DeepSeek => "invalid_request_error",
+            _ => "SignatureDoesNotMatch",
+        };
+        assert_eq!(e.code, expected, "{provider:?}: {e}");
         assert_eq!(
             cloud.control.requests(provider) - before,
             1,
             "{provider:?}: auth errors are not retried"
         );
     }
+    cloud.shutdown();
+}
+
+#[tokio::test]
+async fn an_unknown_key_is_an_auth_error_with_the_documented_code() {
+    let cloud = spawn(CloudSimSettings::fast(SEED)).await.unwrap();
+    let today = cloud.ledger.today();
+    for provider in [
+        Provider::Aliyun,
+        Provider::Volcengine,
+        Provider::Tencent,
+        Provider::Baidu,
+    ] {
+        let account = first_account(&cloud, provider);
+        let mut unknown = config(&cloud, &account);
+        unknown.access_key_id = format!("{}0", account.access_key_id);
+        let e = probe(&client_for(unknown), today).await.unwrap_err();
+        let expected = match provider {
+            Provider::Aliyun => "InvalidAccessKeyId.NotFound",
+            Provider::Volcengine => "InvalidAccessKey",
+            Provider::Tencent => "AuthFailure.SecretIdNotFound",
+            _ => "InvalidAccessKeyId",
+        };
+        assert_eq!(
+            (e.kind, e.code.as_str()),
+            (ErrorKind::Auth, expected),
+            "{provider:?}: {e}"
+        );
+    }
+    cloud.shutdown();
+}
+
+/// A proxy or private endpoint in front of Tencent: the client still signs for `billing`, not
+/// for the host's first label (`127` here), and the simulator checks the same.
+#[tokio::test]
+async fn tencent_signs_for_billing_behind_any_host() {
+    let cloud = spawn(CloudSimSettings::fast(SEED)).await.unwrap();
+    let account = first_account(&cloud, Provider::Tencent);
+    let mut custom = config(&cloud, &account);
+    let port = cloud.endpoints[&Provider::Tencent].port();
+    custom.endpoint = url::Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap();
+    let lines = client_for(custom)
+        .bill_lines(Scope::Month(first_of_month(cloud.ledger.today())))
+        .await
+        .unwrap();
+    assert!(!lines.is_empty());
     cloud.shutdown();
 }
 

@@ -12,6 +12,10 @@ async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
         .init();
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("simulators") {
+        return simulators(&args[2..]).await;
+    }
     let config = match AppConfig::from_env() {
         Ok(c) => c,
         Err(e) => {
@@ -19,7 +23,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if std::env::args().nth(1).as_deref() == Some("sync-billing") {
+    if args.get(1).map(String::as_str) == Some("sync-billing") {
         return sync_billing(config).await;
     }
     match serve(config).await {
@@ -86,4 +90,122 @@ async fn sync_billing(config: AppConfig) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `suanpan simulators [--ports-file F] [--seed N]`: the cloud billing and DashScope simulators on
+/// free localhost ports, for tools outside this binary (the conformance suite drives the
+/// providers' official SDKs against them). Writes provider → base URL and the demo accounts'
+/// keys as JSON to F (or stdout), then serves until interrupted or terminated.
+async fn simulators(args: &[String]) -> ExitCode {
+    const USAGE: &str = "usage: suanpan simulators [--ports-file FILE] [--seed N]";
+    let mut ports_file = None;
+    let mut seed: u64 = 20_261_125;
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match (arg.as_str(), rest.next()) {
+            ("--ports-file", Some(path)) => ports_file = Some(std::path::PathBuf::from(path)),
+            ("--seed", Some(n)) => match n.parse() {
+                Ok(n) => seed = n,
+                Err(_) => {
+                    eprintln!("{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
+            _ => {
+                eprintln!("{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    match start_simulators(seed).await {
+        Ok((description, _running)) => {
+            let text = format!("{description:#}\n");
+            let written = match &ports_file {
+                Some(path) => write_atomically(path, &text),
+                None => {
+                    print!("{text}");
+                    Ok(())
+                }
+            };
+            if let Err(e) = written {
+                eprintln!("suanpan: cannot write the ports file: {e}");
+                return ExitCode::FAILURE;
+            }
+            tracing::info!("simulators serving; stop with Ctrl-C or SIGTERM");
+            terminated().await;
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("suanpan: cannot start the simulators: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The simulators, kept alive by the returned handles, and their description.
+async fn start_simulators(
+    seed: u64,
+) -> std::io::Result<(serde_json::Value, (app::simulator::cloud::CloudSim, app::simulator::dashscope::RunningSim))> {
+    use app::simulator::{cloud, dashscope};
+    use serde_json::json;
+    let cloud = cloud::spawn(cloud::CloudSimSettings::fast(seed)).await?;
+    // A fresh key per run: the simulator checks it as the service would.
+    let api_key = format!("sk-sim{}", app::simulator::uuid_like(false).replace('-', ""));
+    let dashscope = dashscope::spawn(
+        std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        dashscope::SimSettings::fast(api_key.clone()),
+    )
+    .await?;
+    let mut description = serde_json::Map::new();
+    for provider in cloud.endpoints.keys() {
+        let accounts: Vec<serde_json::Value> = cloud
+            .accounts
+            .iter()
+            .filter(|a| a.provider == *provider)
+            .map(|a| {
+                json!({
+                    "name": a.name,
+                    "provider_account_id": a.provider_account_id,
+                    "access_key_id": a.access_key_id,
+                    "secret": a.secret.expose(),
+                    "region": a.region,
+                })
+            })
+            .collect();
+        description.insert(
+            provider.slug().to_owned(),
+            json!({"base_url": cloud.base_url(*provider), "accounts": accounts}),
+        );
+    }
+    description.insert(
+        "dashscope".to_owned(),
+        json!({"base_url": dashscope.base_url(), "api_key": api_key}),
+    );
+    description.insert("today".to_owned(), json!(cloud.ledger.today().to_string()));
+    Ok((serde_json::Value::Object(description), (cloud, dashscope)))
+}
+
+/// Written beside, then renamed: a reader polling for the file never sees half of it.
+fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    std::fs::write(&partial, text)?;
+    std::fs::rename(&partial, path)
+}
+
+/// Ctrl-C or SIGTERM (how scripts stop a background process).
+async fn terminated() {
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => return shutdown().await,
+        };
+        tokio::select! {
+            _ = shutdown() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    shutdown().await;
 }

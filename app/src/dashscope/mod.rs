@@ -1,7 +1,7 @@
 //! Client of Alibaba Cloud Model Studio (DashScope, 百炼): Qwen chat through the OpenAI-compatible
 //! API and Wanx text-to-image through the native async API. Server only.
 //!
-//! Wire formats: ../shared/research/cloud-api-facts.md §7, from
+//! Wire formats: docs/providers.md, "DashScope", from
 //! https://help.aliyun.com/zh/model-studio/stream (chat streaming and usage),
 //! https://help.aliyun.com/document_detail/2975674.html (Wanx V2 async task API) and
 //! https://help.aliyun.com/en/model-studio/error-code-start (error codes).

@@ -2,7 +2,7 @@
 //! and the Wanx text-to-image V2 async task API, with the providers' wire formats, Bearer auth and
 //! error bodies, plus switches for latency and queued faults.
 //!
-//! Sources (see shared/research/cloud-api-facts.md §7):
+//! Sources (docs/providers.md, "DashScope"):
 //! - Chat, streaming and `stream_options.include_usage`: https://help.aliyun.com/zh/model-studio/stream
 //! - Error codes: https://help.aliyun.com/zh/model-studio/error-code,
 //!   https://help.aliyun.com/en/model-studio/error-code-start, https://help.aliyun.com/en/model-studio/rate-limit
@@ -1357,7 +1357,8 @@ fn poll_body(task_id: &str, task: &Task, status: Status, base: &str) -> Value {
         _ => (0, 0),
     };
     if let Some((Forced::Failed { code, message }, _)) = &task.forced {
-        // Unverified shape (research file, "Items NOT verified" 6): code/message inside output.
+        // Unverified shape (docs/providers.md, "DashScope": the page shows no failed-task body):
+        // code/message inside output.
         output.insert("end_time".into(), json!(provider_time(task.ended_at())));
         output.insert("code".into(), json!(code));
         output.insert("message".into(), json!(message));

@@ -1,5 +1,5 @@
 //! Alibaba Cloud BSS OpenAPI (`BssOpenApi`, Version 2017-12-14): RPC style, parameters in the
-//! query string of `POST /`, empty body, signed with ACS3-HMAC-SHA256 (research §1b, §2).
+//! query string of `POST /`, empty body, signed with ACS3-HMAC-SHA256 (docs/providers.md, "Alibaba Cloud").
 //!
 //! - Signature: https://help.aliyun.com/zh/sdk/product-overview/v3-request-structure-and-signature
 //! - Error shape: https://help.aliyun.com/document_detail/149360.htm
@@ -97,7 +97,7 @@ impl Client {
     }
 
     /// A response's `Currency` names it; when absent, the international site bills in USD and
-    /// the mainland one in CNY (endpoints per research §2).
+    /// the mainland one in CNY (endpoints: docs/providers.md, "Alibaba Cloud").
     fn fallback_currency(&self) -> Currency {
         let host = self.base.host_str().unwrap_or_default();
         if host.starts_with("business.") && host != "business.aliyuncs.com" {
@@ -181,7 +181,7 @@ fn interpret(action: &str, answer: &Answer) -> Result<Value, ProviderError> {
     }
 }
 
-/// The SDK reads `Code`/`code`, `Message`/`message`, `RequestId`/`requestId` (research §1).
+/// The SDK reads `Code`/`code`, `Message`/`message`, `RequestId`/`requestId` (docs/providers.md, "Alibaba Cloud").
 fn error_from(answer: &Answer, body: Option<&Value>) -> ProviderError {
     let field = |upper: &str, lower: &str| -> Option<String> {
         let value = body?.get(upper).or_else(|| body?.get(lower))?;
@@ -207,7 +207,8 @@ fn error_from(answer: &Answer, body: Option<&Value>) -> ProviderError {
         .with_retry_after(hint)
 }
 
-/// Any `Throttling*` code is throttling (research §1: no BSS-specific code found).
+/// Any `Throttling*` code is throttling (no BSS-specific code is documented: docs/providers.md,
+/// "Alibaba Cloud").
 fn error_kind(status: u16, code: &str) -> ErrorKind {
     const AUTH_PREFIXES: [&str; 8] = [
         "InvalidAccessKeyId",
@@ -234,8 +235,8 @@ fn error_kind(status: u16, code: &str) -> ErrorKind {
     }
 }
 
-/// `x-acs-retry-after` is read as **milliseconds**. The research says only "a positive
-/// integer"; the official SDKs treat it as milliseconds (aliyun/darabonba-openapi's Java
+/// `x-acs-retry-after` is read as **milliseconds**. The docs say only "a positive integer";
+/// the official SDKs treat it as milliseconds (aliyun/darabonba-openapi's Java
 /// `ThrottlingBackoffTest`: header `80` → a wait of about 80 ms; its C#
 /// `UtilsThrottlingTest`: `"2000"` → 2000), and the project's simulator sends milliseconds.
 /// Zero, negative or unparsable values are ignored, as the SDK does.

@@ -1,4 +1,4 @@
-//! Baidu AI Cloud billing API, signed with `bce-auth-v1` (research §5).
+//! Baidu AI Cloud billing API, signed with `bce-auth-v1` (docs/providers.md, "Baidu").
 //!
 //! - Signature: https://cloud.baidu.com/doc/Reference/s/njwvz1yfu (生成认证字符串)
 //! - Cash balance: https://cloud.baidu.com/doc/Finance/s/Skhtyytwu
@@ -195,7 +195,7 @@ fn error_from(answer: &Answer) -> ProviderError {
         .with_retry_after(retry_after_seconds(answer))
 }
 
-/// No BCE-wide throttling code is documented (research §5): HTTP 429 is the signal, plus a few
+/// No BCE-wide throttling code is documented (docs/providers.md, "Baidu"): HTTP 429 is the signal, plus a few
 /// names a gateway might use.
 fn error_kind(status: u16, code: &str) -> ErrorKind {
     match code {
@@ -373,11 +373,26 @@ mod tests {
     #[test]
     fn errors() {
         let body = r#"{"code":"SignatureDoesNotMatch","message":"The request signature we calculated does not match","requestId":"b1"}"#;
-        let e = error_from(&answer(403, &[], body));
+        // BCE documents SignatureDoesNotMatch and InvalidHTTPAuthHeader as HTTP 400: the code,
+        // not the status, makes them authentication failures.
+        let e = error_from(&answer(400, &[], body));
         assert_eq!(
             (e.kind, e.code.as_str(), e.request_id.as_deref()),
             (ErrorKind::Auth, "SignatureDoesNotMatch", Some("b1"))
         );
+        for (status, code) in [
+            (400, "InvalidHTTPAuthHeader"),
+            (400, "RequestExpired"),
+            (403, "InvalidAccessKeyId"),
+            (403, "AccessDenied"),
+        ] {
+            let body = format!(r#"{{"code":"{code}","message":"m","requestId":"b"}}"#);
+            assert_eq!(
+                error_from(&answer(status, &[], &body)).kind,
+                ErrorKind::Auth,
+                "{code}"
+            );
+        }
         let e = error_from(&answer(
             429,
             &[("x-bce-request-id", "h2"), ("retry-after", "3")],

@@ -1,4 +1,4 @@
-//! DeepSeek account balance: `GET /user/balance` with the API key as Bearer token (research §6).
+//! DeepSeek account balance: `GET /user/balance` with the API key as Bearer token (docs/providers.md, "DeepSeek").
 //! Doc: https://api-docs.deepseek.com/api/get-user-balance.md (current: amounts are strings);
 //! an older copy, https://platform.deepseek.com/api-docs/zh-cn/api/get-user-balance, typed them
 //! as numbers, so both are read. DeepSeek has no bill API: its spend is the fall in balance.

@@ -1,7 +1,7 @@
 //! Billing clients for the five providers: daily or monthly bill lines and account balances,
 //! normalised to [`BillLine`] and [`BalanceSnapshot`]. Server only.
 //!
-//! Wire formats: /work/shared/research/cloud-api-facts.md §1–6; each module cites its docs.
+//! Wire formats: docs/providers.md, one section per provider; each module cites its docs.
 //! Every client talks to `AccountConfig::endpoint`, which is either the provider's host or the
 //! project's simulator; nothing else differs between the two.
 //!
@@ -100,7 +100,7 @@ impl RetryPolicy {
 /// Requests per second a client allows itself per account.
 pub fn default_rate_per_second(provider: Provider) -> u32 {
     match provider {
-        // No BSS-specific limit is documented (research §1, "Items NOT verified" 2); a modest guess.
+        // No BSS-specific limit is documented (docs/providers.md, "Alibaba Cloud"); a modest guess.
         Provider::Aliyun => 10,
         // "5 QPS per account" for the ListBill* family: https://www.volcengine.com/docs/6269/1165275
         Provider::Volcengine => 5,
@@ -532,6 +532,7 @@ async fn send(
     headers: &[(String, String)],
     body: Vec<u8>,
 ) -> Result<Answer, ProviderError> {
+    let method_has_body = matches!(method.as_str(), "POST" | "PUT" | "PATCH");
     let mut request = http
         .request(method, url.clone())
         .header(reqwest::header::HOST, host_header(&url));
@@ -542,6 +543,10 @@ async fn send(
     }
     if !body.is_empty() {
         request = request.body(body);
+    } else if method_has_body {
+        // reqwest states no length for an empty body; the official SDKs send 0, and some
+        // gateways refuse a POST without it (411).
+        request = request.header(reqwest::header::CONTENT_LENGTH, "0");
     }
     let response = request
         .send()

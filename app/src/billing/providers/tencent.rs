@@ -1,6 +1,6 @@
 //! Tencent Cloud billing API 3.0 (`billing`, Version 2018-07-09): `DescribeBillSummaryByProduct`,
-//! `POST /` with a JSON body, signed with TC3-HMAC-SHA256 (research §4). Tencent has no balance
-//! action in the research, so this client reads bills only.
+//! `POST /` with a JSON body, signed with TC3-HMAC-SHA256 (docs/providers.md, "Tencent Cloud"). This
+//! API has no balance action, so this client reads bills only.
 //!
 //! - Signature: https://www.tencentcloud.com/ko/document/product/1271/71919
 //! - Common errors: https://www.tencentcloud.com/document/product/1150/49458; throttling code
@@ -25,6 +25,9 @@ use crate::cloud::signing::{tc3, AccessKey, HeadersToSign, SignableRequest};
 const PROVIDER: Provider = Provider::Tencent;
 const ACTION: &str = "DescribeBillSummaryByProduct";
 const VERSION: &str = "2018-07-09";
+/// The TC3 credential scope's service, fixed per API as the SDKs fix it: a custom endpoint (a
+/// proxy, the simulator on 127.0.0.1) must not change what is signed.
+const SERVICE: &str = "billing";
 const CONTENT_TYPE: &str = "application/json; charset=utf-8";
 /// The doc: while `Ready` is 0, retry in about 10 minutes.
 pub const NOT_READY_RETRY: Duration = Duration::from_secs(600);
@@ -112,7 +115,13 @@ impl Client {
             secret: &self.account.secret,
         };
         // The Go SDK's set, `content-type;host`.
-        let signature = tc3::sign(&request, key, Utc::now(), HeadersToSign::ProviderDefault);
+        let signature = tc3::sign(
+            &request,
+            key,
+            Utc::now(),
+            SERVICE,
+            HeadersToSign::ProviderDefault,
+        );
         request.apply(&signature);
         let body = std::mem::take(&mut request.body);
         let answer = send(

@@ -1,5 +1,5 @@
 //! Volcengine billing OpenAPI (Service `billing`, Version 2022-01-01): `POST /?Action=…&Version=…`
-//! with a JSON body, signed with Volcengine's HMAC-SHA256 (research §3).
+//! with a JSON body, signed with Volcengine's HMAC-SHA256 (docs/providers.md, "Volcengine").
 //!
 //! - Signature: https://www.volcengine.com/docs/6469/1121980, https://volcengine.com/docs/6369/67270
 //! - Response and error shape: https://volcengine.com/docs/6460/79674,
@@ -169,7 +169,7 @@ impl Client {
 }
 
 /// The `Result` of a successful answer, or the error in `ResponseMetadata.Error`, which the SDK
-/// treats as a failure even on HTTP 200 (research §3).
+/// treats as a failure even on HTTP 200 (docs/providers.md, "Volcengine").
 fn interpret(action: &str, answer: &Answer) -> Result<Value, ProviderError> {
     let success_status = (200..300).contains(&answer.status);
     let body: Value = match serde_json::from_slice(&answer.body) {
@@ -399,12 +399,26 @@ mod tests {
     #[test]
     fn errors_even_on_http_200() {
         let body = r#"{"ResponseMetadata":{"RequestId":"r1","Action":"ListBillDetail","Version":"2022-01-01","Service":"billing","Region":"cn-beijing",
-            "Error":{"CodeN":100024,"Code":"SignatureDoesNotMatch","Message":"The request signature we calculated does not match"}}}"#;
+            "Error":{"CodeN":100010,"Code":"SignatureDoesNotMatch","Message":"The request signature we calculated does not match"}}}"#;
         let e = interpret("ListBillDetail", &answer(200, &[], body)).unwrap_err();
         assert_eq!(
             (e.kind, e.code.as_str(), e.request_id.as_deref()),
             (ErrorKind::Auth, "SignatureDoesNotMatch", Some("r1"))
         );
+
+        // The common-error pages' codes: an unknown key 100009, a mismatch 100010, a stale
+        // timestamp 400; all are authentication failures whatever the status.
+        for (status, code) in [
+            (401, r#""CodeN":100009,"Code":"InvalidAccessKey""#),
+            (401, r#""CodeN":100010,"Code":"SignatureDoesNotMatch""#),
+            (400, r#""Code":"InvalidTimestamp""#),
+        ] {
+            let body = format!(
+                r#"{{"ResponseMetadata":{{"RequestId":"r","Error":{{{code},"Message":"m"}}}}}}"#
+            );
+            let e = interpret("QueryBalanceAcct", &answer(status, &[], &body)).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::Auth, "{code}");
+        }
 
         let limited = r#"{"ResponseMetadata":{"RequestId":"r2","Error":{"Code":"FlowLimitExceeded","Message":"请求过于频繁，超出了基本限速"}}}"#;
         let e = interpret(

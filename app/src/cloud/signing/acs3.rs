@@ -14,8 +14,8 @@ use crate::secret::Secret;
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
 const DATE_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
 
-/// The research notes give no V3 validity window; Alibaba's RPC timestamps are valid for
-/// 15 minutes, and the same is assumed here.
+/// No V3 validity window is published; Alibaba's RPC timestamps are valid for 15 minutes, and
+/// the same is assumed here (docs/providers.md, "Alibaba Cloud").
 pub fn allowed_skew() -> chrono::Duration {
     chrono::Duration::minutes(15)
 }
@@ -123,17 +123,16 @@ fn canonical_request(request: &SignableRequest, table: &HeaderTable, signed: &[S
     )
 }
 
-/// Names and values RFC 3986 encoded, sorted by encoded name (then value), `k=v` joined by
-/// `&`; an empty value is written `k=` (doc, "CanonicalQueryString").
+/// Sorted by the raw (unencoded) name, then names and values RFC 3986 encoded, `k=v` joined by
+/// `&`; an empty value is written `k=` (doc, "CanonicalQueryString"). The official SDKs sort
+/// the names before encoding them (darabonba-openapi `get_canonical_query_string`), which
+/// differs from sorting encoded names once a name holds a byte that gets escaped.
 fn canonical_query(query: &[(String, String)]) -> String {
-    let mut pairs: Vec<(String, String)> = query
-        .iter()
-        .map(|(k, v)| (rfc3986_encode(k, false), rfc3986_encode(v, false)))
-        .collect();
-    pairs.sort();
+    let mut pairs: Vec<&(String, String)> = query.iter().collect();
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
     pairs
         .iter()
-        .map(|(k, v)| format!("{k}={v}"))
+        .map(|(k, v)| format!("{}={}", rfc3986_encode(k, false), rfc3986_encode(v, false)))
         .collect::<Vec<_>>()
         .join("&")
 }
@@ -174,7 +173,7 @@ mod tests {
     /// ECS RunInstances, from the V3 doc's "固定参数值" example:
     /// https://help.aliyun.com/zh/sdk/product-overview/v3-request-structure-and-signature
     /// The doc publishes the Authorization; the canonical request is the doc's algorithm applied
-    /// to its inputs, and its SHA-256 is the research notes' own computation. The doc's header
+    /// to its inputs, and its SHA-256 an independent computation. The doc's header
     /// table shows another date and nonce (09:01:01Z / d410180a…) that do not produce this
     /// signature; the values below (10:22:32Z / 3156853…) do.
     #[test]
@@ -330,5 +329,17 @@ mod tests {
             verify(&garbled, lookup, example_time()),
             Err(SignatureError::Malformed("Authorization"))
         );
+    }
+
+    /// `é` (`%C3%A9` encoded) sorts after `Z` raw but before it encoded: the SDKs sort raw.
+    #[test]
+    fn query_names_sort_unencoded() {
+        let query = vec![
+            ("é".to_owned(), "1".to_owned()),
+            ("Z".to_owned(), "2".to_owned()),
+            ("a b".to_owned(), "3".to_owned()),
+            ("a_b".to_owned(), "4".to_owned()),
+        ];
+        assert_eq!(canonical_query(&query), "Z=2&a%20b=3&a_b=4&%C3%A9=1");
     }
 }

@@ -15,8 +15,8 @@ const TIMESTAMP_FORMAT: &str = "%Y-%m-%dT%H:%M:%SZ";
 /// The SDKs' default validity.
 pub const DEFAULT_EXPIRATION_SECONDS: u32 = 1800;
 
-/// How far in the future a timestamp may lie. The expiry period bounds only the past; the
-/// research notes give no future bound, so 15 minutes of clock skew is assumed.
+/// How far in the future a timestamp may lie. The expiry period bounds only the past; no
+/// future bound is documented, so 15 minutes of clock skew is assumed.
 pub fn allowed_future_skew() -> chrono::Duration {
     chrono::Duration::minutes(15)
 }
@@ -211,7 +211,7 @@ mod tests {
     /// BOS UploadPart, the worked example of 生成认证字符串,
     /// https://cloud.baidu.com/doc/Reference/s/njwvz1yfu. Partially unverified: the doc page
     /// itself could not be read; these are the values several third-party repositories cite
-    /// for it, recomputed by the research notes.
+    /// for it, recomputed independently (docs/providers.md, "Baidu").
     #[test]
     fn reproduces_published_upload_part_example() {
         let secret = Secret::new(EXAMPLE_SK);
@@ -259,8 +259,8 @@ mod tests {
         );
     }
 
-    /// Second variant, from a third-party test citing Baidu's online signing tool (reproduced
-    /// by the research notes): only `host;x-bce-date` signed and listed.
+    /// Second variant, from a third-party test citing Baidu's online signing tool (recomputed
+    /// independently): only `host;x-bce-date` signed and listed.
     #[test]
     fn reproduces_listed_headers_variant() {
         let secret = Secret::new(EXAMPLE_SK);

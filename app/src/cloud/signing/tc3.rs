@@ -21,8 +21,9 @@ pub fn allowed_skew() -> chrono::Duration {
     chrono::Duration::minutes(5)
 }
 
-/// Signs `request` at time `at`. The service is the first label of the host (`billing` for
-/// `billing.tencentcloudapi.com`).
+/// Signs `request` at time `at` for `service` (`billing`). The service is fixed per API, as the
+/// SDKs fix it, never read from the host: a custom endpoint (a proxy, 127.0.0.1) must still sign
+/// `…/billing/tc3_request`.
 ///
 /// Adds `X-TC-Timestamp` and `Authorization`. The caller puts `Content-Type`, `X-TC-Action`,
 /// `X-TC-Version` (and `X-TC-Region` where needed) into `request.headers`. The default signed
@@ -31,6 +32,21 @@ pub fn sign(
     request: &SignableRequest,
     key: AccessKey<'_>,
     at: DateTime<Utc>,
+    service: &str,
+    headers_to_sign: HeadersToSign<'_>,
+) -> RequestSignature {
+    let query = encoded_query(&request.query);
+    sign_sent_query(request, &query, key, at, service, headers_to_sign)
+}
+
+/// [`sign`] for a GET whose query string is sent as `sent_query` rather than as
+/// [`encoded_query`] writes it (the Python SDK form-encodes: space as `+`).
+pub fn sign_sent_query(
+    request: &SignableRequest,
+    sent_query: &str,
+    key: AccessKey<'_>,
+    at: DateTime<Utc>,
+    service: &str,
     headers_to_sign: HeadersToSign<'_>,
 ) -> RequestSignature {
     let timestamp = at.timestamp().to_string();
@@ -41,9 +57,8 @@ pub fn sign(
         HeadersToSign::Only(names) => normalized_names(names.iter().copied()),
     };
     let date = at.format("%Y-%m-%d").to_string();
-    let service = service_of_host(&request.host);
     let scope = format!("{date}/{service}/{SCOPE_TERMINATOR}");
-    let canonical_request = canonical_request(request, &table, &signed);
+    let canonical_request = canonical_request(request, sent_query, &table, &signed);
     let string_to_sign = string_to_sign(&timestamp, &scope, &canonical_request);
     let signing_key = signing_key(key.secret, &date, service);
     let signature = hex::encode(hmac_sha256(&signing_key, string_to_sign.as_bytes()));
@@ -56,10 +71,14 @@ pub fn sign(
 }
 
 /// Checks a received request as Tencent's gateway does. The date and service in the string to
-/// sign are the server's own (from `X-TC-Timestamp` and the host), so a credential scope that
-/// disagrees with them ends in `Mismatch`. Returns the SecretId.
+/// sign are the server's own (from `X-TC-Timestamp` and the API's `service`), so a credential
+/// scope that disagrees with them ends in `Mismatch`. `raw_query` is the query string exactly as
+/// received (what follows `?`): a GET signs it as sent, and decoding and re-encoding it would
+/// turn the SDK's `+` into `%20`. Returns the SecretId.
 pub fn verify(
     request: &SignableRequest,
+    raw_query: &str,
+    service: &str,
     secret_for: impl Fn(&str) -> Option<Secret>,
     now: DateTime<Utc>,
 ) -> Result<String, SignatureError> {
@@ -92,12 +111,11 @@ pub fn verify(
         secret_for(secret_id).ok_or_else(|| SignatureError::UnknownKey(secret_id.to_owned()))?;
 
     let date = at.format("%Y-%m-%d").to_string();
-    let service = service_of_host(&request.host);
     let scope = format!("{date}/{service}/{SCOPE_TERMINATOR}");
     let string_to_sign = string_to_sign(
         &timestamp,
         &scope,
-        &canonical_request(request, &table, &signed),
+        &canonical_request(request, raw_query, &table, &signed),
     );
     if hmac_sha256_matches(
         &signing_key(&secret, &date, service),
@@ -112,10 +130,6 @@ pub fn verify(
     }
 }
 
-fn service_of_host(host: &str) -> &str {
-    host.split('.').next().unwrap_or(host)
-}
-
 fn signing_key(secret: &Secret, date: &str, service: &str) -> [u8; 32] {
     let secret_date = hmac_sha256(
         format!("TC3{}", secret.expose()).as_bytes(),
@@ -126,7 +140,13 @@ fn signing_key(secret: &Secret, date: &str, service: &str) -> [u8; 32] {
 }
 
 /// Header values are lower-cased as well as names (the doc: "key and value both lower case").
-fn canonical_request(request: &SignableRequest, table: &HeaderTable, signed: &[String]) -> String {
+/// `query` is the query string as sent; POST signs an empty one.
+fn canonical_request(
+    request: &SignableRequest,
+    query: &str,
+    table: &HeaderTable,
+    signed: &[String],
+) -> String {
     let canonical_headers: String = signed
         .iter()
         .map(|name| {
@@ -135,21 +155,18 @@ fn canonical_request(request: &SignableRequest, table: &HeaderTable, signed: &[S
         })
         .collect();
     let method = request.method.to_ascii_uppercase();
+    let query = if method == "POST" { "" } else { query };
     format!(
-        "{method}\n{}\n{}\n{canonical_headers}\n{}\n{}",
+        "{method}\n{}\n{query}\n{canonical_headers}\n{}\n{}",
         rfc3986_encode(&request.path, true),
-        canonical_query(&method, &request.query),
         signed.join(";"),
         sha256_hex(&request.body)
     )
 }
 
-/// The doc: empty for POST; for GET the URL's query string as sent (not sorted), RFC 3986
-/// encoded. Pairs are therefore kept in the order given.
-fn canonical_query(method: &str, query: &[(String, String)]) -> String {
-    if method == "POST" {
-        return String::new();
-    }
+/// The query string a client sends for `query`: RFC 3986 encoded, in the order given (the doc
+/// signs the URL's query string as sent, not sorted). The caller must send exactly this.
+pub fn encoded_query(query: &[(String, String)]) -> String {
     query
         .iter()
         .map(|(k, v)| format!("{}={}", rfc3986_encode(k, false), rfc3986_encode(v, false)))
@@ -212,6 +229,7 @@ mod tests {
             &example_request(),
             key,
             example_time(),
+            "cvm",
             HeadersToSign::ProviderDefault,
         );
 
@@ -253,10 +271,10 @@ mod tests {
         );
     }
 
-    /// Not published: the research notes' own computation of the same request also signing
+    /// Not published: an independent computation of the same request also signing
     /// `x-tc-action` (value lower-cased), as Tencent's signature-process-demo does.
     #[test]
-    fn reproduces_research_variant_signing_action() {
+    fn reproduces_unpublished_variant_signing_action() {
         let secret = Secret::new(EXAMPLE_KEY);
         let key = AccessKey {
             id: EXAMPLE_ID,
@@ -266,6 +284,7 @@ mod tests {
             &example_request(),
             key,
             example_time(),
+            "cvm",
             HeadersToSign::Only(&["content-type", "host", "x-tc-action"]),
         );
         assert!(signed
@@ -298,6 +317,7 @@ mod tests {
             &request,
             key,
             example_time(),
+            "billing",
             HeadersToSign::Only(&["content-type", "host", "x-tc-action"]),
         );
         request.apply(&signed);
@@ -308,12 +328,21 @@ mod tests {
         (id == "ak1").then(|| Secret::new("s3cret"))
     }
 
+    /// Verifies a test request for `billing`, its query as the client sends it.
+    fn check(
+        request: &SignableRequest,
+        secret_for: impl Fn(&str) -> Option<Secret>,
+        now: DateTime<Utc>,
+    ) -> Result<String, SignatureError> {
+        verify(request, &encoded_query(&request.query), "billing", secret_for, now)
+    }
+
     #[test]
     fn verifies_its_own_signature_and_the_published_example() {
         let later = example_time() + chrono::Duration::minutes(4);
         for body in [&br#"{"BeginTime":"2024-05","EndTime":"2024-05"}"#[..], b""] {
             assert_eq!(
-                verify(&signed_request(body), lookup, later),
+                check(&signed_request(body), lookup, later),
                 Ok("ak1".to_owned())
             );
         }
@@ -328,11 +357,12 @@ mod tests {
             &example,
             key,
             example_time(),
+            "cvm",
             HeadersToSign::ProviderDefault,
         ));
         let example_lookup = |id: &str| (id == EXAMPLE_ID).then(|| Secret::new(EXAMPLE_KEY));
         assert_eq!(
-            verify(&example, example_lookup, example_time()),
+            verify(&example, "", "cvm", example_lookup, example_time()),
             Ok(EXAMPLE_ID.to_owned())
         );
     }
@@ -350,7 +380,7 @@ mod tests {
         query.query[0].1 = "100".into();
         for request in [body, header, host, query] {
             assert!(matches!(
-                verify(&request, lookup, now),
+                check(&request, lookup, now),
                 Err(SignatureError::Mismatch { .. })
             ));
         }
@@ -360,16 +390,16 @@ mod tests {
     fn rejects_stale_unknown_missing_and_malformed() {
         let request = signed_request(b"");
         let late = example_time() + chrono::Duration::minutes(6);
-        assert_eq!(verify(&request, lookup, late), Err(SignatureError::Expired));
+        assert_eq!(check(&request, lookup, late), Err(SignatureError::Expired));
         assert_eq!(
-            verify(&request, |_| None, example_time()),
+            check(&request, |_| None, example_time()),
             Err(SignatureError::UnknownKey("ak1".into()))
         );
 
         let mut no_timestamp = request.clone();
         no_timestamp.headers.retain(|(n, _)| n != "X-TC-Timestamp");
         assert_eq!(
-            verify(&no_timestamp, lookup, example_time()),
+            check(&no_timestamp, lookup, example_time()),
             Err(SignatureError::Missing("X-TC-Timestamp"))
         );
 
@@ -383,8 +413,63 @@ mod tests {
             }
         }
         assert_eq!(
-            verify(&unsigned_host, lookup, example_time()),
+            check(&unsigned_host, lookup, example_time()),
             Err(SignatureError::Malformed("SignedHeaders"))
         );
+    }
+
+    #[test]
+    fn the_service_is_the_apis_not_the_hosts_first_label() {
+        let secret = Secret::new("s3cret");
+        let key = AccessKey {
+            id: "ak1",
+            secret: &secret,
+        };
+        let mut request = signed_request(br#"{"BeginTime":"2024-05"}"#);
+        request.headers.retain(|(n, _)| n != "Authorization" && n != "X-TC-Timestamp");
+        request.host = "127.0.0.1:8080".into();
+        let signed = sign(&request, key, example_time(), "billing", HeadersToSign::ProviderDefault);
+        assert!(signed.string_to_sign.contains("/billing/tc3_request\n"));
+        assert!(signed.authorization.contains("/2019-02-25/billing/tc3_request, "));
+        request.apply(&signed);
+        assert_eq!(check(&request, lookup, example_time()), Ok("ak1".to_owned()));
+        assert!(matches!(
+            verify(&request, "", "cvm", lookup, example_time()),
+            Err(SignatureError::Mismatch { .. })
+        ));
+    }
+
+    /// The Python SDK sends a GET's parameters form-encoded (`urlencode`: space as `+`) and signs
+    /// that very string; the server must verify the bytes received, not a re-encoding.
+    #[test]
+    fn a_get_is_verified_against_the_query_as_received() {
+        let secret = Secret::new("s3cret");
+        let key = AccessKey {
+            id: "ak1",
+            secret: &secret,
+        };
+        let mut request = signed_request(b"");
+        request.headers.retain(|(n, _)| n != "Authorization" && n != "X-TC-Timestamp");
+        request.query = vec![("Name".into(), "a b".into()), ("Limit".into(), "10".into())];
+        let raw = "Name=a+b&Limit=10";
+        let signed = sign_sent_query(
+            &request,
+            raw,
+            key,
+            example_time(),
+            "billing",
+            HeadersToSign::ProviderDefault,
+        );
+        assert!(signed.canonical_request.starts_with("GET\n/\nName=a+b&Limit=10\n"));
+        request.apply(&signed);
+        assert_eq!(
+            verify(&request, raw, "billing", lookup, example_time()),
+            Ok("ak1".to_owned())
+        );
+        // Re-encoding the decoded pairs gives `a%20b`, which is not what was signed.
+        assert!(matches!(
+            check(&request, lookup, example_time()),
+            Err(SignatureError::Mismatch { .. })
+        ));
     }
 }

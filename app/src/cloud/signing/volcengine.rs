@@ -15,8 +15,8 @@ pub const ALGORITHM: &str = "HMAC-SHA256";
 const DATE_TIME_FORMAT: &str = "%Y%m%dT%H%M%SZ";
 const SCOPE_TERMINATOR: &str = "request";
 
-/// The research notes state no window (the gateway answers `InvalidTimestamp`); 15 minutes is
-/// assumed.
+/// No window is documented (the gateway answers `InvalidTimestamp`); 15 minutes is assumed
+/// (docs/providers.md, "Volcengine").
 pub fn allowed_skew() -> chrono::Duration {
     chrono::Duration::minutes(15)
 }
@@ -141,14 +141,18 @@ fn canonical_request(request: &SignableRequest, table: &HeaderTable, signed: &[S
     )
 }
 
-/// Keys and values RFC 3986 encoded (the SDK's `quote(..., safe='-_.~')` with `+` → `%20`),
-/// sorted by key; a repeated key keeps its values in order (stable sort, as the SDK does).
+/// Keys and values RFC 3986 encoded (the SDK's `quote(..., safe='-_.~')`), then sorted by
+/// encoded key and encoded value, as the SDK's `SignerV4.canonical_query` sorts the encoded
+/// pairs; that differs from sorting raw keys once a key holds a byte that gets escaped.
 fn canonical_query(query: &[(String, String)]) -> String {
-    let mut pairs: Vec<&(String, String)> = query.iter().collect();
-    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut pairs: Vec<(String, String)> = query
+        .iter()
+        .map(|(k, v)| (rfc3986_encode(k, false), rfc3986_encode(v, false)))
+        .collect();
+    pairs.sort();
     pairs
         .iter()
-        .map(|(k, v)| format!("{}={}", rfc3986_encode(k, false), rfc3986_encode(v, false)))
+        .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join("&")
 }
@@ -190,8 +194,8 @@ mod tests {
 
     /// "签名过程Demo", https://volcengine.com/docs/6369/67270. Partially unverified: the page
     /// excerpt stopped after the payload hash, so the canonical-request hash, kSigning and the
-    /// signature are the values third-party repositories cite for that page (reproduced by the
-    /// research notes with region cn-beijing). The page gives no Authorization line; the one
+    /// signature are the values third-party repositories cite for that page (recomputed
+    /// independently with region cn-beijing). The page gives no Authorization line; the one
     /// asserted here is the documented format filled with these values. The demo signs only
     /// `host;x-date` (no X-Content-Sha256).
     #[test]
@@ -358,5 +362,18 @@ mod tests {
             verify(&wrong_scope, lookup, example_time()),
             Err(SignatureError::Malformed("Credential"))
         );
+    }
+
+    /// `é` (`%C3%A9` encoded) sorts before `A` once encoded (`%` < letters): the SDK sorts the
+    /// encoded pairs.
+    #[test]
+    fn query_names_sort_encoded() {
+        let query = vec![
+            ("Z".to_owned(), "2".to_owned()),
+            ("é".to_owned(), "1".to_owned()),
+            ("a_b".to_owned(), "4".to_owned()),
+            ("a b".to_owned(), "3".to_owned()),
+        ];
+        assert_eq!(canonical_query(&query), "%C3%A9=1&Z=2&a%20b=3&a_b=4");
     }
 }

@@ -5,7 +5,7 @@
 //!
 //! Envelope `{"Code":"200","Message","RequestId","Success":true,"Data"}`; errors
 //! `{"RequestId","Message","Recommend","HostId","Code"}` (https://help.aliyun.com/document_detail/149360.htm).
-//! Field lists follow `alibabacloud-python-sdk/bssopenapi-20171214` models (research §2).
+//! Field lists follow `alibabacloud-python-sdk/bssopenapi-20171214` models (docs/providers.md, "Alibaba Cloud").
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,8 +20,9 @@ use serde_json::{json, Map, Value};
 
 use super::ledger::month_end;
 use super::{
-    aggregate, json_response, money, money_number, page, parse_day, parse_month, read_request,
-    request_id, success_response, Admission, ApiError, Core, Rejection, Row, SimAccount,
+    aggregate, json_response, length_required, money, money_number, page, parse_day, parse_month,
+    read_request, request_id, success_response, Admission, ApiError, Core, Rejection, Row,
+    SimAccount,
 };
 use crate::billing::model::Provider;
 use crate::cloud::signing::{acs3, SignableRequest, SignatureError};
@@ -36,6 +37,9 @@ pub(super) fn router(core: Arc<Core>) -> Router {
 
 async fn handle(State(core): State<Arc<Core>>, request: Request) -> Response {
     core.begin(Provider::Aliyun).await;
+    if let Some(refused) = length_required(&request) {
+        return refused;
+    }
     let request = read_request(request).await;
     let request_id = request_id();
     match serve(&core, &request).await {
@@ -68,8 +72,8 @@ fn error_response(error: &ApiError, request_id: &str, host: &str) -> Response {
         "Code": error.code,
     });
     let mut response = json_response(error.status, &body);
-    // The SDK reads `x-acs-retry-after` as the wait; the research says only "a positive
-    // integer", so milliseconds are assumed (the SDK sleeps that many ms).
+    // The SDK reads `x-acs-retry-after` as the wait in milliseconds (docs/providers.md,
+    // "Alibaba Cloud").
     if let Some(wait) = error.retry_after {
         let ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1);
         response
@@ -101,7 +105,8 @@ fn authenticate<'a>(core: &'a Core, request: &SignableRequest) -> Result<&'a Sim
         .ok_or_else(|| auth_error(&SignatureError::UnknownKey(key_id)))
 }
 
-/// Codes as Alibaba's gateway uses them; the research could not confirm them from a primary page.
+/// Codes as Alibaba's gateway uses them; no primary page lists them (docs/providers.md,
+/// "Alibaba Cloud").
 fn auth_error(error: &SignatureError) -> ApiError {
     match error {
         SignatureError::Missing(_) | SignatureError::Malformed(_) => ApiError::new(
@@ -281,9 +286,11 @@ fn bill_query(params: &Params) -> Result<BillQuery, ApiError> {
                 .ok_or_else(|| invalid("BillingDate"))?,
         ),
     };
+    // The service reads booleans case-insensitively: the Python SDK sends `True`/`False`
+    // (Python's `str(bool)`), the others `true`/`false`.
     let by_product = match params.get("IsGroupByProduct").unwrap_or("false") {
-        "true" => true,
-        "false" | "" => false,
+        text if text.eq_ignore_ascii_case("true") => true,
+        text if text.eq_ignore_ascii_case("false") || text.is_empty() => false,
         _ => return Err(invalid("IsGroupByProduct")),
     };
     Ok(BillQuery {
@@ -666,6 +673,31 @@ mod tests {
         let item = &monthly["Data"]["Items"]["Item"][0];
         assert_eq!(monthly["Data"]["TotalCount"], 1);
         assert!(item.get("ProductCode").is_none() && item.get("BillingDate").is_none());
+
+        // Booleans as the service reads them: the Python SDK's `True` as well as `true`.
+        for spelling in ["True", "true", "TRUE"] {
+            let grouped = call(
+                &sim,
+                "QueryAccountBill",
+                &[("BillingCycle", "2026-10"), ("IsGroupByProduct", spelling)],
+            )
+            .await
+            .json();
+            assert!(
+                grouped["Data"]["Items"]["Item"][0]["ProductCode"].is_string(),
+                "{spelling}"
+            );
+        }
+        assert_error(
+            &call(
+                &sim,
+                "QueryAccountBill",
+                &[("BillingCycle", "2026-10"), ("IsGroupByProduct", "yes")],
+            )
+            .await,
+            400,
+            "InvalidParameter",
+        );
     }
 
     #[tokio::test]

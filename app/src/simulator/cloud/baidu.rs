@@ -23,9 +23,9 @@ use serde_json::{json, Map, Value};
 
 use super::ledger::month_end;
 use super::{
-    aggregate, json_response, money_number, page, parse_day, parse_month, query_param,
-    read_request, request_id, success_response, with_retry_after, Admission, ApiError, Core,
-    Rejection, Row, SimAccount,
+    aggregate, json_response, length_required, money_number, page, parse_day, parse_month,
+    query_param, read_request, request_id, success_response, with_retry_after, Admission, ApiError,
+    Core, Rejection, Row, SimAccount,
 };
 use crate::billing::model::Provider;
 use crate::cloud::signing::{bce, SignableRequest, SignatureError};
@@ -43,6 +43,9 @@ pub(super) fn router(core: Arc<Core>) -> Router {
 
 async fn handle(State(core): State<Arc<Core>>, request: Request) -> Response {
     core.begin(Provider::Baidu).await;
+    if let Some(refused) = length_required(&request) {
+        return refused;
+    }
     let request = read_request(request).await;
     let request_id = request_id().to_ascii_lowercase();
     let mut response = match serve(&core, &request).await {
@@ -66,7 +69,7 @@ async fn serve(core: &Core, request: &SignableRequest) -> Result<(Value, Admissi
         ("GET", BILL_PATH) => resource_month(core, account, request)?,
         _ => {
             return Err(ApiError::new(
-                StatusCode::NOT_FOUND,
+                StatusCode::BAD_REQUEST,
                 "InvalidURI",
                 "Requested URI does not represent any resource on server.",
             ))
@@ -93,10 +96,18 @@ fn auth_error(e: &SignatureError) -> ApiError {
         SignatureError::Missing(_) => {
             ApiError::new(StatusCode::FORBIDDEN, "AccessDenied", "Access denied.")
         }
-        SignatureError::Malformed(_) | SignatureError::Mismatch { .. } => ApiError::new(
-            StatusCode::FORBIDDEN,
+        // BCE's common error codes (docs/providers.md, "Baidu"): a bad header 400, a signature
+        // mismatch 400, an unknown key 403.
+        SignatureError::Malformed(_) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidHTTPAuthHeader",
+            "The HTTP authorization header is invalid. Consult the service documentation for details.",
+        ),
+        SignatureError::Mismatch { .. } => ApiError::new(
+            StatusCode::BAD_REQUEST,
             "SignatureDoesNotMatch",
-            "The request signature we calculated does not match the signature you provided.",
+            "The request signature we calculated does not match the signature you provided. \
+             Check your Secret Access Key and signing method. Consult the service documentation for details.",
         ),
         SignatureError::UnknownKey(_) => ApiError::new(
             StatusCode::FORBIDDEN,
@@ -464,8 +475,8 @@ mod tests {
         assert_eq!(reply.status, 200, "{}", reply.text);
         assert_eq!(reply.json()["totalCount"], 31);
 
-        // An explicit `Content-Length: 0` is covered by the default set; reqwest itself sends
-        // none for an empty POST body, so signing without it works as well.
+        // `Content-Length: 0` (sent with every empty POST, as the SDKs send it) is covered by
+        // the default set: signed, it passes; sent but not signed, the signature fails.
         let route = ("POST", BALANCE_PATH);
         let mut with_length = SignableRequest {
             method: route.0.into(),
@@ -487,7 +498,7 @@ mod tests {
         );
         with_length.apply(&signature);
         assert_eq!(send(&with_length).await.status, 200);
-        let without = signed_with(
+        let unsigned_length = signed_with(
             &sim,
             &secret,
             route,
@@ -495,7 +506,15 @@ mod tests {
             Utc::now(),
             HeadersToSign::ProviderDefault,
         );
-        assert_eq!(send(&without).await.status, 200);
+        assert_eq!(send(&unsigned_length).await.status, 400);
+
+        // A POST stating no length at all is refused before authentication, as some gateways do.
+        let bare = reqwest::Client::new()
+            .post(format!("http://{}{BALANCE_PATH}", host(&sim, Provider::Baidu)))
+            .send()
+            .await
+            .expect("simulator answers");
+        assert_eq!(bare.status(), 411);
     }
 
     #[tokio::test]
@@ -533,7 +552,7 @@ mod tests {
         let route = ("POST", BALANCE_PATH);
         assert_error(
             &send(&signed_with(&sim, &wrong, route, &[], Utc::now(), listed())).await,
-            403,
+            400,
             "SignatureDoesNotMatch",
         );
         let secret = account(&sim, "baidu-qianfan").secret;
@@ -551,10 +570,16 @@ mod tests {
         }
         assert_error(&send(&unknown).await, 403, "InvalidAccessKeyId");
         unknown.headers.retain(|(n, _)| n != "Authorization");
+        let mut garbled = unknown.clone();
+        garbled.headers.push((
+            "Authorization".into(),
+            "bce-auth-v1/only-three/parts".into(),
+        ));
+        assert_error(&send(&garbled).await, 400, "InvalidHTTPAuthHeader");
         assert_error(&send(&unknown).await, 403, "AccessDenied");
         assert_error(
             &call(&sim, ("GET", "/v1/bill/resource/day"), &[]).await,
-            404,
+            400,
             "InvalidURI",
         );
     }

@@ -1,7 +1,7 @@
 //! A LocalStack-like local simulator of five clouds' billing APIs: Alibaba BSS, Volcengine
 //! billing, Tencent billing, Baidu billing and DeepSeek's balance. Each provider listens on its own
 //! 127.0.0.1 port with the real paths, signatures (checked with `crate::cloud::signing`), envelopes
-//! and error bodies of shared/research/cloud-api-facts.md, over deterministic demo data
+//! and error bodies of docs/providers.md, over deterministic demo data
 //! ([`Ledger`]). Switches: latency, queued faults, per-account rate limits.
 //!
 //! Every provider port also serves, without auth (the simulator binds localhost only):
@@ -709,6 +709,17 @@ pub(super) async fn read_request(request: Request) -> SignableRequest {
     }
 }
 
+/// 411 for a POST or PUT that states no length (no `Content-Length`, not chunked), as some
+/// gateways answer; the official SDKs send `Content-Length: 0` with an empty body.
+pub(super) fn length_required(request: &Request) -> Option<Response> {
+    let has_body_method = matches!(request.method().as_str(), "POST" | "PUT" | "PATCH");
+    let headers = request.headers();
+    let stated =
+        headers.contains_key(header::CONTENT_LENGTH) || headers.contains_key(header::TRANSFER_ENCODING);
+    (has_body_method && !stated)
+        .then(|| (StatusCode::LENGTH_REQUIRED, "Length Required").into_response())
+}
+
 /// `%XY` decoded (a broken escape stays as it is); `+` is literal in a path.
 fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
@@ -1005,6 +1016,10 @@ pub(super) mod testkit {
         let mut builder = reqwest::Client::new()
             .request(method, url)
             .body(request.body.clone());
+        if request.body.is_empty() && request.method != "GET" {
+            // reqwest states no length for an empty body; the SDKs send 0.
+            builder = builder.header(header::CONTENT_LENGTH, "0");
+        }
         for (name, value) in &request.headers {
             builder = builder.header(name, value);
         }

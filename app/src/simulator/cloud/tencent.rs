@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::Router;
 use chrono::{NaiveDate, Utc};
@@ -20,14 +20,16 @@ use serde_json::{json, Map, Value};
 
 use super::ledger::month_end;
 use super::{
-    aggregate, json_response, money, parse_month, read_request, request_id, success_response,
-    Admission, ApiError, Core, Rejection, Row, SimAccount,
+    aggregate, json_response, length_required, money, parse_month, read_request, request_id,
+    success_response, Admission, ApiError, Core, Rejection, Row, SimAccount,
 };
 use crate::billing::model::Provider;
 use crate::cloud::signing::{tc3, SignableRequest, SignatureError};
 
 const ACTION: &str = "DescribeBillSummaryByProduct";
 const VERSION: &str = "2018-07-09";
+/// The TC3 credential scope's service, fixed for this API whatever host the request came to.
+const SERVICE: &str = "billing";
 
 pub(super) fn router(core: Arc<Core>) -> Router {
     Router::new().fallback(handle).with_state(core)
@@ -35,28 +37,45 @@ pub(super) fn router(core: Arc<Core>) -> Router {
 
 async fn handle(State(core): State<Arc<Core>>, request: Request) -> Response {
     core.begin(Provider::Tencent).await;
+    if let Some(refused) = length_required(&request) {
+        return refused;
+    }
+    // A GET signs its query string as sent; keep the bytes before they are decoded.
+    let raw_query = request.uri().query().unwrap_or_default().to_owned();
     let request = read_request(request).await;
     let request_id = request_id().to_ascii_lowercase();
-    match serve(&core, &request).await {
+    let response = match serve(&core, &request, &raw_query).await {
         Ok((mut response, admission)) => {
             response.insert("RequestId".into(), json!(request_id));
             success_response(&json!({"Response": response}), admission)
         }
         Err(error) => error_response(&error, &request_id),
-    }
+    };
+    with_tencent_content_type(response)
+}
+
+/// Tencent answers exactly `application/json`; the Python SDK reads an error body only for that
+/// exact value (any `;charset=` suffix turns every error into an empty model).
+fn with_tencent_content_type(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
 }
 
 async fn serve(
     core: &Core,
     request: &SignableRequest,
+    raw_query: &str,
 ) -> Result<(Map<String, Value>, Admission), ApiError> {
-    let account = authenticate(core, request)?;
+    let account = authenticate(core, request, raw_query)?;
     let admission = core
         .admit(Provider::Tencent, &account.name)
         .await
         .map_err(rejection_error)?;
     check_action(request)?;
-    let query = SummaryQuery::parse(&request.body)?;
+    let query = SummaryQuery::parse(&parameters(request)?)?;
     Ok((summary(core, account, &query, admission), admission))
 }
 
@@ -68,14 +87,43 @@ fn error_response(error: &ApiError, request_id: &str) -> Response {
     json_response(error.status, &body)
 }
 
+/// A GET carries the parameters in the query string (form-encoded, as the SDKs send them); a
+/// POST in a JSON body.
+fn parameters(request: &SignableRequest) -> Result<Map<String, Value>, ApiError> {
+    if request.method.eq_ignore_ascii_case("GET") {
+        return Ok(request
+            .query
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect());
+    }
+    match serde_json::from_slice(&request.body) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(error(
+            "InvalidParameter",
+            "The request body is not a JSON object.",
+        )),
+    }
+}
+
 /// Tencent reports errors inside an HTTP 200.
 fn error(code: &'static str, message: impl Into<String>) -> ApiError {
     ApiError::new(StatusCode::OK, code, message)
 }
 
-fn authenticate<'a>(core: &'a Core, request: &SignableRequest) -> Result<&'a SimAccount, ApiError> {
-    let secret_id = tc3::verify(request, core.secret_lookup(Provider::Tencent), Utc::now())
-        .map_err(|e| auth_error(&e))?;
+fn authenticate<'a>(
+    core: &'a Core,
+    request: &SignableRequest,
+    raw_query: &str,
+) -> Result<&'a SimAccount, ApiError> {
+    let secret_id = tc3::verify(
+        request,
+        raw_query,
+        SERVICE,
+        core.secret_lookup(Provider::Tencent),
+        Utc::now(),
+    )
+    .map_err(|e| auth_error(&e))?;
     core.account_by_key(Provider::Tencent, &secret_id)
         .ok_or_else(|| auth_error(&SignatureError::UnknownKey(secret_id)))
 }
@@ -152,18 +200,9 @@ struct SummaryQuery {
 impl SummaryQuery {
     /// BeginTime and EndTime: required, the same month (`YYYY-MM`; a `YYYY-MM-DD…` time is
     /// read as its month); the whole month is summarised.
-    fn parse(body: &[u8]) -> Result<Self, ApiError> {
-        let params: Map<String, Value> = match serde_json::from_slice(body) {
-            Ok(Value::Object(map)) => map,
-            _ => {
-                return Err(error(
-                    "InvalidParameter",
-                    "The request body is not a JSON object.",
-                ))
-            }
-        };
-        let begin = month_param(&params, "BeginTime")?;
-        let end = month_param(&params, "EndTime")?;
+    fn parse(params: &Map<String, Value>) -> Result<Self, ApiError> {
+        let begin = month_param(params, "BeginTime")?;
+        let end = month_param(params, "EndTime")?;
         if begin != end {
             return Err(error(
                 "InvalidParameterValue",
@@ -313,7 +352,7 @@ mod tests {
             id: &account.access_key_id,
             secret,
         };
-        let signature = tc3::sign(&request, key, at, HeadersToSign::ProviderDefault);
+        let signature = tc3::sign(&request, key, at, SERVICE, HeadersToSign::ProviderDefault);
         request.apply(&signature);
         request
     }
@@ -487,5 +526,68 @@ mod tests {
         }
         assert!(throttled >= 1);
         assert_eq!(sim.control.throttled(Provider::Tencent), 1 + throttled);
+    }
+
+    #[tokio::test]
+    async fn answers_exactly_application_json() {
+        let sim = start().await;
+        let ok = call(&sim, month("2026-11")).await;
+        let wrong = call(&sim, json!({"EndTime": "2026-11"})).await;
+        for reply in [ok, wrong] {
+            assert_eq!(
+                reply.headers[reqwest::header::CONTENT_TYPE],
+                "application/json",
+                "{}",
+                reply.text
+            );
+        }
+    }
+
+    /// A GET as the Python SDK sends one: parameters form-encoded in the query (space as `+`),
+    /// that string signed as sent, the endpoint a bare address (service still `billing`).
+    #[tokio::test]
+    async fn a_get_with_query_parameters_is_verified_as_sent() {
+        let sim = start().await;
+        let account = account(&sim, "tencent-prod");
+        let raw = "BeginTime=2026-10-01+00%3A00%3A00&EndTime=2026-10";
+        let mut request = SignableRequest {
+            method: "GET".into(),
+            host: host(&sim, Provider::Tencent),
+            path: "/".into(),
+            query: url::form_urlencoded::parse(raw.as_bytes())
+                .into_owned()
+                .collect(),
+            headers: vec![
+                (
+                    "Content-Type".into(),
+                    "application/x-www-form-urlencoded".into(),
+                ),
+                ("X-TC-Action".into(), ACTION.into()),
+                ("X-TC-Version".into(), VERSION.into()),
+            ],
+            body: Vec::new(),
+        };
+        let key = AccessKey {
+            id: &account.access_key_id,
+            secret: &account.secret,
+        };
+        let signature = tc3::sign_sent_query(
+            &request,
+            raw,
+            key,
+            Utc::now(),
+            SERVICE,
+            HeadersToSign::ProviderDefault,
+        );
+        request.apply(&signature);
+        let mut builder = reqwest::Client::new().get(format!("http://{}/?{raw}", request.host));
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        let response = builder.send().await.expect("simulator answers");
+        let body: Value = response.json().await.expect("JSON");
+        let response = &body["Response"];
+        assert!(response.get("Error").is_none(), "{body}");
+        assert_eq!(response["SummaryOverview"][0]["BillMonth"], "2026-10");
     }
 }

@@ -19,9 +19,9 @@ use serde_json::{json, Map, Value};
 
 use super::ledger::month_end;
 use super::{
-    aggregate, json_response, money, months_between, page, parse_day, parse_month, query_param,
-    read_request, request_id, success_response, with_retry_after, Admission, ApiError, Core,
-    Rejection, Row, SimAccount,
+    aggregate, json_response, length_required, money, months_between, page, parse_day, parse_month,
+    query_param, read_request, request_id, success_response, with_retry_after, Admission, ApiError,
+    Core, Rejection, Row, SimAccount,
 };
 use crate::billing::model::Provider;
 use crate::cloud::signing::{volcengine, SignableRequest, SignatureError};
@@ -57,6 +57,9 @@ impl Meta {
 
 async fn handle(State(core): State<Arc<Core>>, request: Request) -> Response {
     core.begin(Provider::Volcengine).await;
+    if let Some(refused) = length_required(&request) {
+        return refused;
+    }
     let request = read_request(request).await;
     let meta = Meta {
         request_id: request_id(),
@@ -93,9 +96,8 @@ async fn serve(
 fn error_response(error: &ApiError, meta: &Meta) -> Response {
     let mut detail = Map::new();
     detail.insert("Code".into(), json!(error.code));
-    // The doc's example gives CodeN only for this code; other APIs leave it out.
-    if error.code == "InvalidActionOrVersion" {
-        detail.insert("CodeN".into(), json!(100_008));
+    if let Some(code_n) = code_n(error.code) {
+        detail.insert("CodeN".into(), json!(code_n));
     }
     detail.insert("Message".into(), json!(error.message));
     let mut metadata = meta.json();
@@ -104,6 +106,17 @@ fn error_response(error: &ApiError, meta: &Meta) -> Response {
         json_response(error.status, &json!({"ResponseMetadata": metadata})),
         error.retry_after,
     )
+}
+
+/// The numeric codes the common-error pages give (docs/providers.md, "Volcengine"); codes
+/// without a documented number go out without `CodeN`, as other APIs do.
+fn code_n(code: &str) -> Option<u32> {
+    match code {
+        "InvalidActionOrVersion" => Some(100_008),
+        "InvalidAccessKey" => Some(100_009),
+        "SignatureDoesNotMatch" => Some(100_010),
+        _ => None,
+    }
 }
 
 // --- authentication ------------------------------------------------------------------------
@@ -150,13 +163,14 @@ fn auth_error(error: &SignatureError) -> ApiError {
             "SignatureDoesNotMatch",
             "The request signature we calculated does not match the signature you provided.",
         ),
-        SignatureError::UnknownKey(_) => ApiError::new(
+        SignatureError::UnknownKey(id) => ApiError::new(
             StatusCode::UNAUTHORIZED,
-            "InvalidClientTokenId",
-            "The AccessKey ID provided does not exist in our records.",
+            "InvalidAccessKey",
+            format!("The access key {id} is invalid."),
         ),
+        // The current common-error pages give 400 (an older one 403).
         SignatureError::Expired => ApiError::new(
-            StatusCode::FORBIDDEN,
+            StatusCode::BAD_REQUEST,
             "InvalidTimestamp",
             "The request timestamp is invalid or expired.",
         ),
@@ -667,6 +681,7 @@ mod tests {
         ))
         .await;
         assert_error(&reply, 401, "SignatureDoesNotMatch");
+        assert_eq!(reply.json()["ResponseMetadata"]["Error"]["CodeN"], 100_010);
         let secret = account(&sim, "volc-ark").secret;
         let stale = Utc::now() - chrono::Duration::hours(1);
         assert_error(
@@ -678,7 +693,7 @@ mod tests {
                 stale,
             ))
             .await,
-            403,
+            400,
             "InvalidTimestamp",
         );
         let mut unknown = signed_with(&sim, &secret, "QueryBalanceAcct", &json!({}), Utc::now());
@@ -687,7 +702,9 @@ mod tests {
                 *value = value.replace("Credential=AKLT", "Credential=AKLX");
             }
         }
-        assert_error(&send(&unknown).await, 401, "InvalidClientTokenId");
+        let reply = send(&unknown).await;
+        assert_error(&reply, 401, "InvalidAccessKey");
+        assert_eq!(reply.json()["ResponseMetadata"]["Error"]["CodeN"], 100_009);
         unknown.headers.retain(|(n, _)| n != "Authorization");
         assert_error(&send(&unknown).await, 401, "MissingSignature");
     }
