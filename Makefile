@@ -13,6 +13,10 @@ CARGO_BIN := $(HOME)/.cargo/bin
 export PATH := $(CURDIR)/end2end/node_modules/.bin:$(CARGO_BIN):$(PATH)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
+# cargo-leptos sets LEPTOS_OUTPUT_NAME for its builds and leptos reads it with option_env!, so a
+# `cargo test` without it compiles the whole leptos stack a second time: set it for every target.
+export LEPTOS_OUTPUT_NAME := suanpan
+
 SERVER := target/release/suanpan
 SITE := target/site
 # The conformance suite's interpreter (3.11, as pinned SDKs expect) and where cargo puts binaries.

@@ -25,6 +25,9 @@ pub struct AppConfig {
     pub billing: crate::billing::accounts::BillingConfig,
     /// `SUANPAN_CLOUD_SIM_LATENCY_MS` (default 30): the cloud simulator's delay per request.
     pub cloud_sim_latency: Duration,
+    /// `SUANPAN_CLOUD_SIM_HOLD_AFTER` (tests only): the demo cloud simulator answers this many
+    /// requests, then holds every further one, so a test can kill a sync process mid-way.
+    pub cloud_sim_hold_after: Option<u64>,
 }
 
 /// Model Studio (DashScope): the real service when a key is set, else the local simulator.
@@ -100,7 +103,11 @@ impl AppConfig {
             Some(v) => v.parse::<u64>().ok().filter(|n| *n <= 60_000).map(Duration::from_millis)
                 .ok_or_else(|| invalid("SUANPAN_CLOUD_SIM_LATENCY_MS", "milliseconds, 0 to 60000"))?,
         };
-        Ok(AppConfig { addr, data_dir, warehouse, warehouse_currency, ai, billing, cloud_sim_latency })
+        let cloud_sim_hold_after = match get("SUANPAN_CLOUD_SIM_HOLD_AFTER") {
+            None => None,
+            Some(v) => Some(v.parse::<u64>().map_err(|_| invalid("SUANPAN_CLOUD_SIM_HOLD_AFTER", "a whole number of requests"))?),
+        };
+        Ok(AppConfig { addr, data_dir, warehouse, warehouse_currency, ai, billing, cloud_sim_latency, cloud_sim_hold_after })
     }
 }
 

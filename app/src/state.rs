@@ -121,7 +121,7 @@ impl AppState {
     pub async fn with_warehouse(config: AppConfig, warehouse: Warehouse) -> Result<Self, StartupError> {
         let store = AppStore::open(&config.data_dir).await?;
         let ai = AiServices::start(&config.ai, &config.data_dir).await?;
-        let billing = BillingServices::start(config.billing.clone(), config.cloud_sim_latency).await.map_err(StartupError::Simulator)?;
+        let billing = BillingServices::start(config.billing.clone(), config.cloud_sim_latency, config.cloud_sim_hold_after).await.map_err(StartupError::Simulator)?;
         let closed = crate::billing::store::close_abandoned_runs(&store, chrono::Utc::now()).await?;
         if closed > 0 {
             tracing::warn!(closed, "billing sync runs abandoned by a stopped process were closed as failed");

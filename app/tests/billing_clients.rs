@@ -283,18 +283,25 @@ async fn throttling_is_retried_until_it_succeeds() {
 }
 
 #[tokio::test]
-async fn malformed_answers_are_not_retried() {
+async fn malformed_answers_are_retried_like_a_5xx_then_reported() {
     let cloud = spawn(CloudSimSettings::fast(SEED)).await.unwrap();
     let today = cloud.ledger.today();
+    let attempts = fast_retry().attempts as u64;
     for provider in Provider::ALL {
         let client = client_for(config(&cloud, &first_account(&cloud, provider)));
-        cloud
-            .control
-            .push_fault(provider, CloudFault::MalformedJson);
+        // One cut answer: asked again, and the second answer is used.
+        cloud.control.push_fault(provider, CloudFault::MalformedJson);
+        let before = cloud.control.requests(provider);
+        probe(&client, today).await.unwrap_or_else(|e| panic!("{provider:?}: {e}"));
+        assert_eq!(cloud.control.requests(provider) - before, 2, "{provider:?}");
+        // Cut every time: bounded, then Malformed.
+        for _ in 0..attempts {
+            cloud.control.push_fault(provider, CloudFault::MalformedJson);
+        }
         let before = cloud.control.requests(provider);
         let e = probe(&client, today).await.unwrap_err();
         assert_eq!(e.kind, ErrorKind::Malformed, "{provider:?}: {e}");
-        assert_eq!(cloud.control.requests(provider) - before, 1, "{provider:?}");
+        assert_eq!(cloud.control.requests(provider) - before, attempts, "{provider:?}");
     }
     cloud.shutdown();
 }

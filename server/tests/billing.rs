@@ -411,3 +411,78 @@ async fn a_scope_that_failed_is_shown_missing_with_its_reason_until_pulled() {
     let (_, o) = post(&app, "billing/overview", json!({ "query": [] })).await;
     assert_eq!(serde_json::from_str::<Value>(&o).unwrap()["gaps"], json!([]));
 }
+
+/// `suanpan sync-billing` on `dir` with `env`; its stderr lines arrive on the channel.
+fn sync_process(dir: &std::path::Path, env: &[(&str, &str)]) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
+    use std::io::BufRead;
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_suanpan"));
+    cmd.arg("sync-billing")
+        .env("SUANPAN_DATA_DIR", dir)
+        .env("SUANPAN_AI_SIMULATOR", "off")
+        .env("SUANPAN_BILLING_HISTORY_MONTHS", "1")
+        .env("SUANPAN_CLOUD_SIM_LATENCY_MS", "0")
+        .env("SUANPAN_BILLING_SYNC_INTERVAL_MIN", "0")
+        .env("RUST_LOG", "info,sqlx=warn")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    (child, rx)
+}
+
+#[tokio::test]
+async fn a_sync_process_killed_with_sigkill_mid_way_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    // The first process's simulator holds every request after the 60th, so the kill lands
+    // mid-sync whatever the machine's load.
+    let (mut child, log) = sync_process(dir.path(), &[("SUANPAN_CLOUD_SIM_HOLD_AFTER", "60"), ("SUANPAN_BILLING_LEASE_S", "1")]);
+    let endpoint = loop {
+        let line = log.recv_timeout(std::time::Duration::from_secs(120)).expect("the sync process logs its simulator");
+        if let Some(rest) = line.split("endpoints=").nth(1) {
+            break rest.split(',').find_map(|p| p.strip_prefix("aliyun=")).unwrap().trim().to_string();
+        }
+    };
+    let held = |endpoint: String| async move {
+        let stats: Value = reqwest::get(format!("http://{endpoint}/__sim/stats")).await.unwrap().json().await.unwrap();
+        stats["held"].as_u64().unwrap()
+    };
+    while held(endpoint.clone()).await == 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap(); // SIGKILL
+    assert!(!child.wait().unwrap().success());
+
+    // A new process on the same store: the dead run's lease expires, it is closed, and
+    // everything missing is pulled.
+    let (second, _log) = sync_process(dir.path(), &[("SUANPAN_BILLING_LEASE_S", "1")]);
+    let out = tokio::task::spawn_blocking(move || second.wait_with_output().unwrap()).await.unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    let last = stdout.lines().last().unwrap_or_default();
+    assert!(last.starts_with("run #") && last.ends_with(": ok") && !last.starts_with("run #1:"), "{stdout}");
+
+    let store = app::store::AppStore::open(dir.path()).await.unwrap();
+    let killed: String = sqlx::query_scalar("SELECT state FROM sync_runs WHERE id = 1").fetch_one(&store.pool).await.unwrap();
+    assert_eq!(killed, "failed", "the killed run is closed, not left running");
+    let reference = clean_reference().await;
+    let stored: Vec<(String, String, String, Option<String>, String, String, String)> = sqlx::query_as(
+        "SELECT provider, account, billing_cycle, bill_date, product_code, payable, pretax FROM bill_lines WHERE source = 'bill'
+         ORDER BY provider, account, billing_cycle, bill_date, product_code, payable, pretax",
+    )
+    .fetch_all(&store.pool)
+    .await
+    .unwrap();
+    assert_eq!(stored, stored_bills(&reference).await, "every line of a clean run, none twice");
+}

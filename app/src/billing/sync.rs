@@ -37,7 +37,7 @@ pub struct BillingServices {
 impl BillingServices {
     /// Real accounts from configuration; with none (and the simulator on), the simulator's demo
     /// accounts on its own localhost ports.
-    pub async fn start(config: BillingConfig, sim_latency: std::time::Duration) -> std::io::Result<Self> {
+    pub async fn start(config: BillingConfig, sim_latency: std::time::Duration, sim_hold_after: Option<u64>) -> std::io::Result<Self> {
         use super::providers::{default_rate_per_second, AccountConfig, RequestGate};
         let http = reqwest::Client::builder()
             .connect_timeout(std::time::Duration::from_secs(10))
@@ -55,6 +55,9 @@ impl BillingServices {
                 latency: sim_latency,
             };
             let sim = crate::simulator::cloud::spawn(settings).await?;
+            if let Some(n) = sim_hold_after {
+                sim.control.hold_after(n);
+            }
             let mut accounts = Vec::new();
             for a in &sim.accounts {
                 let Some(addr) = sim.endpoints.get(&a.provider) else { continue };

@@ -6,7 +6,7 @@
 //!
 //! Every provider port also serves, without auth (the simulator binds localhost only):
 //! `POST /__sim/faults` with a [`CloudFault`] as JSON (`{"fault":"throttle","retry_after_s":1}`),
-//! and `GET /__sim/stats` → `{"provider","requests","throttled","queued_faults","rate_limit_per_second"}`.
+//! and `GET /__sim/stats` → `{"provider","requests","throttled","queued_faults","rate_limit_per_second","held"}`.
 //!
 //! Request order: count → latency → authenticate → fault (FIFO per provider) → rate limit (per
 //! account, governor) → action.
@@ -629,6 +629,7 @@ impl Core {
             "throttled": self.counters(provider).throttled.load(Ordering::Relaxed),
             "queued_faults": lock(&self.faults).get(&provider).map_or(0, VecDeque::len),
             "rate_limit_per_second": limit,
+            "held": self.held.load(Ordering::SeqCst),
         })
     }
 }
@@ -1161,7 +1162,7 @@ mod tests {
             .expect("json");
         assert_eq!(
             stats,
-            json!({"provider": "tencent", "requests": 0, "throttled": 0, "queued_faults": 1, "rate_limit_per_second": 3})
+            json!({"provider": "tencent", "requests": 0, "throttled": 0, "queued_faults": 1, "rate_limit_per_second": 3, "held": 0})
         );
         sim.shutdown();
     }
