@@ -412,7 +412,8 @@ async fn a_scope_that_failed_is_shown_missing_with_its_reason_until_pulled() {
     assert_eq!(serde_json::from_str::<Value>(&o).unwrap()["gaps"], json!([]));
 }
 
-/// `suanpan sync-billing` on `dir` with `env`; its stderr lines arrive on the channel.
+/// `suanpan sync-billing` on `dir` with `env`; its output lines (the log goes to stdout) arrive
+/// on the channel.
 fn sync_process(dir: &std::path::Path, env: &[(&str, &str)]) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
     use std::io::BufRead;
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_suanpan"));
@@ -425,15 +426,15 @@ fn sync_process(dir: &std::path::Path, env: &[(&str, &str)]) -> (std::process::C
         .env("RUST_LOG", "info,sqlx=warn")
         .env("NO_COLOR", "1")
         .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
+        .stderr(std::process::Stdio::inherit());
     for (k, v) in env {
         cmd.env(k, v);
     }
     let mut child = cmd.spawn().unwrap();
-    let stderr = child.stderr.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
             if tx.send(line).is_err() {
                 break;
             }
@@ -466,10 +467,15 @@ async fn a_sync_process_killed_with_sigkill_mid_way_loses_nothing() {
 
     // A new process on the same store: the dead run's lease expires, it is closed, and
     // everything missing is pulled.
-    let (second, _log) = sync_process(dir.path(), &[("SUANPAN_BILLING_LEASE_S", "1")]);
-    let out = tokio::task::spawn_blocking(move || second.wait_with_output().unwrap()).await.unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}");
+    let (mut second, log) = sync_process(dir.path(), &[("SUANPAN_BILLING_LEASE_S", "1")]);
+    let (status, stdout) = tokio::task::spawn_blocking(move || {
+        // The lines end when the process closes its output.
+        let lines: Vec<String> = log.iter().collect();
+        (second.wait().unwrap(), lines.join("\n"))
+    })
+    .await
+    .unwrap();
+    assert!(status.success(), "{stdout}");
     let last = stdout.lines().last().unwrap_or_default();
     assert!(last.starts_with("run #") && last.ends_with(": ok") && !last.starts_with("run #1:"), "{stdout}");
 

@@ -85,15 +85,15 @@ impl Client {
             ("PageNum".to_owned(), page_number.to_string()),
             ("PageSize".to_owned(), PAGE_SIZE.to_string()),
         ];
-        let data = self.call("QueryAccountBill", &params).await?;
-        let page = parse_bill_page(&self.account.name, day, self.fallback_currency(), data)?;
+        let currency = self.fallback_currency();
+        let page = self.call("QueryAccountBill", &params, |data| parse_bill_page(&self.account.name, day, currency, data)).await?;
         Ok((page.total_count, page.lines))
     }
 
     /// `QueryAccountBalance`: available amount (may be negative) and credit line.
     pub async fn balance(&self) -> Result<BalanceSnapshot, ProviderError> {
-        let data = self.call("QueryAccountBalance", &[]).await?;
-        parse_balance(&self.account.name, self.fallback_currency(), data)
+        let currency = self.fallback_currency();
+        self.call("QueryAccountBalance", &[], |data| parse_balance(&self.account.name, currency, data)).await
     }
 
     /// A response's `Currency` names it; when absent, the international site bills in USD and
@@ -107,13 +107,15 @@ impl Client {
         }
     }
 
-    /// One action through the gate; answers the `Data` object.
-    async fn call(
+    /// One action through the gate, its `Data` object read by `read` inside it: an answer that
+    /// does not read is asked for again like a 5xx.
+    async fn call<T>(
         &self,
         action: &str,
         params: &[(String, String)],
-    ) -> Result<Value, ProviderError> {
-        self.gate.run(|| self.attempt(action, params)).await
+        read: impl Fn(Value) -> Result<T, ProviderError>,
+    ) -> Result<T, ProviderError> {
+        self.gate.run(|| async { read(self.attempt(action, params).await?) }).await
     }
 
     /// Signed afresh (date and nonce) on every attempt.

@@ -106,21 +106,25 @@ impl Client {
             ("pageNo".to_owned(), page_number.to_string()),
             ("pageSize".to_owned(), PAGE_SIZE.to_string()),
         ];
-        let answer = self
+        // Read inside the gate: an answer that does not read is asked for again like a 5xx.
+        let page: BillPage = self
             .gate
-            .run(|| self.attempt(BILL_ACTION, reqwest::Method::GET, BILL_PATH, &query))
+            .run(|| async {
+                let answer = self.attempt(BILL_ACTION, reqwest::Method::GET, BILL_PATH, &query).await?;
+                parse_json(PROVIDER, BILL_ACTION, &answer.body)
+            })
             .await?;
-        let page: BillPage = parse_json(PROVIDER, BILL_ACTION, &answer.body)?;
         Ok((page.total_count, page.bills.unwrap_or_default()))
     }
 
     /// `POST /v1/finance/cash/balance`: the cash balance, CNY.
     pub async fn balance(&self) -> Result<BalanceSnapshot, ProviderError> {
-        let answer = self
-            .gate
-            .run(|| self.attempt(BALANCE_ACTION, reqwest::Method::POST, BALANCE_PATH, &[]))
-            .await?;
-        parse_balance(&self.account.name, &answer.body)
+        self.gate
+            .run(|| async {
+                let answer = self.attempt(BALANCE_ACTION, reqwest::Method::POST, BALANCE_PATH, &[]).await?;
+                parse_balance(&self.account.name, &answer.body)
+            })
+            .await
     }
 
     /// Signed afresh (x-bce-date) on every attempt; answers the successful HTTP answer.

@@ -57,8 +57,8 @@ impl Client {
     /// The CNY balance (else the first listed); `None` when the account lists no balance.
     /// `is_available: false` (nothing left to spend) is a balance like any other.
     pub async fn balance(&self) -> Result<Option<BalanceSnapshot>, ProviderError> {
-        let answer = self.gate.run(|| self.attempt()).await?;
-        parse_balance(&self.account.name, &answer.body)
+        // Read inside the gate: an answer that does not read is asked for again like a 5xx.
+        self.gate.run(|| async { parse_balance(&self.account.name, &self.attempt().await?.body) }).await
     }
 
     async fn attempt(&self) -> Result<Answer, ProviderError> {

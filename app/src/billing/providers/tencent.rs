@@ -83,8 +83,11 @@ impl Client {
         };
         let body = serde_json::to_vec(&request)
             .map_err(|e| ProviderError::malformed(PROVIDER, ACTION, e))?;
-        let response = self.gate.run(|| self.attempt(body.clone())).await?;
-        parse_summary(&self.account.name, month, self.currency(), response)
+        let currency = self.currency();
+        // Read inside the gate: an answer that does not read is asked for again like a 5xx.
+        self.gate
+            .run(|| async { parse_summary(&self.account.name, month, currency, self.attempt(body.clone()).await?) })
+            .await
     }
 
     fn currency(&self) -> Currency {

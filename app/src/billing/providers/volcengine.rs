@@ -99,15 +99,13 @@ impl Client {
         };
         let body = serde_json::to_vec(&request)
             .map_err(|e| ProviderError::malformed(PROVIDER, "ListBillDetail", e))?;
-        let result = self.call("ListBillDetail", body).await?;
-        let page = parse_bill_page(&self.account.name, month, result)?;
+        let page = self.call("ListBillDetail", body, |result| parse_bill_page(&self.account.name, month, result)).await?;
         Ok((page.total, page.lines))
     }
 
     /// `QueryBalanceAcct`: available balance and credit limit.
     pub async fn balance(&self) -> Result<BalanceSnapshot, ProviderError> {
-        let result = self.call("QueryBalanceAcct", b"{}".to_vec()).await?;
-        parse_balance(&self.account.name, result)
+        self.call("QueryBalanceAcct", b"{}".to_vec(), |result| parse_balance(&self.account.name, result)).await
     }
 
     fn region(&self) -> &str {
@@ -118,9 +116,10 @@ impl Client {
             .unwrap_or(DEFAULT_REGION)
     }
 
-    /// One action through the gate; answers the `Result` object.
-    async fn call(&self, action: &str, body: Vec<u8>) -> Result<Value, ProviderError> {
-        self.gate.run(|| self.attempt(action, body.clone())).await
+    /// One action through the gate, its `Result` object read by `read` inside it: an answer that
+    /// does not read is asked for again like a 5xx.
+    async fn call<T>(&self, action: &str, body: Vec<u8>, read: impl Fn(Value) -> Result<T, ProviderError>) -> Result<T, ProviderError> {
+        self.gate.run(|| async { read(self.attempt(action, body.clone()).await?) }).await
     }
 
     /// Signed afresh (X-Date) on every attempt.
