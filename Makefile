@@ -38,7 +38,7 @@ unit:
 	cargo test --workspace --release
 
 e2e: public/echarts.min.js
-	node end2end/run.mjs
+	cd end2end && playwright test
 
 # The providers' official Python SDKs against the simulators (conformance/run.sh starts them from
 # the server binary and stops them). The binary comes from the same build as `unit` (a plain
@@ -82,7 +82,7 @@ $(CONFORMANCE_VENV)/.installed: conformance/requirements.txt
 	$(CONFORMANCE_VENV)/bin/pip install -q --disable-pip-version-check -r conformance/requirements.txt
 	@touch $@
 
-# echarts, binaryen (wasm-opt) and playwright-core (no browser download), pinned in
+# echarts, binaryen (wasm-opt) and @playwright/test (no browser download: Debian's chromium), pinned in
 # end2end/package-lock.json.
 npm: end2end/node_modules/.package-lock.json
 end2end/node_modules/.package-lock.json: end2end/package.json end2end/package-lock.json

@@ -1,0 +1,57 @@
+// What every spec shares: the two servers, a page opener that records script errors, and the
+// screenshot folder.
+import { test as base } from '@playwright/test';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const shots = join(root, 'end2end', 'screenshots');
+mkdirSync(shots, { recursive: true });
+
+export const ANALYSES = ['top-sellers', 'affinity', 'inventory', 'customers', 'seasonal'];
+
+function server(name) {
+  const url = process.env[`SUANPAN_E2E_${name}_URL`];
+  const logFile = process.env[`SUANPAN_E2E_${name}_LOG`];
+  if (!url) throw new Error(`no ${name} server: run through playwright.config.mjs`);
+  return { url, log: () => readFileSync(logFile, 'utf8') };
+}
+
+/** `good`: the demo server with local simulators; `broken`: its SQL Server is unreachable. */
+export const test = base.extend({
+  good: async ({}, use) => use(server('GOOD')),
+  broken: async ({}, use) => use(server('BROKEN')),
+});
+
+/**
+ * Opens `url` in a new browser context. Returns the page, the script errors seen on it and the
+ * navigation response. `options` are Playwright context options (viewport, javaScriptEnabled, …).
+ */
+export async function open(browser, url, options = {}) {
+  const context = await browser.newContext(options);
+  const p = await context.newPage();
+  const errors = [];
+  p.on('pageerror', (e) => errors.push(String(e)));
+  p.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  const response = await p.goto(url, { waitUntil: 'load' });
+  return { p, errors, response };
+}
+
+/** The rows of the page's main table, once there. */
+export async function rowsOf(p) {
+  await p.waitForSelector('table[data-testid=table] tbody tr', { timeout: 30_000 });
+  return p.locator('table[data-testid=table] tbody tr');
+}
+
+/** Resolves once the page has hydrated (the shell marks <body> when the app is interactive). */
+export async function hydrated(p) {
+  await p.waitForSelector('body[data-hydrated]', { timeout: 60_000 });
+}
+
+/** The address of a simulator the demo server logged, e.g. `simulator(good, /DashScope simulator serving.*?addr=([\d.]+:\d+)/)`. */
+export function simulator(srv, pattern) {
+  const m = srv.log().match(pattern);
+  if (!m) throw new Error(`the server did not log ${pattern}`);
+  return `http://${m[1]}`;
+}

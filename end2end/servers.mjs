@@ -1,0 +1,68 @@
+// Global setup: the release server against a fresh embedded warehouse ("good", the demo with
+// local simulators) and a second one whose SQL Server is unreachable ("broken"). Their URLs and
+// log files reach the specs through the environment (see harness.mjs); the returned function
+// stops them.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Starts the release binary on port 0 and resolves once it listens. */
+function startServer(name, env) {
+  const dataDir = mkdtempSync(join(tmpdir(), `suanpan-e2e-${name}-`));
+  const logFile = join(dataDir, 'server.log');
+  writeFileSync(logFile, '');
+  const child = spawn(join(root, 'target/release/suanpan'), [], {
+    cwd: root,
+    env: {
+      ...process.env,
+      SUANPAN_ADDR: '127.0.0.1:0',
+      SUANPAN_DATA_DIR: dataDir,
+      SUANPAN_SITE_ROOT: join(root, 'target/site'),
+      RUST_LOG: 'info,sqlx=warn',
+      NO_COLOR: '1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} server did not start:\n${log}`)), 180_000);
+    const onData = (chunk) => {
+      log += chunk;
+      appendFileSync(logFile, chunk);
+      const m = log.match(/listening on (http:\/\/[\d.]+:\d+)/);
+      if (m && timer) {
+        clearTimeout(timer);
+        resolve({ url: m[1], child, dataDir, logFile });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`${name} server exited ${code}:\n${log}`)); });
+  });
+}
+
+export default async function globalSetup() {
+  const servers = await Promise.all([
+    startServer('demo', { SUANPAN_BILLING_HISTORY_MONTHS: '1' }),
+    startServer('broken', {
+      SUANPAN_WAREHOUSE_URL: 'mssql://reader:not-a-real-password@127.0.0.1:9/WideWorldImporters?encrypt=off&connect_timeout_s=2',
+    }),
+  ]);
+  const [good, broken] = servers;
+  process.env.SUANPAN_E2E_GOOD_URL = good.url;
+  process.env.SUANPAN_E2E_GOOD_LOG = good.logFile;
+  process.env.SUANPAN_E2E_BROKEN_URL = broken.url;
+  process.env.SUANPAN_E2E_BROKEN_LOG = broken.logFile;
+  return async () => {
+    for (const s of servers) {
+      s.child.removeAllListeners('exit');
+      s.child.kill('SIGTERM');
+      rmSync(s.dataDir, { recursive: true, force: true });
+    }
+  };
+}
