@@ -31,8 +31,10 @@ run: tools build
 
 test: tools tools-test unit conformance build e2e
 
+# --precompress writes .br and .gz beside every site file; the server sends them to browsers that
+# accept them (the WASM and ECharts shrink to about a quarter), and compresses the rest on the fly.
 build: public/echarts.min.js
-	cargo leptos build --release
+	cargo leptos build --release --precompress
 
 unit:
 	cargo test --workspace --release

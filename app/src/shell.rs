@@ -35,6 +35,13 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     let t = tr();
+    // Tells the tests (and anything else watching) that the app has taken over the page.
+    #[cfg(feature = "hydrate")]
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "");
+        }
+    });
     view! {
         <Stylesheet id="leptos" href="/pkg/suanpan.css"/>
         <Title text=t.app_name/>
@@ -45,7 +52,7 @@ pub fn App() -> impl IntoView {
                     <span>{t.app_name}</span>
                 </A>
                 <nav>
-                    <A href="/">{t.nav_sales}</A>
+                    <SalesNavLink/>
                     <A href="/images">{t.nav_images}</A>
                     <A href="/ai-cost">{t.nav_cost}</A>
                 </nav>
@@ -63,6 +70,14 @@ pub fn App() -> impl IntoView {
             </main>
         </Router>
     }
+}
+
+/// 销售分析 covers the home page and every `/sales/*` page; `<A>` would mark only `/`.
+#[component]
+fn SalesNavLink() -> impl IntoView {
+    let path = leptos_router::hooks::use_location().pathname;
+    let current = move || path.with(|p| p == "/" || p.starts_with("/sales/")).then_some("page");
+    view! { <a href="/" aria-current=current>{tr().nav_sales}</a> }
 }
 
 #[component]

@@ -1,7 +1,8 @@
 // AI成本管理: the demo server's accounts point at the cloud simulator. Serial: the second test needs the first one's sync.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { test, open, shots } from '../harness.mjs';
+import { readFileSync } from 'node:fs';
+import { test, open, hydrated, shots } from '../harness.mjs';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -87,3 +88,127 @@ test('a platform failing during a sync shows its provider error code while the o
   await p.context().close();
 });
 
+
+/** The demo cloud simulator's Alibaba port (its control endpoints hold every provider). */
+function cloudSim(good) {
+  const m = good.log().match(/cloud billing simulator serving.*?endpoints=\S*aliyun=([\d.]+:\d+)/);
+  assert.ok(m, 'the demo server logs its cloud simulator ports');
+  return `http://${m[1]}`;
+}
+
+async function simControl(good, path, body) {
+  const res = await fetch(`${cloudSim(good)}/__sim/${path}`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body ?? {}),
+  });
+  assert.equal(res.status, 200, `/__sim/${path}`);
+}
+
+test('export links download the file after hydration, also from the drill-down', async ({ browser, good }) => {
+  const { p, errors } = await open(browser, `${good.url}/ai-cost?scope=ai&provider=aliyun`);
+  await hydrated(p);
+  await p.locator('[data-testid=drill-row]').first().waitFor({ timeout: 30_000 });
+  for (const [selector, check] of [
+    ['[data-testid=export-csv]', (bytes) => assert.match(bytes.toString('utf8'), /平台,账号,账期/)],
+    ['[data-testid=export-xlsx]', (bytes) => assert.equal(bytes.subarray(0, 2).toString('latin1'), 'PK')],
+    ['[data-testid=drill-export-csv]', (bytes) => assert.ok(bytes.toString('utf8').trim().split('\n').length > 1, 'header and lines')],
+  ]) {
+    const [download] = await Promise.all([p.waitForEvent('download', { timeout: 30_000 }), p.click(selector)]);
+    assert.match(download.suggestedFilename(), /\.(csv|xlsx)$/, selector);
+    check(readFileSync(await download.path()));
+  }
+  // Still on the page: the router did not take the link.
+  assert.match(p.url(), /\/ai-cost\?/);
+  assert.equal(await p.locator('text=页面不存在').count(), 0);
+  assert.deepEqual(errors, []);
+  await p.context().close();
+});
+
+test('a platform card opens its bill lines in view and is marked selected', async ({ browser, good }) => {
+  const { p, errors } = await open(browser, `${good.url}/ai-cost`);
+  await hydrated(p);
+  await p.locator('[data-testid=platform-card]').first().waitFor();
+  const card = p.locator('[data-testid=platform-card][data-provider=volcengine]');
+  await card.click();
+  await p.waitForURL(/provider=volcengine/);
+  await p.locator('[data-testid=drill-row]').first().waitFor({ timeout: 30_000 });
+  const selected = p.locator('[data-testid=platform-card][data-provider=volcengine]');
+  assert.equal(await selected.getAttribute('aria-current'), 'true');
+  assert.match(await selected.getAttribute('class'), /\bselected\b/);
+  assert.equal(await p.locator('[data-testid=platform-card][aria-current]').count(), 1, 'only the chosen card');
+  await p.waitForFunction(() => {
+    const r = document.querySelector('[data-testid=drill]').getBoundingClientRect();
+    return r.top >= -1 && r.top < window.innerHeight - 100;
+  }, null, { timeout: 10_000 }).catch(() => {});
+  const top = await p.locator('[data-testid=drill]').evaluate((el) => ({ top: el.getBoundingClientRect().top, height: window.innerHeight }));
+  assert.ok(top.top >= -1 && top.top < top.height - 100, `drill-down scrolled into view (${JSON.stringify(top)})`);
+  await p.screenshot({ path: join(shots, 'cost-drill-in-view.png') });
+  assert.deepEqual(errors, []);
+  await p.context().close();
+});
+
+test('a reload during a sync shows the running sync, then its result; the button stays in place', async ({ browser, good }) => {
+  // Every request to the clouds waits until released: the sync is mid-way for as long as the test needs.
+  await simControl(good, 'hold', { after: 0 });
+  let released = false;
+  try {
+    const { p, errors } = await open(browser, `${good.url}/ai-cost`);
+    await hydrated(p);
+    const button = p.locator('[data-testid=sync-button]');
+    await p.waitForSelector('[data-testid=sync-button]:not([disabled])');
+    await p.waitForSelector('[data-testid=history-row]');
+    const idle = await button.boundingBox();
+    await button.click();
+    await p.waitForSelector('[data-testid=sync-panel][data-run-state=running]', { timeout: 30_000 });
+    const busy = await button.boundingBox();
+    assert.ok(Math.abs(busy.y - idle.y) <= 2 && Math.abs(busy.x + busy.width - (idle.x + idle.width)) <= 2,
+      `the sync button keeps its place (${JSON.stringify(idle)} → ${JSON.stringify(busy)})`);
+
+    await p.reload();
+    await hydrated(p);
+    await p.waitForSelector('[data-testid=sync-panel][data-run-state=running]', { timeout: 30_000 });
+    assert.equal(await button.isDisabled(), true, 'no second sync while one runs');
+    await p.screenshot({ path: join(shots, 'cost-reload-during-sync.png'), fullPage: true });
+
+    await simControl(good, 'release');
+    released = true;
+    await p.waitForSelector('[data-testid=sync-panel][data-run-state=ok]', { timeout: 120_000 });
+    await p.waitForSelector('[data-testid=sync-button]:not([disabled])');
+    assert.deepEqual(errors, []);
+    await p.context().close();
+  } finally {
+    if (!released) await simControl(good, 'release');
+  }
+});
+
+test('sync history shows the period each run pulled', async ({ browser, good }) => {
+  const { p } = await open(browser, `${good.url}/ai-cost`);
+  await p.waitForSelector('[data-testid=history-row]');
+  // The first run pulled the whole history: SUANPAN_BILLING_HISTORY_MONTHS=1 (servers.mjs) is the
+  // month before this one (Asia/Shanghai) up to today.
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+  const [y, m] = today.split('-').map(Number);
+  const from = m === 1 ? `${y - 1}-12-01` : `${y}-${String(m - 1).padStart(2, '0')}-01`;
+  const rows = await p.locator('[data-testid=history-row]').allTextContents();
+  const first = rows.find((r) => r.startsWith('#1'));
+  assert.ok(first, rows.join('\n'));
+  assert.ok(first.includes(`${from} ~ ${today}`), `run #1 covers ${from} ~ ${today}: ${first}`);
+  await p.context().close();
+});
+
+test('a refused period keeps the form with the entered values beside the message', async ({ browser, good }) => {
+  const { p } = await open(browser, `${good.url}/ai-cost?from=1900-01-01&to=2026-01-31&scope=ai`);
+  await p.locator('[data-testid=error]').waitFor();
+  assert.match(await p.textContent('[data-testid=error]'), /\S/);
+  assert.equal(await p.inputValue('form.params input[name=from]'), '1900-01-01');
+  assert.equal(await p.inputValue('form.params input[name=to]'), '2026-01-31');
+  assert.equal(await p.inputValue('form.params select[name=scope]'), 'ai');
+  // Corrected in place.
+  await hydrated(p);
+  await p.fill('form.params input[name=from]', '2026-01-01');
+  await p.click('form.params button[type=submit]');
+  await p.waitForURL(/from=2026-01-01/);
+  await p.waitForSelector('[data-testid=card-total]', { timeout: 30_000 });
+  assert.equal(await p.locator('[data-testid=error]').count(), 0);
+  await p.screenshot({ path: join(shots, 'cost-refused-range.png') });
+  await p.context().close();
+});

@@ -1,7 +1,7 @@
 // The five sales analyses: rows, charts, parameters in the form and the URL, sorting, bad input, an unreachable database.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { test, open, rowsOf, shots, ANALYSES } from '../harness.mjs';
+import { test, open, rowsOf, hydrated, shots, ANALYSES } from '../harness.mjs';
 
 test('home presents the five analyses', async ({ browser, good }) => {
   const { p, errors } = await open(browser, good.url + '/');
@@ -115,3 +115,25 @@ test('an unreachable database shows the error on the page', async ({ browser, br
   assert.doesNotMatch(broken.log(), /not-a-real-password/);
 });
 
+
+test('a refused parameter keeps the form with the entered values beside the message', async ({ browser, good }) => {
+  const { p, response } = await open(browser, `${good.url}/sales/inventory?critical=300&low=200&top=12&sort=cover`);
+  assert.equal(response.status(), 400);
+  await p.locator('[data-testid=error]').waitFor();
+  assert.equal(await p.inputValue('form.params input[name=critical]'), '300');
+  assert.equal(await p.inputValue('form.params input[name=low]'), '200');
+  assert.equal(await p.inputValue('form.params input[name=top]'), '12');
+  assert.equal(await p.locator('form.params input[name=sort]').getAttribute('value'), 'cover');
+  // The message sits below the form, which is usable at once.
+  const form = await p.locator('form.params').boundingBox();
+  const alert = await p.locator('[data-testid=error]').boundingBox();
+  assert.ok(alert.y > form.y, 'message below the form');
+  await hydrated(p);
+  await p.fill('form.params input[name=critical]', '40');
+  await p.click('form.params button[type=submit]');
+  await p.waitForURL(/critical=40/);
+  assert.match(p.url(), /sort=cover/);
+  assert.ok(await (await rowsOf(p)).count() > 0);
+  assert.equal(await p.locator('[data-testid=error]').count(), 0);
+  await p.context().close();
+});

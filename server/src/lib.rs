@@ -29,10 +29,27 @@ pub fn router(options: LeptosOptions, state: AppState) -> Router {
             let options = options.clone();
             move || shell(options.clone())
         })
+        // Static files: the .br/.gz beside them when the build made them (`make build`), else
+        // compressed by the layer below.
         .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(compression())
         .layer(axum::middleware::from_fn(limit_body))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(options)
+}
+
+/// Brotli or gzip for what the client accepts, except streams: server functions' byte streams
+/// (insight text, sync and image progress; `application/octet-stream`) must reach the page line
+/// by line, and an encoder would hold them back until its buffer fills. Images, SSE and bodies
+/// already encoded (precompressed files) are left alone by the default predicate.
+fn compression() -> tower_http::compression::CompressionLayer<impl tower_http::compression::Predicate> {
+    use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
+    tower_http::compression::CompressionLayer::new().compress_when(
+        DefaultPredicate::new()
+            .and(NotForContentType::const_new("application/octet-stream"))
+            // Already a zip archive.
+            .and(NotForContentType::const_new("application/vnd.openxmlformats")),
+    )
 }
 
 /// Serves `router` on `listener` with each request's peer address (the per-client call limits

@@ -440,3 +440,35 @@ async fn a_dashscope_key_echoed_by_the_endpoint_reaches_no_log_store_or_page() {
     assert!(logged.contains("InvalidParameter"), "the failure was logged: {logged}");
     assert!(!logged.contains(KEY) && !logged.contains(&KEY[..12]), "log: {logged}");
 }
+
+/// Pages and JSON answers are compressed for a client that accepts it; answer streams are not
+/// (an encoder would hold their lines back until its buffer fills).
+#[tokio::test]
+async fn responses_are_compressed_except_streams() {
+    let app = spawn_app().await;
+    let client = reqwest::Client::new();
+    let encoding = |res: &reqwest::Response| res.headers().get("content-encoding").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let page = client
+        .get(format!("{}/sales/top-sellers?from=2016-01-01&to=2016-01-31", app.url))
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(matches!(encoding(&page).as_deref(), Some("br" | "gzip")), "{:?}", encoding(&page));
+    let plain = client.get(format!("{}/sales/top-sellers?from=2016-01-01&to=2016-01-31", app.url)).send().await.unwrap();
+    assert_eq!(encoding(&plain), None);
+    assert!(plain.text().await.unwrap().contains("Shirt"));
+
+    let stream = client
+        .post(format!("{}/api/insights/stream", app.url))
+        .header("accept-encoding", "br, gzip")
+        .json(&serde_json::json!({ "kind": "top-sellers", "query": JAN, "regenerate": false }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+    assert_eq!(encoding(&stream), None);
+    let text = stream.text().await.unwrap();
+    assert!(text.lines().count() > 5 && text.contains("\"Done\""), "{text}");
+}

@@ -100,6 +100,22 @@ pub async fn watch_billing_sync(run: i64) -> Result<ByteStream<AppError>, AppErr
     Ok(ByteStream::new(lines))
 }
 
+/// The run going on now, if any (this process's or another's holding the live lease), so a page
+/// opened or reloaded mid-sync shows its progress.
+#[server(endpoint = "billing/current", input = Json)]
+pub async fn current_billing_sync() -> Result<Option<SyncRunView>, AppError> {
+    use super::model::RunState;
+    let state = state()?;
+    let run = async {
+        let Some(id) = super::store::live_lease(&state.store, chrono::Utc::now()).await.map_err(|_| AppError::StoreFailed)? else {
+            return Ok(None);
+        };
+        let view = super::store::run(&state.store, id).await.map_err(|_| AppError::StoreFailed)?;
+        Ok(view.filter(|v| v.state == RunState::Running))
+    };
+    answer(run.await)
+}
+
 #[server(endpoint = "billing/history", input = Json)]
 pub async fn sync_history() -> Result<Vec<SyncRunView>, AppError> {
     let state = state()?;

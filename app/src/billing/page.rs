@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
-use super::api::{bill_lines, load_cost_overview, start_billing_sync, sync_history, watch_billing_sync};
+use super::api::{bill_lines, current_billing_sync, load_cost_overview, start_billing_sync, sync_history, watch_billing_sync};
 use super::charts;
 use super::model::*;
 use crate::components::echart::EChart;
@@ -57,13 +57,16 @@ pub fn CostPage() -> impl IntoView {
                     <h1>"💰 "{t.b_title}</h1>
                     <p class="lead">{t.b_lead}</p>
                 </div>
-                <SyncPanel syncer=syncer/>
+                <SyncButton syncer=syncer/>
             </header>
+            <SyncProgress syncer=syncer/>
             <Suspense fallback=move || view! { <p class="loading" role="status">{t.loading}</p> }>
                 {move || Suspend::new(async move {
                     match overview.await {
                         Ok(o) => view! { <Overview o=o raw=raw() syncer=syncer/> }.into_any(),
+                        // The form stays, with what was entered, so the value can be corrected.
                         Err(e) => view! {
+                            <CostForm raw=raw() values=None/>
                             <div class="error" role="alert" data-testid="error" data-status=e.status()><p>{e.message()}</p></div>
                         }.into_any(),
                     }
@@ -88,6 +91,21 @@ impl Syncer {
         self.run.with(|r| r.as_ref().is_some_and(|r| r.state == RunState::Running))
     }
 
+    /// Shows and follows a run already going on when the page opens (a reload, another tab, the
+    /// CLI or the schedule), as if this page had started it.
+    fn rejoin(self) {
+        leptos::task::spawn_local(async move {
+            let Ok(Some(v)) = current_billing_sync().await else { return };
+            if self.run.try_with_untracked(|r| r.is_some()).unwrap_or(true) {
+                return;
+            }
+            let id = v.id;
+            self.run.try_set(Some(v));
+            follow(id, self.run, self.error).await;
+            self.synced.try_update(|n| *n += 1);
+        });
+    }
+
     fn start(self) {
         self.error.set(None);
         leptos::task::spawn_local(async move {
@@ -106,15 +124,26 @@ impl Syncer {
     }
 }
 
+/// The sync button, at the top right of the page whether or not a sync runs.
 #[component]
-fn SyncPanel(syncer: Syncer) -> impl IntoView {
+fn SyncButton(syncer: Syncer) -> impl IntoView {
     let t = tr();
+    let interactive = crate::components::interactive::use_interactive();
     let busy = move || syncer.busy();
+    Effect::new(move |_| syncer.rejoin());
+    view! {
+        <button type="button" class="sync-button" data-testid="sync-button" disabled=move || busy() || !interactive.get()
+            on:click=move |_| syncer.start()>
+            {move || if busy() { t.b_syncing } else { t.b_sync }}
+        </button>
+    }
+}
+
+/// The followed run's progress per account, full width under the page header.
+#[component]
+fn SyncProgress(syncer: Syncer) -> impl IntoView {
     view! {
         <div class="sync">
-            <button type="button" class="sync-button" data-testid="sync-button" disabled=busy on:click=move |_| syncer.start()>
-                {move || if busy() { t.b_syncing } else { t.b_sync }}
-            </button>
             {move || syncer.error.get().map(|e| view! { <p class="error" role="alert">{e.message()}</p> })}
             {move || syncer.run.get().map(|r| view! { <RunTable run=r/> })}
         </div>
@@ -193,6 +222,7 @@ impl AccountSyncView {
 fn Gaps(gaps: Vec<CoverageGap>, syncer: Syncer) -> impl IntoView {
     const SHOWN: usize = 8;
     let t = tr();
+    let interactive = crate::components::interactive::use_interactive();
     let more = gaps.len().saturating_sub(SHOWN);
     let items = gaps
         .into_iter()
@@ -217,7 +247,7 @@ fn Gaps(gaps: Vec<CoverageGap>, syncer: Syncer) -> impl IntoView {
         <div class="notice gaps" role="status" data-testid="coverage-gaps">
             <p>{t.b_gaps_title}</p>
             <ul>{items}{(more > 0).then(|| view! { <li>{format!("{} {more} 项", t.b_gap_more)}</li> })}</ul>
-            <button type="button" data-testid="gap-retry" disabled=move || syncer.busy() on:click=move |_| syncer.start()>{t.b_retry_sync}</button>
+            <button type="button" data-testid="gap-retry" disabled=move || syncer.busy() || !interactive.get() on:click=move |_| syncer.start()>{t.b_retry_sync}</button>
         </div>
     }
 }
@@ -227,16 +257,14 @@ fn Overview(o: CostOverview, raw: RawQuery, syncer: Syncer) -> impl IntoView {
     let t = tr();
     let rate = o.usd_cny;
     let q = o.query;
-    let scope_options = [("all", t.b_scope_all, CostFilter::All), ("ai", t.b_scope_ai, CostFilter::Ai)]
-        .into_iter()
-        .map(|(v, label, f)| view! { <option value=v selected=q.filter == f>{label}</option> })
-        .collect_view();
+    let selected_provider = raw.iter().rev().find(|(k, _)| k == "provider").map(|(_, v)| v.clone());
     let platforms = o
         .platforms
         .clone()
         .into_iter()
         .map(|p| {
             let link = href(&raw, &[("provider", Some(p.provider.slug())), ("product", None)]);
+            let selected = selected_provider.as_deref() == Some(p.provider.slug());
             let badge = if !p.configured {
                 Some(view! { <span class="badge off">{t.b_not_configured}</span> }.into_any())
             } else if p.simulated {
@@ -245,12 +273,15 @@ fn Overview(o: CostOverview, raw: RawQuery, syncer: Syncer) -> impl IntoView {
                 None
             };
             view! {
-                <A href=link attr:class="card platform" attr:data-testid="platform-card" attr:data-provider=p.provider.slug()>
+                // A plain link: <A> marks every card current (same path); data-noscroll keeps the
+                // router from scrolling to the top, the drill-down scrolls itself into view.
+                <a href=link class="card platform" class:selected=selected aria-current=selected.then_some("true")
+                    data-noscroll="" data-testid="platform-card" data-provider=p.provider.slug()>
                     <h3>{t.provider(p.provider)}{badge}</h3>
                     <strong>{cny(&p.total, rate)}</strong>
                     <small>{format!("{} {}", p.accounts, t.b_accounts)}{p.balance.map(|b| format!(" · {} {}", t.b_balance, cny(&b, rate)))}</small>
                     {(p.provider == Provider::DeepSeek && p.configured).then(|| view! { <small class="note">{t.b_deepseek_note}</small> })}
-                </A>
+                </a>
             }
         })
         .collect_view();
@@ -299,17 +330,7 @@ fn Overview(o: CostOverview, raw: RawQuery, syncer: Syncer) -> impl IntoView {
     let empty = o.products.is_empty();
     view! {
         {o.any_simulated.then(|| view! { <p class="notice sim" data-testid="cost-sim-notice">{t.b_sim_notice}</p> })}
-        <Form method="GET" action="/ai-cost" attr:class="params">
-            <label><span>{t.p_from}</span><input type="date" name="from" value=q.from.to_string()/></label>
-            <label><span>{t.p_to}</span><input type="date" name="to" value=q.to.to_string()/></label>
-            <label><span>{t.b_scope}</span><select name="scope">{scope_options}</select></label>
-            <button type="submit">{t.apply}</button>
-            <A href="/ai-cost" attr:class="reset">{t.reset}</A>
-            <span class="exports">
-                <a href=export_href(&raw, "csv") data-testid="export-csv">{t.b_export_csv}</a>
-                <a href=export_href(&raw, "xlsx") data-testid="export-xlsx">{t.b_export_xlsx}</a>
-            </span>
-        </Form>
+        <CostForm raw=raw.clone() values=Some((q.from.to_string(), q.to.to_string(), q.filter))/>
         <div class="cards totals">
             <div class="card total" data-testid="card-total"><h3>{t.b_total}{range_mark}</h3><strong>{cny(&o.total, rate)}</strong><small>{format!("{} ~ {}", q.from, q.to)}</small></div>
             <div class="card total" data-testid="card-month"><h3>{t.b_month}{month_mark}</h3><strong>{cny(&o.this_month, rate)}</strong><small>{o.today.format("%Y-%m").to_string()}</small></div>
@@ -343,16 +364,64 @@ fn Overview(o: CostOverview, raw: RawQuery, syncer: Syncer) -> impl IntoView {
     }
 }
 
+/// The page's parameters: the values in effect, or (`values` None, after a refused query) the
+/// values as entered. Exports only for a valid query.
+#[component]
+fn CostForm(raw: RawQuery, values: Option<(String, String, CostFilter)>) -> impl IntoView {
+    let t = tr();
+    let entered = |key: &str| raw.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default();
+    let valid = values.is_some();
+    let (from, to, filter) = values.unwrap_or_else(|| {
+        let filter = if entered("scope") == "ai" { CostFilter::Ai } else { CostFilter::All };
+        (entered("from"), entered("to"), filter)
+    });
+    let scope_options = [("all", t.b_scope_all, CostFilter::All), ("ai", t.b_scope_ai, CostFilter::Ai)]
+        .into_iter()
+        .map(|(v, label, f)| view! { <option value=v selected=filter == f>{label}</option> })
+        .collect_view();
+    // rel=external and download: the router must leave these to the browser (a download, not a page).
+    let exports = valid.then(|| view! {
+        <span class="exports">
+            <a href=export_href(&raw, "csv") rel="external" download="" data-testid="export-csv">{t.b_export_csv}</a>
+            <a href=export_href(&raw, "xlsx") rel="external" download="" data-testid="export-xlsx">{t.b_export_xlsx}</a>
+        </span>
+    });
+    view! {
+        <Form method="GET" action="/ai-cost" attr:class="params"
+            on_form_data=std::sync::Arc::new(crate::components::interactive::drop_nameless)>
+            <label><span>{t.p_from}</span><input type="date" name="from" value=from/></label>
+            <label><span>{t.p_to}</span><input type="date" name="to" value=to/></label>
+            <label><span>{t.b_scope}</span><select name="scope">{scope_options}</select></label>
+            <button type="submit">{t.apply}</button>
+            <A href="/ai-cost" attr:class="reset">{t.reset}</A>
+            {exports}
+        </Form>
+    }
+}
+
 #[component]
 fn DrillDown(raw: RawQuery) -> impl IntoView {
     let t = tr();
+    let section = NodeRef::<leptos::html::Section>::new();
+    // Opened from a card or a product far above: bring the lines into view.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) {
+            return true;
+        }
+        let Some(el) = section.get() else { return false };
+        let options = web_sys::ScrollIntoViewOptions::new();
+        options.set_block(web_sys::ScrollLogicalPosition::Start);
+        el.scroll_into_view_with_scroll_into_view_options(&options);
+        true
+    });
     let q = raw.clone();
     let lines = Resource::new(|| (), move |_| bill_lines(q.clone()));
     let back = href(&raw, &[("provider", None), ("product", None)]);
     let csv = export_href(&raw, "csv");
     view! {
-        <section class="drill" data-testid="drill">
-            <h2>{t.b_drill}" "<A href=back>"✕"</A>" "<a href=csv>{t.b_export_csv}</a></h2>
+        <section class="drill" data-testid="drill" node_ref=section>
+            <h2>{t.b_drill}" "<A href=back>"✕"</A>" "<a href=csv rel="external" download="" data-testid="drill-export-csv">{t.b_export_csv}</a></h2>
             <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>
                 {move || Suspend::new(async move {
                     match lines.await {

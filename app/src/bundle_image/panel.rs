@@ -37,7 +37,8 @@ fn BundleForm(bundles: Vec<super::model::Bundle>, gallery_version: RwSignal<u32>
     let size = RwSignal::new(SIZES[0].to_string());
     let job = RwSignal::new(None::<ImageJob>);
     let error = RwSignal::new(None::<AppError>);
-    let busy = move || job.with(|j| j.as_ref().is_some_and(|j| !j.state.is_terminal()));
+    let interactive = crate::components::interactive::use_interactive();
+    let busy = move || !interactive.get() || job.with(|j| j.as_ref().is_some_and(|j| !j.state.is_terminal()));
     let bundles = StoredValue::new(bundles);
 
     let options = bundles.with_value(|bs| {

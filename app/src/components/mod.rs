@@ -2,3 +2,4 @@
 pub mod echart;
 pub mod markdown;
 pub mod format;
+pub mod interactive;

@@ -53,6 +53,7 @@ fn InsightBody(view: InsightView, kind: AnalysisKind, raw: RawQuery) -> impl Int
     });
     let configured = view.source != AiSource::NotConfigured;
     let busy = move || matches!(phase.get(), Phase::Waiting | Phase::Streaming);
+    let interactive = crate::components::interactive::use_interactive();
     let start = move |regenerate: bool| {
         text.set(String::new());
         phase.set(Phase::Waiting);
@@ -64,7 +65,7 @@ fn InsightBody(view: InsightView, kind: AnalysisKind, raw: RawQuery) -> impl Int
         let (label, regenerate) = if done { (t.ai_regenerate, true) } else { (t.ai_generate, false) };
         let start = start.clone();
         view! {
-            <button type="button" class="ai-button" data-testid="ai-button" disabled=move || busy() || !configured
+            <button type="button" class="ai-button" data-testid="ai-button" disabled=move || busy() || !configured || !interactive.get()
                 on:click=move |_| start(regenerate)>
                 {if busy() { t.ai_generating } else { label }}
             </button>

@@ -47,7 +47,11 @@ pub fn AnalysisPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match result.await {
                         Ok(r) => view! { <Loaded result=r raw=raw()/> }.into_any(),
-                        Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
+                        // The form stays, with what was entered, so the value can be corrected.
+                        Err(e) => view! {
+                            {AnalysisKind::from_slug(&slug()).map(|k| entered_form(k, &raw()))}
+                            <ErrorPanel error=e/>
+                        }.into_any(),
                     }
                 })}
             </Suspense>
@@ -87,7 +91,7 @@ fn Loaded(result: AnalysisResult, raw: RawQuery) -> impl IntoView {
         _ => None,
     };
     view! {
-        <ParamForm params=result.params.clone() slug=slug/>
+        <ParamForm fields=fields(&result.params, t) sort=sort_key(&result.params).map(String::from) slug=slug/>
         <p class="summary" data-testid="summary">
             {format!("{} {} ~ {} · ", t.p_from, range.from, range.to)}
             {format!("{} {} / {} · ", t.p_top, shown, total)}
@@ -150,10 +154,31 @@ fn sort_key(p: &AnalysisParams) -> Option<&'static str> {
     }
 }
 
+/// The form of a query the server refused: every value as entered (absent dates left empty, so
+/// the data's default range applies), an entered sort kept only when it is a known choice.
+fn entered_form(kind: AnalysisKind, raw: &RawQuery) -> impl IntoView {
+    let any = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default();
+    let span = DataSpan { first: any, last: any };
+    let entered = |key: &str| raw.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.clone());
+    let defaults = super::params::parse(kind, &[], span).ok();
+    let list: Vec<_> = defaults
+        .as_ref()
+        .map(|d| fields(d, tr()))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(key, label, input, default)| {
+            let value = entered(key).unwrap_or(if input == "date" { String::new() } else { default });
+            (key, label, input, value)
+        })
+        .collect();
+    let sort = entered("sort").filter(|s| super::params::parse(kind, &[("sort".into(), s.clone())], span).is_ok());
+    view! { <ParamForm fields=list sort=sort slug=kind.slug()/> }
+}
+
 #[component]
-fn ParamForm(params: AnalysisParams, slug: &'static str) -> impl IntoView {
+fn ParamForm(fields: Vec<(&'static str, &'static str, &'static str, String)>, sort: Option<String>, slug: &'static str) -> impl IntoView {
     let t = tr();
-    let inputs = fields(&params, t)
+    let inputs = fields
         .into_iter()
         .map(|(key, label, kind, value)| {
             view! {
@@ -164,9 +189,10 @@ fn ParamForm(params: AnalysisParams, slug: &'static str) -> impl IntoView {
             }
         })
         .collect_view();
-    let sort = sort_key(&params).map(|s| view! { <input type="hidden" name="sort" value=s/> });
+    let sort = sort.map(|s| view! { <input type="hidden" name="sort" value=s/> });
     view! {
-        <Form method="GET" action=format!("/sales/{slug}") attr:class="params">
+        <Form method="GET" action=format!("/sales/{slug}") attr:class="params"
+            on_form_data=std::sync::Arc::new(crate::components::interactive::drop_nameless)>
             {inputs}
             {sort}
             <button type="submit">{t.apply}</button>

@@ -6,7 +6,9 @@
 //!
 //! Every provider port also serves, without auth (the simulator binds localhost only):
 //! `POST /__sim/faults` with a [`CloudFault`] as JSON (`{"fault":"throttle","retry_after_s":1}`),
-//! and `GET /__sim/stats` → `{"provider","requests","throttled","queued_faults","rate_limit_per_second","held"}`.
+//! `GET /__sim/stats` → `{"provider","requests","throttled","queued_faults","rate_limit_per_second","held"}`,
+//! `POST /__sim/hold` with `{"after": n}` (let n more requests through, hold the rest) and
+//! `POST /__sim/release`.
 //!
 //! Request order: count → latency → authenticate → fault (FIFO per provider) → rate limit (per
 //! account, governor) → action.
@@ -891,7 +893,32 @@ fn control_router(core: Arc<Core>, provider: Provider) -> Router {
     Router::new()
         .route("/__sim/faults", post(control_fault))
         .route("/__sim/stats", get(control_stats))
+        .route("/__sim/hold", post(control_hold))
+        .route("/__sim/release", post(control_release))
         .with_state(ControlState { core, provider })
+}
+
+/// `POST /__sim/hold` with `{"after": n}`: [`CloudSimControl::hold_after`] for a test driving
+/// the server from outside (a browser test holds a sync mid-way, then releases it).
+async fn control_hold(State(state): State<ControlState>, body: Bytes) -> Response {
+    #[derive(serde::Deserialize)]
+    struct Hold {
+        after: u64,
+    }
+    match serde_json::from_slice::<Hold>(&body) {
+        Ok(h) => {
+            CloudSimControl { core: state.core.clone() }.hold_after(h.after);
+            json_response(StatusCode::OK, &json!({"hold_after": h.after}))
+        }
+        Err(err) => json_response(StatusCode::BAD_REQUEST, &json!({"error": format!("bad hold: {err}")})),
+    }
+}
+
+/// `POST /__sim/release`: lets every held request go on.
+async fn control_release(State(state): State<ControlState>) -> Response {
+    let control = CloudSimControl { core: state.core.clone() };
+    control.release();
+    json_response(StatusCode::OK, &json!({"released": true}))
 }
 
 async fn control_fault(State(state): State<ControlState>, body: Bytes) -> Response {
