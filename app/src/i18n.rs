@@ -1,7 +1,7 @@
 //! Every UI string, in one place. Simplified Chinese first; an English table can follow by
 //! adding a second `Strings` value and choosing it in [`tr`].
 
-use crate::sales::model::{AnalysisKind, CustomerStatus, CustomerTier, StockStatus};
+use crate::sales::model::{AnalysisKind, Basis, CustomerStatus, CustomerTier, StockStatus};
 use crate::billing::model::{AccountSyncState, GapKind, Provider, RunState};
 use crate::bundle_image::model::ImageProblem;
 use crate::error::{BodyProblem, LimitedAction};
@@ -549,6 +549,7 @@ impl Strings {
             "active_days" => self.p_active_days,
             "risk_days" => self.p_risk_days,
             "sort" => "排序方式",
+            "basis" => self.basis_param(),
             _ => return format!("参数 {param}"),
         };
         format!("{label}（{param}）")
@@ -567,6 +568,59 @@ impl Strings {
                 format!("{what}：不支持“{value}”，可选值为 {}。", allowed.join("、"))
             }
             Problem::MustBeBelow { other } => format!("{what}：必须小于{}。", self.param_label(other)),
+            Problem::NoInvoices => format!(
+                "{what}：该销售数据库没有开票数据（Sales.InvoiceLines），无法按{}统计，请改用{}（ordered）。",
+                self.basis_name(Basis::Invoiced),
+                self.basis_name(Basis::Ordered)
+            ),
         }
+    }
+}
+
+/// The revenue basis (开票金额 / 订单金额): kept together so the switch, the labels and the
+/// error message name it the same way.
+impl Strings {
+    pub fn basis_param(&self) -> &'static str {
+        "金额口径"
+    }
+
+    pub fn basis_name(&self, b: Basis) -> &'static str {
+        match b {
+            Basis::Invoiced => "开票金额",
+            Basis::Ordered => "订单金额",
+        }
+    }
+
+    /// "开票金额（不含税）": the basis as a column or axis label.
+    pub fn basis_label(&self, b: Basis) -> &'static str {
+        match b {
+            Basis::Invoiced => "开票金额（不含税）",
+            Basis::Ordered => "订单金额（不含税）",
+        }
+    }
+
+    /// A customer's spend on the basis.
+    pub fn spent_label(&self, b: Basis) -> &'static str {
+        match b {
+            Basis::Invoiced => "消费总额（开票，不含税）",
+            Basis::Ordered => "消费总额（订单，不含税）",
+        }
+    }
+
+    /// What the basis counts, beside the switch.
+    pub fn basis_note(&self, b: Basis) -> &'static str {
+        match b {
+            Basis::Invoiced => "按开票日期统计发票明细；未开票的订单不计入，欠货补发在开票时计入。订单与其欠货补发单合并为一次购买。",
+            Basis::Ordered => "按下单日期统计订单明细（含未开票订单）。订单与其欠货补发单合并为一次购买。",
+        }
+    }
+
+    pub fn basis_no_invoices(&self) -> &'static str {
+        "该数据库没有开票数据，金额按订单统计。"
+    }
+
+    /// Inventory has no switch: demand is what customers ordered.
+    pub fn inventory_basis_note(&self) -> &'static str {
+        "需求与金额均按订单统计（订单金额，不含税），与金额口径无关。"
     }
 }

@@ -1,5 +1,6 @@
 //! Sales analysis: the five analyses of the WideWorldImporters warehouse.
 pub mod api;
+pub mod basis;
 pub mod charts;
 pub mod model;
 pub mod pages;

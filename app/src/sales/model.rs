@@ -84,6 +84,21 @@ impl DateRange {
 pub struct DataSpan {
     pub first: NaiveDate,
     pub last: NaiveDate,
+    /// The warehouse holds invoice lines (`Sales.InvoiceLines`), so the invoiced basis exists.
+    #[serde(default)]
+    pub invoices: bool,
+}
+
+/// What "revenue" counts. Amounts are ex tax on both bases; an order and its backorders are one
+/// purchase on both.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Basis {
+    /// Invoice lines by invoice date (WWI's own reporting): orders never invoiced are left out,
+    /// backorders count when they are invoiced.
+    #[default]
+    Invoiced,
+    /// Order lines by order date.
+    Ordered,
 }
 
 // ---------------------------------------------------------------- parameters (validated)
@@ -100,6 +115,7 @@ pub struct TopSellersParams {
     pub range: DateRange,
     pub top: u32,
     pub sort: TopSellersSort,
+    pub basis: Basis,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,6 +133,7 @@ pub struct AffinityParams {
     /// Pairs bought together in fewer orders than this are left out.
     pub min_co: u32,
     pub sort: AffinitySort,
+    pub basis: Basis,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -129,7 +146,7 @@ pub enum InventorySort {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InventoryParams {
-    /// Window whose sales give the demand rate.
+    /// Window whose sales give the demand rate (always ordered: demand is what was ordered).
     pub range: DateRange,
     pub top: u32,
     /// On hand ≤ this is Critical (seed: 50).
@@ -175,6 +192,7 @@ pub struct CustomerParams {
     pub top: u32,
     pub thresholds: CustomerThresholds,
     pub sort: CustomerSort,
+    pub basis: Basis,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -182,6 +200,7 @@ pub struct SeasonalParams {
     pub range: DateRange,
     /// How many of the range's best sellers get a monthly line.
     pub top: u32,
+    pub basis: Basis,
 }
 
 // ---------------------------------------------------------------- results
@@ -207,7 +226,7 @@ pub struct AffinityRow {
     pub name_a: String,
     pub item_b: i64,
     pub name_b: String,
-    /// Orders holding both items.
+    /// Purchases (an order with its backorders) holding both items.
     pub co_occurrence: i64,
     /// co / orders in range.
     pub support: Decimal,

@@ -7,10 +7,11 @@ use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::run_analysis;
+use super::basis::BasisSwitch;
 use super::charts;
 use super::model::*;
 use super::params::{
-    AnalysisParams, RawQuery, AFFINITY_SORTS, CUSTOMER_SORTS, INVENTORY_SORTS, TOP_SELLERS_SORTS,
+    basis_key, AnalysisParams, RawQuery, AFFINITY_SORTS, CUSTOMER_SORTS, INVENTORY_SORTS, TOP_SELLERS_SORTS,
 };
 use crate::bundle_image::panel::BundleImagePanel;
 use crate::components::echart::EChart;
@@ -80,7 +81,8 @@ fn Loaded(result: AnalysisResult, raw: RawQuery) -> impl IntoView {
         AnalysisData::Seasonal(r) => (r.report.rows.len(), r.report.total_rows, r.report.currency),
     };
     let chart = charts::for_data(&result.data);
-    let table = table(&result.data, &raw, slug);
+    let basis = result.params.basis();
+    let table = table(&result.data, &raw, slug, basis.unwrap_or(Basis::Ordered));
     let insight = view! { <InsightPanel kind=result.kind raw=raw.clone() fingerprint=result.fingerprint.clone()/> };
     let images = match &result.data {
         AnalysisData::Affinity(r) => Some(view! { <BundleImagePanel rows=r.rows.clone()/> }),
@@ -88,6 +90,7 @@ fn Loaded(result: AnalysisResult, raw: RawQuery) -> impl IntoView {
     };
     view! {
         <ParamForm params=result.params.clone() slug=slug/>
+        <BasisSwitch slug=slug raw=raw.clone() basis=basis invoices=result.span.invoices/>
         <p class="summary" data-testid="summary">
             {format!("{} {} ~ {} · ", t.p_from, range.from, range.to)}
             {format!("{} {} / {} · ", t.p_top, shown, total)}
@@ -165,10 +168,12 @@ fn ParamForm(params: AnalysisParams, slug: &'static str) -> impl IntoView {
         })
         .collect_view();
     let sort = sort_key(&params).map(|s| view! { <input type="hidden" name="sort" value=s/> });
+    let basis = params.basis().map(|b| view! { <input type="hidden" name="basis" value=basis_key(b)/> });
     view! {
         <Form method="GET" action=format!("/sales/{slug}") attr:class="params">
             {inputs}
             {sort}
+            {basis}
             <button type="submit">{t.apply}</button>
             <A href=format!("/sales/{slug}") attr:class="reset">{t.reset}</A>
         </Form>
@@ -203,7 +208,8 @@ fn opt(s: &Option<String>) -> String {
     s.clone().unwrap_or_default()
 }
 
-fn table(data: &AnalysisData, raw: &RawQuery, slug: &str) -> AnyView {
+/// `basis` names the amount columns (inventory passes Ordered: its demand is on orders).
+fn table(data: &AnalysisData, raw: &RawQuery, slug: &str, basis: Basis) -> AnyView {
     let t = tr();
     let current = raw.iter().rev().find(|(k, _)| k == "sort").map(|(_, v)| v.as_str());
     // Only known keys can be "current"; the default sort is the first choice of each analysis.
@@ -225,7 +231,7 @@ fn table(data: &AnalysisData, raw: &RawQuery, slug: &str) -> AnyView {
             view! {
                 <table class="data" data-testid="table"><thead><tr>
                     <th>"#"</th><th>{t.c_product}</th><th>{t.c_color}</th><th>{t.c_brand}</th><th>{t.c_size}</th>
-                    {th(t.c_revenue, Some("revenue"), cur, slug, raw)}
+                    {th(t.basis_label(basis), Some("revenue"), cur, slug, raw)}
                     {th(t.c_customers, Some("customers"), cur, slug, raw)}
                     <th>{t.c_avg_price}</th>
                     {th(t.c_quantity, Some("quantity"), cur, slug, raw)}
@@ -280,7 +286,7 @@ fn table(data: &AnalysisData, raw: &RawQuery, slug: &str) -> AnyView {
                     {th(t.c_frequency, Some("frequency"), cur, slug, raw)}
                     <th>{t.c_units_sold}</th><th>{t.c_avg_demand}</th><th>{t.c_daily_demand}</th>
                     {th(t.c_cover, Some("cover"), cur, slug, raw)}
-                    {th(t.c_revenue, Some("revenue"), cur, slug, raw)}
+                    {th(t.basis_label(basis), Some("revenue"), cur, slug, raw)}
                     <th>{t.c_status}</th>
                 </tr></thead><tbody>{rows}</tbody></table>
             }.into_any()
@@ -301,7 +307,7 @@ fn table(data: &AnalysisData, raw: &RawQuery, slug: &str) -> AnyView {
                 <table class="data" data-testid="table"><thead><tr>
                     <th>"#"</th><th>{t.c_customer}</th><th>{t.c_region}</th>
                     {th(t.c_orders, Some("orders"), cur, slug, raw)}
-                    {th(t.c_spent, Some("spent"), cur, slug, raw)}
+                    {th(t.spent_label(basis), Some("spent"), cur, slug, raw)}
                     <th>{t.c_aov}</th><th>{t.c_unique_products}</th><th>{t.c_last_order}</th>
                     {th(t.c_days_since, Some("recency"), cur, slug, raw)}
                     <th>{t.c_tier}</th><th>{t.c_status}</th>
@@ -319,7 +325,7 @@ fn table(data: &AnalysisData, raw: &RawQuery, slug: &str) -> AnyView {
             }).collect_view();
             view! {
                 <table class="data" data-testid="table"><thead><tr>
-                    <th>{t.c_month}</th><th>{t.c_product}</th><th>{t.c_revenue}</th><th>{t.c_orders}</th>
+                    <th>{t.c_month}</th><th>{t.c_product}</th><th>{t.basis_label(basis)}</th><th>{t.c_orders}</th>
                     <th>{t.c_avg_quantity}</th><th>{t.c_quantity}</th>
                 </tr></thead><tbody>{rows}</tbody></table>
             }.into_any()

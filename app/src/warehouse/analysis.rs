@@ -273,7 +273,7 @@ mod tests {
             items: vec![(1, "A".into(), 4), (2, "B".into(), 5), (3, "C".into(), 2)],
             pairs: vec![(1, 2, 3), (2, 3, 2)],
         };
-        let p = AffinityParams { range: range(), top: 10, min_co: 2, sort: AffinitySort::Lift };
+        let p = AffinityParams { range: range(), top: 10, min_co: 2, sort: AffinitySort::Lift, basis: Basis::Invoiced };
         let r = affinity(facts, &p, Currency::Usd);
         assert_eq!(r.total_rows, 2);
         // B&C: support 2/10 = 0.2; conf B→C 2/5 = 0.4, C→B 2/2 = 1; lift 2·10/(5·2) = 2.
@@ -292,7 +292,7 @@ mod tests {
             items: vec![(1, "A".into(), 3), (2, "B".into(), 6), (3, "C".into(), 3)],
             pairs: vec![(1, 2, 3), (1, 3, 1), (2, 3, 2)],
         };
-        let mut p = AffinityParams { range: range(), top: 10, min_co: 2, sort: AffinitySort::CoOccurrence };
+        let mut p = AffinityParams { range: range(), top: 10, min_co: 2, sort: AffinitySort::CoOccurrence, basis: Basis::Invoiced };
         let r = affinity(facts.clone(), &p, Currency::Usd);
         assert_eq!(r.rows.iter().map(|r| (r.item_a, r.item_b)).collect::<Vec<_>>(), vec![(1, 2), (2, 3)]);
         // A→B confidence 3/3 = 1 beats B→C max(2/6, 2/3) = 0.6667 (rounded to 4 places).
@@ -327,7 +327,7 @@ mod tests {
     #[test]
     fn top_sellers_drop_unsold_and_rank() {
         let facts = vec![item(1, "100.00", 2, 10, 0), item(2, "0", 0, 0, 0), item(3, "250.50", 1, 5, 0)];
-        let p = TopSellersParams { range: range(), top: 5, sort: TopSellersSort::Revenue };
+        let p = TopSellersParams { range: range(), top: 5, sort: TopSellersSort::Revenue, basis: Basis::Invoiced };
         let r = top_sellers(facts.clone(), &p, Currency::Usd);
         assert_eq!(r.total_rows, 2);
         assert_eq!(r.rows[0].stock_item_id, 3);
@@ -373,7 +373,7 @@ mod tests {
             fact(3, "5000.00", 1, "2015-12-31"),  // Basic, 31 days → At Risk
             fact(4, "0", 0, "2015-11-01"),        // Basic, 91 days → Inactive
         ];
-        let p = CustomerParams { range: range(), top: 3, thresholds: CustomerThresholds::default(), sort: CustomerSort::Spent };
+        let p = CustomerParams { range: range(), top: 3, thresholds: CustomerThresholds::default(), sort: CustomerSort::Spent, basis: Basis::Invoiced };
         let r = customers(facts, &p, Currency::Usd);
         let got: Vec<_> = r.report.rows.iter().map(|c| (c.customer_id, c.tier, c.status, c.days_since_last_order)).collect();
         assert_eq!(got, vec![
@@ -402,7 +402,7 @@ mod tests {
             quantity: 5,
         };
         let facts = vec![f(1, "2016-01-01", "10"), f(1, "2016-02-01", "10"), f(2, "2016-01-01", "15"), f(3, "2016-02-01", "30")];
-        let p = SeasonalParams { range: DateRange { from: day("2016-01-15"), to: day("2016-03-02") }, top: 2 };
+        let p = SeasonalParams { range: DateRange { from: day("2016-01-15"), to: day("2016-03-02") }, top: 2, basis: Basis::Invoiced };
         let r = seasonal(facts, &p, Currency::Usd);
         assert_eq!(r.months, vec![day("2016-01-01"), day("2016-02-01"), day("2016-03-01")]);
         // Totals: item 3 = 30, item 1 = 20, item 2 = 15 → items 3 and 1.
