@@ -201,8 +201,8 @@ fn ParamForm(params: AnalysisParams, slug: &'static str) -> impl IntoView {
                     <input type=kind name=key value=value inputmode=if kind == "text" { "decimal" } else { "" }/>
                 </label>
             }
-        })
-        .collect_view();
+            .into_any()
+        });
     let selects = selects(&params, t)
         .into_iter()
         .map(|(key, label, opts, selected)| {
@@ -216,16 +216,20 @@ fn ParamForm(params: AnalysisParams, slug: &'static str) -> impl IntoView {
                     <select name=key>{opts}</select>
                 </label>
             }
-        })
-        .collect_view();
+            .into_any()
+        });
+    // One list of controls (an empty list of selects before static elements breaks hydration).
+    let controls = inputs.chain(selects).collect_view();
     // The table's sort survives a form submit.
     let (sort, dir) = sort_state(&params);
+    let hidden = Some(view! {
+        <input type="hidden" name="sort" value=sort/>
+        <input type="hidden" name="dir" value=choice_key(&SORT_DIRS, dir)/>
+    });
     view! {
         <Form method="GET" action=format!("/sales/{slug}") attr:class="params">
-            {inputs}
-            {selects}
-            <input type="hidden" name="sort" value=sort/>
-            <input type="hidden" name="dir" value=choice_key(&SORT_DIRS, dir)/>
+            {controls}
+            {hidden}
             <button type="submit">{t.apply}</button>
             <A href=format!("/sales/{slug}") attr:class="reset">{t.reset}</A>
         </Form>
