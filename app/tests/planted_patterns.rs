@@ -72,6 +72,34 @@ async fn analyses_find_what_the_generator_planted() {
         assert!(cover.is_none_or(|c| c > Decimal::from(365)), "slow mover {id}: {cover:?}");
     }
 
+    // Slow movers are found through the excess filter (default threshold: a year of cover),
+    // longest cover first: the six planted ones lead.
+    let AnalysisData::Inventory(r) =
+        run(&state, "inventory", &[("status", "excess"), ("sort", "cover"), ("dir", "desc")]).await
+    else {
+        panic!("inventory")
+    };
+    let first6: BTreeSet<i64> = r.rows.iter().take(6).map(|x| x.stock_item_id).collect();
+    assert_eq!(first6, ids::SLOW_MOVERS.into_iter().collect(), "{:?}", r.rows.iter().map(|x| (x.stock_item_id, x.days_of_cover)).collect::<Vec<_>>());
+    assert!(r.rows.iter().all(|x| x.status == StockStatus::Excess));
+    let days = Decimal::from(r.range.days());
+    // Cover compared exactly (on hand × days ÷ units; unsold stock counts as endless).
+    let cover = |x: &InventoryRow| (x.units_sold > 0).then(|| Decimal::from(x.on_hand) * days / Decimal::from(x.units_sold));
+    let covers: Vec<Option<Decimal>> = r.rows.iter().map(cover).collect();
+    assert!(covers.windows(2).all(|w| match (w[0], w[1]) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some(a), Some(b)) => a >= b,
+    }), "cover descending: {covers:?}");
+    // Ascending shows the other end of the same list (sorted before the top-3 cut).
+    let AnalysisData::Inventory(asc) =
+        run(&state, "inventory", &[("status", "excess"), ("sort", "cover"), ("dir", "asc"), ("top", "3")]).await
+    else {
+        panic!("inventory")
+    };
+    assert_eq!(asc.total_rows, r.total_rows);
+    assert_eq!(cover(&asc.rows[0]), covers.iter().flatten().min().copied());
+
     // Customers drifting away: exactly the planted ones are At Risk / Inactive at the data's end
     // (the segment counts say so for all 663; the rows name them).
     let AnalysisData::Customers(r) = run(&state, "customers", &[]).await else { panic!("customers") };
@@ -85,6 +113,19 @@ async fn analyses_find_what_the_generator_planted() {
     };
     assert_eq!(with(CustomerStatus::AtRisk), ids::AT_RISK_CUSTOMERS.into_iter().collect());
     assert_eq!(with(CustomerStatus::Inactive), ids::INACTIVE_CUSTOMERS.into_iter().collect());
+
+    // … and the page lists them through the status filter (what a segment count links to).
+    for (status, planted) in [("at_risk", &ids::AT_RISK_CUSTOMERS[..]), ("inactive", &ids::INACTIVE_CUSTOMERS[..])] {
+        let AnalysisData::Customers(r) = run(&state, "customers", &[("status", status), ("top", "500")]).await else { panic!("customers") };
+        let listed: BTreeSet<i64> = r.report.rows.iter().map(|x| x.customer_id).collect();
+        assert_eq!(listed, planted.iter().copied().collect(), "{status}");
+        assert_eq!(r.report.total_rows, planted.len(), "{status}");
+    }
+    // Longest absence first puts the inactive ones at the top even without a filter.
+    let AnalysisData::Customers(r) = run(&state, "customers", &[("sort", "recency"), ("dir", "desc"), ("top", "25")]).await else { panic!("customers") };
+    let stale: BTreeSet<i64> = r.report.rows.iter().map(|x| x.customer_id).collect();
+    assert_eq!(stale, ids::INACTIVE_CUSTOMERS.into_iter().collect());
+    assert_eq!(r.report.total_rows, 663);
 
     // Seasonal products peak in their season: the pumpkin lantern sells most in October, the pool
     // float in summer.

@@ -36,7 +36,7 @@ async fn fixture_answers_every_analysis_exactly() {
 
     // Top sellers in January: Shirt 1×25.50 + 2×25.50 + 1×25.50 = 102.00; Mug (2+1+4)×10 = 70.00;
     // Toy (3+1)×3.33 = 13.32.
-    let p = TopSellersParams { range: jan(), top: 10, sort: TopSellersSort::Revenue };
+    let p = TopSellersParams { range: jan(), top: 10, sort: TopSellersSort::Revenue, dir: SortDir::Desc };
     let r = analysis::top_sellers(w.item_sales(jan()).await.unwrap(), &p, Currency::Usd);
     let got: Vec<_> = r.rows.iter().map(|x| (x.name.as_str(), x.revenue, x.quantity, x.customers, x.avg_price)).collect();
     assert_eq!(got, vec![
@@ -49,7 +49,7 @@ async fn fixture_answers_every_analysis_exactly() {
 
     // Baskets in January: orders 1–4 (order 7 has no lines). Mug in 3, Shirt in 3, Toy in 2.
     // Mug+Shirt in orders 1,2; Mug+Toy in 2,3; Shirt+Toy in 2 only (dropped by min_co 2).
-    let p = AffinityParams { range: jan(), top: 10, min_co: 2, sort: AffinitySort::Lift };
+    let p = AffinityParams { range: jan(), top: 10, min_co: 2, sort: AffinitySort::Lift, dir: SortDir::Desc };
     let r = analysis::affinity(w.baskets(jan(), 2).await.unwrap(), &p, Currency::Usd);
     let got: Vec<_> = r.rows.iter().map(|x| (x.item_a, x.item_b, x.co_occurrence, x.support, x.confidence_ab, x.confidence_ba, x.lift)).collect();
     assert_eq!(got, vec![
@@ -60,14 +60,24 @@ async fn fixture_answers_every_analysis_exactly() {
     ]);
 
     // Inventory over January's 31 days: Mug 7 units → 0.2258/day, 40 on hand → 40·31/7 = 177.1
-    // days, Critical; Shirt 4 units → 150·31/4 = 1162.5 days, Low; Toy 900·31/4 = 6975 days, Normal.
-    let p = InventoryParams { range: jan(), top: 10, critical_at: 50, low_at: 200, sort: InventorySort::DaysOfCover };
+    // days, Critical; Shirt 4 units → 150·31/4 = 1162.5 days, Low; Toy 900·31/4 = 6975 days, more
+    // than a year: Excess.
+    let p = InventoryParams {
+        range: jan(),
+        top: 10,
+        critical_at: 50,
+        low_at: 200,
+        excess_days: 365,
+        status: None,
+        sort: InventorySort::DaysOfCover,
+        dir: SortDir::Asc,
+    };
     let r = analysis::inventory(w.item_sales(jan()).await.unwrap(), &p, Currency::Usd);
     let got: Vec<_> = r.rows.iter().map(|x| (x.stock_item_id, x.daily_demand, x.days_of_cover, x.avg_demand, x.status, x.order_frequency)).collect();
     assert_eq!(got, vec![
         (1, d("0.2258"), Some(d("177.1")), Some(d("2.33")), StockStatus::Critical, 3),
         (2, d("0.1290"), Some(d("1162.5")), Some(d("1.33")), StockStatus::Low, 3),
-        (3, d("0.1290"), Some(d("6975")), Some(d("2")), StockStatus::Normal, 2),
+        (3, d("0.1290"), Some(d("6975")), Some(d("2")), StockStatus::Excess, 2),
     ]);
     assert_eq!(r.rows[0].last_cost_price.to_string(), "6.50");
 
@@ -82,7 +92,7 @@ async fn fixture_answers_every_analysis_exactly() {
         active_within_days: 30,
         at_risk_within_days: 90,
     };
-    let p = CustomerParams { range: jan(), top: 10, thresholds, sort: CustomerSort::Spent };
+    let p = CustomerParams { range: jan(), top: 10, thresholds, status: None, tier: None, sort: CustomerSort::Spent, dir: SortDir::Desc };
     let r = analysis::customers(w.customers(jan()).await.unwrap(), &p, Currency::Usd);
     let got: Vec<_> = r.report.rows.iter()
         .map(|x| (x.customer_id, x.orders, x.spent, x.avg_order_value, x.unique_products, x.days_since_last_order, x.tier, x.status, x.region.as_str()))
@@ -96,7 +106,7 @@ async fn fixture_answers_every_analysis_exactly() {
     // Seasonal, Dec–Feb, top 2 by revenue over the range: Mug 100 + 70 = 170, Shirt 102
     // (Toy 13.32 + 16.65 = 29.97 is third).
     let range = DateRange { from: day("2015-12-01"), to: day("2016-02-29") };
-    let p = SeasonalParams { range, top: 2 };
+    let p = SeasonalParams { range, top: 2, sort: SeasonalSort::Revenue, dir: SortDir::Desc, measure: SeasonalMeasure::Revenue };
     let r = analysis::seasonal(w.monthly_item_sales(range).await.unwrap(), &p, Currency::Usd);
     let got: Vec<_> = r.report.rows.iter().map(|x| (x.month, x.name.as_str(), x.revenue, x.orders, x.quantity, x.avg_quantity)).collect();
     assert_eq!(got, vec![

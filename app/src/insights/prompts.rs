@@ -234,7 +234,7 @@ mod tests {
         let range = range();
         AnalysisResult {
             kind: AnalysisKind::TopSellers,
-            params: AnalysisParams::TopSellers(TopSellersParams { range, top: n as u32, sort: TopSellersSort::Revenue }),
+            params: AnalysisParams::TopSellers(TopSellersParams { range, top: n as u32, sort: TopSellersSort::Revenue, dir: SortDir::Desc }),
             data: AnalysisData::TopSellers(Report { range, currency: Currency::Usd, total_rows: n, rows }),
             span: DataSpan { first: range.from, last: range.to },
             source: "test".into(),

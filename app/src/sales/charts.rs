@@ -12,8 +12,12 @@ use rust_decimal::prelude::ToPrimitive;
 use super::model::*;
 use crate::i18n::tr;
 
-const STATUS_COLORS: [(StockStatus, &str); 3] =
-    [(StockStatus::Critical, "#d64545"), (StockStatus::Low, "#e8a317"), (StockStatus::Normal, "#3b9c5a")];
+const STATUS_COLORS: [(StockStatus, &str); 4] = [
+    (StockStatus::Critical, "#d64545"),
+    (StockStatus::Low, "#e8a317"),
+    (StockStatus::Normal, "#3b9c5a"),
+    (StockStatus::Excess, "#6b62c9"),
+];
 
 fn category_axis(labels: Vec<String>, rotate: f64) -> Axis {
     Axis::new().type_(AxisType::Category).data(labels).axis_label(AxisLabel::new().rotate(rotate).interval(0))
@@ -263,6 +267,7 @@ mod tests {
         };
         let report = SeasonalReport {
             report: Report { range: range(), currency: Currency::Usd, total_rows: 1, rows: vec![row] },
+            products: vec![],
             months: vec![jan, feb],
         };
         let v = json_of(&seasonal(&report));

@@ -2,7 +2,7 @@
 //! Amounts are `Decimal` with the report's explicit currency; ratios are `Decimal` rounded to
 //! [`RATIO_DP`] places so both warehouse backends give identical, exactly comparable numbers.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -77,6 +77,21 @@ impl DateRange {
     pub fn days(&self) -> i64 {
         (self.to - self.from).num_days() + 1
     }
+
+    /// First days of the months the range touches without covering them from first to last day
+    /// (at most the first and the last month), so a monthly figure there is not a full month's.
+    pub fn partial_months(&self) -> Vec<NaiveDate> {
+        let first = |d: NaiveDate| d.with_day(1).unwrap_or(d);
+        let last = |d: NaiveDate| first(d).checked_add_months(Months::new(1)).and_then(|n| n.pred_opt()).unwrap_or(d);
+        let mut months = Vec::new();
+        for m in [first(self.from), first(self.to)] {
+            let covered = self.from <= m && last(m) <= self.to;
+            if !covered && !months.contains(&m) {
+                months.push(m);
+            }
+        }
+        months
+    }
 }
 
 /// First and last order date held by the warehouse.
@@ -88,11 +103,29 @@ pub struct DataSpan {
 
 // ---------------------------------------------------------------- parameters (validated)
 
+/// Direction of a table's sort (`dir=asc|desc`); each sort key has its own default.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SortDir {
+    Asc,
+    Desc,
+}
+
+impl SortDir {
+    pub fn flip(self) -> Self {
+        match self {
+            SortDir::Asc => SortDir::Desc,
+            SortDir::Desc => SortDir::Asc,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TopSellersSort {
     Revenue,
     Quantity,
     Customers,
+    AvgPrice,
+    Name,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -100,12 +133,16 @@ pub struct TopSellersParams {
     pub range: DateRange,
     pub top: u32,
     pub sort: TopSellersSort,
+    pub dir: SortDir,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AffinitySort {
     Lift,
+    /// The higher of A→B and B→A (shown as its own column).
     Confidence,
+    ConfidenceAb,
+    ConfidenceBa,
     Support,
     CoOccurrence,
 }
@@ -117,6 +154,7 @@ pub struct AffinityParams {
     /// Pairs bought together in fewer orders than this are left out.
     pub min_co: u32,
     pub sort: AffinitySort,
+    pub dir: SortDir,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,6 +163,12 @@ pub enum InventorySort {
     DaysOfCover,
     Stock,
     Revenue,
+    Name,
+    ReorderLevel,
+    Cost,
+    UnitsSold,
+    AvgDemand,
+    DailyDemand,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -136,7 +180,13 @@ pub struct InventoryParams {
     pub critical_at: i64,
     /// On hand ≤ this (and above critical) is Low (seed: 200).
     pub low_at: i64,
+    /// Normal stock lasting more than this many days at the range's demand (or not selling) is
+    /// Excess (积压).
+    pub excess_days: i64,
+    /// Only rows with this status (applied before the top-N cut).
+    pub status: Option<StockStatus>,
     pub sort: InventorySort,
+    pub dir: SortDir,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,6 +194,11 @@ pub enum CustomerSort {
     Spent,
     Orders,
     Recency,
+    Name,
+    Region,
+    AvgOrderValue,
+    Products,
+    LastOrder,
 }
 
 /// Spend thresholds (strictly above) and recency thresholds (at most, in days).
@@ -174,7 +229,26 @@ pub struct CustomerParams {
     pub range: DateRange,
     pub top: u32,
     pub thresholds: CustomerThresholds,
+    /// Only customers with this status / tier (applied before the top-N cut).
+    pub status: Option<CustomerStatus>,
+    pub tier: Option<CustomerTier>,
     pub sort: CustomerSort,
+    pub dir: SortDir,
+}
+
+/// How the seasonal products are ranked (over the whole range) before the top-N cut.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SeasonalSort {
+    Revenue,
+    Quantity,
+    Name,
+}
+
+/// What the cells of the product × month table show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SeasonalMeasure {
+    Revenue,
+    Quantity,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -182,6 +256,9 @@ pub struct SeasonalParams {
     pub range: DateRange,
     /// How many of the range's best sellers get a monthly line.
     pub top: u32,
+    pub sort: SeasonalSort,
+    pub dir: SortDir,
+    pub measure: SeasonalMeasure,
 }
 
 // ---------------------------------------------------------------- results
@@ -224,6 +301,12 @@ pub enum StockStatus {
     Critical,
     Low,
     Normal,
+    /// Above the low threshold with more cover than the excess threshold (or no sales).
+    Excess,
+}
+
+impl StockStatus {
+    pub const ALL: [StockStatus; 4] = [StockStatus::Critical, StockStatus::Low, StockStatus::Normal, StockStatus::Excess];
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -327,9 +410,21 @@ pub struct CustomerReport {
     pub segments: Vec<SegmentCount>,
 }
 
+/// One product of the seasonal table with its totals over the range.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeasonalProduct {
+    pub stock_item_id: i64,
+    pub name: String,
+    pub revenue: Decimal,
+    pub quantity: i64,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SeasonalReport {
+    /// Product × month rows of the chosen products; `total_rows` counts products.
     pub report: Report<SeasonalRow>,
+    /// The chosen products in rank order (the table's rows).
+    pub products: Vec<SeasonalProduct>,
     /// Every month of the range, so a product without sales in a month shows a zero, not a gap.
     pub months: Vec<NaiveDate>,
 }

@@ -10,7 +10,8 @@ use super::api::run_analysis;
 use super::charts;
 use super::model::*;
 use super::params::{
-    AnalysisParams, RawQuery, AFFINITY_SORTS, CUSTOMER_SORTS, INVENTORY_SORTS, TOP_SELLERS_SORTS,
+    choice_key, AnalysisParams, RawQuery, AFFINITY_SORTS, CUSTOMER_SORTS, CUSTOMER_STATUSES, CUSTOMER_TIERS,
+    INVENTORY_SORTS, MAX_TOP, SEASONAL_MEASURES, SEASONAL_SORTS, SORT_DIRS, STOCK_STATUSES, TOP_SELLERS_SORTS,
 };
 use crate::bundle_image::panel::BundleImagePanel;
 use crate::components::echart::EChart;
@@ -81,23 +82,36 @@ fn Loaded(result: AnalysisResult, raw: RawQuery) -> impl IntoView {
         AnalysisData::Affinity(r) => (r.rows.len(), r.total_rows, r.currency),
         AnalysisData::Inventory(r) => (r.rows.len(), r.total_rows, r.currency),
         AnalysisData::Customers(r) => (r.report.rows.len(), r.report.total_rows, r.report.currency),
-        AnalysisData::Seasonal(r) => (r.report.rows.len(), r.report.total_rows, r.report.currency),
+        // The seasonal table has one row per product (the report's rows are product × month).
+        AnalysisData::Seasonal(r) => (r.products.len(), r.report.total_rows, r.report.currency),
     };
+    let shown_label = if result.kind == AnalysisKind::Seasonal { t.products_shown } else { t.p_top };
     let chart = charts::for_data(&result.data);
-    let table = table(&result.data, &raw, slug);
+    let (sort, dir) = sort_state(&result.params);
+    let sorting = Sorting { slug, raw: &raw, sort, dir };
+    let table = table(&result.data, &result.params, &sorting);
+    let segments = match (&result.data, &result.params) {
+        (AnalysisData::Customers(r), AnalysisParams::Customers(p)) => Some(segment_table(r, p, &sorting)),
+        _ => None,
+    };
     let insight = view! { <InsightPanel kind=result.kind raw=raw.clone() fingerprint=result.fingerprint.clone()/> };
     let images = match &result.data {
         AnalysisData::Affinity(r) => Some(view! { <BundleImagePanel rows=r.rows.clone()/> }),
         _ => None,
     };
     view! {
-        <ParamForm fields=fields(&result.params, t) sort=sort_key(&result.params).map(String::from) slug=slug/>
+        {
+            let (sort, dir) = sort_state(&result.params);
+            let selects = selects(&result.params, t).into_iter().map(|(k, l, o, v)| (k, l, o, v.to_string())).collect();
+            view! { <ParamForm fields=fields(&result.params, t) selects=selects sort=Some(sort.to_string()) dir=Some(choice_key(&SORT_DIRS, dir).to_string()) slug=slug/> }
+        }
         <p class="summary" data-testid="summary">
             {format!("{} {} ~ {} · ", t.p_from, range.from, range.to)}
-            {format!("{} {} / {} · ", t.p_top, shown, total)}
+            {format!("{} {} / {} · ", shown_label, shown, total)}
             {format!("{} {} · ", t.currency, currency.code())}
             {format!("{} {}（{} ~ {}）", t.data_source, result.source, result.span.first, result.span.last)}
         </p>
+        {segments}
         {if shown == 0 {
             view! { <p class="empty" data-testid="empty">{t.no_rows}</p> }.into_any()
         } else {
@@ -126,6 +140,7 @@ fn fields(p: &AnalysisParams, t: &Strings) -> Vec<(&'static str, &'static str, &
             f.push(("top", t.p_top, "number", p.top.to_string()));
             f.push(("critical", t.p_critical, "number", p.critical_at.to_string()));
             f.push(("low", t.p_low, "number", p.low_at.to_string()));
+            f.push(("excess", t.p_excess_days, "number", p.excess_days.to_string()));
         }
         AnalysisParams::Customers(p) => {
             let th = &p.thresholds;
@@ -141,16 +156,44 @@ fn fields(p: &AnalysisParams, t: &Strings) -> Vec<(&'static str, &'static str, &
     f
 }
 
-fn sort_key(p: &AnalysisParams) -> Option<&'static str> {
-    fn key<T: PartialEq + Copy>(choices: &[(&'static str, T)], v: T) -> Option<&'static str> {
-        choices.iter().find(|(_, c)| *c == v).map(|(k, _)| *k)
-    }
+/// A drop-down parameter: URL key, label, (value, label) options, selected value.
+type Select = (&'static str, &'static str, Vec<(&'static str, &'static str)>, &'static str);
+
+/// The options of a choice list; `all` adds a first, empty option (the filter off).
+fn options<T: Copy>(choices: &[(&'static str, T)], label: impl Fn(T) -> &'static str, all: Option<&'static str>) -> Vec<(&'static str, &'static str)> {
+    all.map(|a| ("", a)).into_iter().chain(choices.iter().map(|(k, v)| (*k, label(*v)))).collect()
+}
+
+fn selects(p: &AnalysisParams, t: &'static Strings) -> Vec<Select> {
+    let all = Some(t.filter_all);
+    let chosen = |k: Option<&'static str>| k.unwrap_or_default();
     match p {
-        AnalysisParams::TopSellers(p) => key(&TOP_SELLERS_SORTS, p.sort),
-        AnalysisParams::Affinity(p) => key(&AFFINITY_SORTS, p.sort),
-        AnalysisParams::Inventory(p) => key(&INVENTORY_SORTS, p.sort),
-        AnalysisParams::Customers(p) => key(&CUSTOMER_SORTS, p.sort),
-        AnalysisParams::Seasonal(_) => None,
+        AnalysisParams::Inventory(p) => vec![(
+            "status",
+            t.p_stock_status,
+            options(&STOCK_STATUSES, |s| t.stock_status(s), all),
+            chosen(p.status.map(|s| choice_key(&STOCK_STATUSES, s))),
+        )],
+        AnalysisParams::Customers(p) => vec![
+            ("status", t.p_customer_status, options(&CUSTOMER_STATUSES, |s| t.customer_status(s), all), chosen(p.status.map(|s| choice_key(&CUSTOMER_STATUSES, s)))),
+            ("tier", t.p_tier, options(&CUSTOMER_TIERS, |x| t.tier(x), all), chosen(p.tier.map(|x| choice_key(&CUSTOMER_TIERS, x)))),
+        ],
+        AnalysisParams::Seasonal(p) => {
+            let label = |m: SeasonalMeasure| if m == SeasonalMeasure::Revenue { t.c_revenue } else { t.c_quantity };
+            vec![("measure", t.p_measure, options(&SEASONAL_MEASURES, label, None), choice_key(&SEASONAL_MEASURES, p.measure))]
+        }
+        _ => vec![],
+    }
+}
+
+/// The view's effective sort key (as in the URL) and direction.
+fn sort_state(p: &AnalysisParams) -> (&'static str, SortDir) {
+    match p {
+        AnalysisParams::TopSellers(p) => (choice_key(&TOP_SELLERS_SORTS, p.sort), p.dir),
+        AnalysisParams::Affinity(p) => (choice_key(&AFFINITY_SORTS, p.sort), p.dir),
+        AnalysisParams::Inventory(p) => (choice_key(&INVENTORY_SORTS, p.sort), p.dir),
+        AnalysisParams::Customers(p) => (choice_key(&CUSTOMER_SORTS, p.sort), p.dir),
+        AnalysisParams::Seasonal(p) => (choice_key(&SEASONAL_SORTS, p.sort), p.dir),
     }
 }
 
@@ -171,12 +214,25 @@ fn entered_form(kind: AnalysisKind, raw: &RawQuery) -> impl IntoView {
             (key, label, input, value)
         })
         .collect();
-    let sort = entered("sort").filter(|s| super::params::parse(kind, &[("sort".into(), s.clone())], span).is_ok());
-    view! { <ParamForm fields=list sort=sort slug=kind.slug()/> }
+    let valid = |key: &str| entered(key).filter(|v| super::params::parse(kind, &[(key.into(), v.clone())], span).is_ok());
+    let chosen: Vec<_> = defaults
+        .as_ref()
+        .map(|d| selects(d, tr()))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(key, label, opts, default)| (key, label, opts, valid(key).unwrap_or_else(|| default.to_string())))
+        .collect();
+    view! { <ParamForm fields=list selects=chosen sort=valid("sort") dir=valid("dir") slug=kind.slug()/> }
 }
 
 #[component]
-fn ParamForm(fields: Vec<(&'static str, &'static str, &'static str, String)>, sort: Option<String>, slug: &'static str) -> impl IntoView {
+fn ParamForm(
+    fields: Vec<(&'static str, &'static str, &'static str, String)>,
+    selects: Vec<(&'static str, &'static str, Vec<(&'static str, &'static str)>, String)>,
+    sort: Option<String>,
+    dir: Option<String>,
+    slug: &'static str,
+) -> impl IntoView {
     let t = tr();
     let inputs = fields
         .into_iter()
@@ -187,41 +243,77 @@ fn ParamForm(fields: Vec<(&'static str, &'static str, &'static str, String)>, so
                     <input type=kind name=key value=value inputmode=if kind == "text" { "decimal" } else { "" }/>
                 </label>
             }
-        })
-        .collect_view();
+            .into_any()
+        });
+    let selects = selects
+        .into_iter()
+        .map(|(key, label, opts, selected)| {
+            let opts = opts
+                .into_iter()
+                .map(|(value, text)| view! { <option value=value selected={value == selected}>{text}</option> })
+                .collect_view();
+            view! {
+                <label>
+                    <span>{label}</span>
+                    <select name=key>{opts}</select>
+                </label>
+            }
+            .into_any()
+        });
+    // One list of controls: an empty list of selects before static elements breaks hydration.
+    let controls = inputs.chain(selects).collect_view();
+    // The table's sort survives a form submit.
     let sort = sort.map(|s| view! { <input type="hidden" name="sort" value=s/> });
+    let dir = dir.map(|d| view! { <input type="hidden" name="dir" value=d/> });
     view! {
         <Form method="GET" action=format!("/sales/{slug}") attr:class="params"
             on_form_data=std::sync::Arc::new(crate::components::interactive::drop_nameless)>
-            {inputs}
+            {controls}
             {sort}
+            {dir}
             <button type="submit">{t.apply}</button>
             <A href=format!("/sales/{slug}") attr:class="reset">{t.reset}</A>
         </Form>
     }
 }
 
-/// The current URL with `sort` replaced.
-fn sort_href(slug: &str, raw: &RawQuery, sort: &str) -> String {
-    let mut pairs: Vec<(String, String)> = raw.iter().filter(|(k, _)| k != "sort").cloned().collect();
-    pairs.push(("sort".into(), sort.into()));
+/// The current URL with the `drop` keys removed and `set` added.
+fn href_with(slug: &str, raw: &RawQuery, drop: &[&str], set: &[(&str, String)]) -> String {
+    let mut pairs: Vec<(String, String)> = raw.iter().filter(|(k, _)| !drop.contains(&k.as_str())).cloned().collect();
+    pairs.extend(set.iter().map(|(k, v)| (k.to_string(), v.clone())));
     let map: leptos_router::params::ParamsMap = pairs.into_iter().collect();
     format!("/sales/{slug}{}", map.to_query_string())
 }
 
-/// A header cell; sortable ones link to the same view sorted by them.
-fn th(label: &'static str, sort: Option<&'static str>, current: Option<&'static str>, slug: &str, raw: &RawQuery) -> AnyView {
-    match sort {
-        Some(key) => {
-            let active = current == Some(key);
-            view! {
-                <th class:sorted=active aria-sort=if active { "descending" } else { "none" }>
-                    <a href=sort_href(slug, raw, key) data-sort=key>{label}{if active { " ▼" } else { "" }}</a>
-                </th>
-            }
-            .into_any()
+/// What the table headers need: the page's URL and its effective sort.
+struct Sorting<'a> {
+    slug: &'static str,
+    raw: &'a RawQuery,
+    sort: &'static str,
+    dir: SortDir,
+}
+
+impl Sorting<'_> {
+    /// A sortable header: the active one shows its real direction and flips it when clicked;
+    /// another one sorts by its column in that column's default direction.
+    fn th(&self, label: &'static str, key: &'static str) -> AnyView {
+        let active = self.sort == key;
+        let (aria, arrow) = match (active, self.dir) {
+            (false, _) => ("none", ""),
+            (true, SortDir::Asc) => ("ascending", " ▲"),
+            (true, SortDir::Desc) => ("descending", " ▼"),
+        };
+        let href = if active {
+            href_with(self.slug, self.raw, &["sort", "dir"], &[("sort", key.into()), ("dir", choice_key(&SORT_DIRS, self.dir.flip()).into())])
+        } else {
+            href_with(self.slug, self.raw, &["sort", "dir"], &[("sort", key.into())])
+        };
+        view! {
+            <th class:sorted=active aria-sort=aria>
+                <a href=href data-sort=key>{label}{arrow}</a>
+            </th>
         }
-        None => view! { <th>{label}</th> }.into_any(),
+        .into_any()
     }
 }
 
@@ -229,16 +321,71 @@ fn opt(s: &Option<String>) -> String {
     s.clone().unwrap_or_default()
 }
 
-fn table(data: &AnalysisData, raw: &RawQuery, slug: &str) -> AnyView {
+fn ratio4(d: rust_decimal::Decimal) -> String {
+    format!("{d:.4}")
+}
+
+/// Customers per tier × status; every count links to the list of those customers (a filter),
+/// with `top` raised so the whole segment fits.
+fn segment_table(r: &CustomerReport, p: &CustomerParams, s: &Sorting) -> AnyView {
     let t = tr();
-    let current = raw.iter().rev().find(|(k, _)| k == "sort").map(|(_, v)| v.as_str());
-    // Only known keys can be "current"; the default sort is the first choice of each analysis.
-    let cur = |choices: &[&'static str]| -> Option<&'static str> {
-        current.and_then(|c| choices.iter().find(|k| **k == c).copied()).or(choices.first().copied())
+    let n = |tier: Option<CustomerTier>, status: Option<CustomerStatus>| -> i64 {
+        r.segments
+            .iter()
+            .filter(|x| tier.is_none_or(|v| x.tier == v) && status.is_none_or(|v| x.status == v))
+            .map(|x| x.customers)
+            .sum()
     };
+    let cell = |tier: Option<CustomerTier>, status: Option<CustomerStatus>| {
+        let members = n(tier, status);
+        let top = u32::try_from(members).unwrap_or(MAX_TOP).clamp(p.top, MAX_TOP);
+        let mut set = vec![("top", top.to_string())];
+        if let Some(v) = status {
+            set.push(("status", choice_key(&CUSTOMER_STATUSES, v).to_string()));
+        }
+        if let Some(v) = tier {
+            set.push(("tier", choice_key(&CUSTOMER_TIERS, v).to_string()));
+        }
+        let href = href_with(s.slug, s.raw, &["status", "tier", "top"], &set);
+        let current = p.tier == tier && p.status == status;
+        let status_key = status.map(|v| choice_key(&CUSTOMER_STATUSES, v)).unwrap_or("all");
+        let tier_key = tier.map(|v| choice_key(&CUSTOMER_TIERS, v)).unwrap_or("all");
+        view! {
+            <td class="num" class:current=current>
+                <a href=href data-status=status_key data-tier=tier_key aria-current={current.then_some("true")}>{count(members)}</a>
+            </td>
+        }
+    };
+    let rows = CustomerTier::ALL
+        .into_iter()
+        .map(Some)
+        .chain([None])
+        .map(|tier| {
+            let cells = CustomerStatus::ALL.into_iter().map(|st| cell(tier, Some(st))).collect_view();
+            view! {
+                <tr>
+                    <th scope="row">{tier.map(|x| t.tier(x)).unwrap_or(t.c_total)}</th>
+                    {cells}
+                    {cell(tier, None)}
+                </tr>
+            }
+        })
+        .collect_view();
+    let heads = CustomerStatus::ALL.into_iter().map(|st| view! { <th class="num">{t.customer_status(st)}</th> }).collect_view();
+    view! {
+        <table class="data segments" data-testid="segments">
+            <caption>{t.segments_title}" · "{t.segments_hint}</caption>
+            <thead><tr><th>{t.c_tier}</th>{heads}<th class="num">{t.c_total}</th></tr></thead>
+            <tbody>{rows}</tbody>
+        </table>
+    }
+    .into_any()
+}
+
+fn table(data: &AnalysisData, params: &AnalysisParams, s: &Sorting) -> AnyView {
+    let t = tr();
     match data {
         AnalysisData::TopSellers(r) => {
-            let cur = cur(&["revenue", "quantity", "customers"]);
             let c = r.currency;
             let rows = r.rows.iter().enumerate().map(|(i, x)| view! {
                 <tr>
@@ -250,37 +397,37 @@ fn table(data: &AnalysisData, raw: &RawQuery, slug: &str) -> AnyView {
             }).collect_view();
             view! {
                 <table class="data" data-testid="table"><thead><tr>
-                    <th>"#"</th><th>{t.c_product}</th><th>{t.c_color}</th><th>{t.c_brand}</th><th>{t.c_size}</th>
-                    {th(t.c_revenue, Some("revenue"), cur, slug, raw)}
-                    {th(t.c_customers, Some("customers"), cur, slug, raw)}
-                    <th>{t.c_avg_price}</th>
-                    {th(t.c_quantity, Some("quantity"), cur, slug, raw)}
+                    <th>"#"</th>{s.th(t.c_product, "name")}<th>{t.c_color}</th><th>{t.c_brand}</th><th>{t.c_size}</th>
+                    {s.th(t.c_revenue, "revenue")}
+                    {s.th(t.c_customers, "customers")}
+                    {s.th(t.c_avg_price, "avg_price")}
+                    {s.th(t.c_quantity, "quantity")}
                 </tr></thead><tbody>{rows}</tbody></table>
             }.into_any()
         }
         AnalysisData::Affinity(r) => {
-            let cur = cur(&["lift", "confidence", "support", "co"]);
             let rows = r.rows.iter().enumerate().map(|(i, x)| view! {
                 <tr>
                     <td class="num">{i + 1}</td><td>{x.name_a.clone()}</td><td>{x.name_b.clone()}</td>
-                    <td class="num">{count(x.co_occurrence)}</td><td class="num">{format!("{:.4}", x.support)}</td>
-                    <td class="num">{format!("{:.4}", x.confidence_ab)}</td><td class="num">{format!("{:.4}", x.confidence_ba)}</td>
-                    <td class="num">{format!("{:.4}", x.lift)}</td>
+                    <td class="num">{count(x.co_occurrence)}</td><td class="num">{ratio4(x.support)}</td>
+                    <td class="num">{ratio4(x.confidence_ab.max(x.confidence_ba))}</td>
+                    <td class="num">{ratio4(x.confidence_ab)}</td><td class="num">{ratio4(x.confidence_ba)}</td>
+                    <td class="num">{ratio4(x.lift)}</td>
                 </tr>
             }).collect_view();
             view! {
                 <table class="data" data-testid="table"><thead><tr>
                     <th>"#"</th><th>{t.c_product_a}</th><th>{t.c_product_b}</th>
-                    {th(t.c_co, Some("co"), cur, slug, raw)}
-                    {th(t.c_support, Some("support"), cur, slug, raw)}
-                    {th(t.c_confidence_ab, Some("confidence"), cur, slug, raw)}
-                    <th>{t.c_confidence_ba}</th>
-                    {th(t.c_lift, Some("lift"), cur, slug, raw)}
+                    {s.th(t.c_co, "co")}
+                    {s.th(t.c_support, "support")}
+                    {s.th(t.c_confidence_max, "confidence")}
+                    {s.th(t.c_confidence_ab, "confidence_ab")}
+                    {s.th(t.c_confidence_ba, "confidence_ba")}
+                    {s.th(t.c_lift, "lift")}
                 </tr></thead><tbody>{rows}</tbody></table>
             }.into_any()
         }
         AnalysisData::Inventory(r) => {
-            let cur = cur(&["frequency", "cover", "stock", "revenue"]);
             let c = r.currency;
             let rows = r.rows.iter().enumerate().map(|(i, x)| {
                 let status_class = format!("badge {:?}", x.status).to_lowercase();
@@ -300,19 +447,21 @@ fn table(data: &AnalysisData, raw: &RawQuery, slug: &str) -> AnyView {
             }).collect_view();
             view! {
                 <table class="data" data-testid="table"><thead><tr>
-                    <th>"#"</th><th>{t.c_product}</th><th>{t.c_brand}</th><th>{t.c_size}</th>
-                    {th(t.c_on_hand, Some("stock"), cur, slug, raw)}
-                    <th>{t.c_reorder_level}</th><th>{t.c_cost}</th>
-                    {th(t.c_frequency, Some("frequency"), cur, slug, raw)}
-                    <th>{t.c_units_sold}</th><th>{t.c_avg_demand}</th><th>{t.c_daily_demand}</th>
-                    {th(t.c_cover, Some("cover"), cur, slug, raw)}
-                    {th(t.c_revenue, Some("revenue"), cur, slug, raw)}
+                    <th>"#"</th>{s.th(t.c_product, "name")}<th>{t.c_brand}</th><th>{t.c_size}</th>
+                    {s.th(t.c_on_hand, "stock")}
+                    {s.th(t.c_reorder_level, "reorder")}
+                    {s.th(t.c_cost, "cost")}
+                    {s.th(t.c_frequency, "frequency")}
+                    {s.th(t.c_units_sold, "units")}
+                    {s.th(t.c_avg_demand, "avg_demand")}
+                    {s.th(t.c_daily_demand, "daily")}
+                    {s.th(t.c_cover, "cover")}
+                    {s.th(t.c_revenue, "revenue")}
                     <th>{t.c_status}</th>
                 </tr></thead><tbody>{rows}</tbody></table>
             }.into_any()
         }
         AnalysisData::Customers(r) => {
-            let cur = cur(&["spent", "orders", "recency"]);
             let c = r.report.currency;
             let rows = r.report.rows.iter().enumerate().map(|(i, x)| view! {
                 <tr>
@@ -325,30 +474,89 @@ fn table(data: &AnalysisData, raw: &RawQuery, slug: &str) -> AnyView {
             }).collect_view();
             view! {
                 <table class="data" data-testid="table"><thead><tr>
-                    <th>"#"</th><th>{t.c_customer}</th><th>{t.c_region}</th>
-                    {th(t.c_orders, Some("orders"), cur, slug, raw)}
-                    {th(t.c_spent, Some("spent"), cur, slug, raw)}
-                    <th>{t.c_aov}</th><th>{t.c_unique_products}</th><th>{t.c_last_order}</th>
-                    {th(t.c_days_since, Some("recency"), cur, slug, raw)}
+                    <th>"#"</th>{s.th(t.c_customer, "name")}{s.th(t.c_region, "region")}
+                    {s.th(t.c_orders, "orders")}
+                    {s.th(t.c_spent, "spent")}
+                    {s.th(t.c_aov, "aov")}
+                    {s.th(t.c_unique_products, "products")}
+                    {s.th(t.c_last_order, "last_order")}
+                    {s.th(t.c_days_since, "recency")}
                     <th>{t.c_tier}</th><th>{t.c_status}</th>
                 </tr></thead><tbody>{rows}</tbody></table>
             }.into_any()
         }
         AnalysisData::Seasonal(r) => {
-            let c = r.report.currency;
-            let rows = r.report.rows.iter().map(|x| view! {
-                <tr>
-                    <td>{x.month.format("%Y-%m").to_string()}</td><td>{x.name.clone()}</td>
-                    <td class="num">{money(x.revenue, c)}</td><td class="num">{count(x.orders)}</td>
-                    <td class="num">{x.avg_quantity.to_string()}</td><td class="num">{count(x.quantity)}</td>
-                </tr>
-            }).collect_view();
-            view! {
-                <table class="data" data-testid="table"><thead><tr>
-                    <th>{t.c_month}</th><th>{t.c_product}</th><th>{t.c_revenue}</th><th>{t.c_orders}</th>
-                    <th>{t.c_avg_quantity}</th><th>{t.c_quantity}</th>
-                </tr></thead><tbody>{rows}</tbody></table>
-            }.into_any()
+            let measure = match params {
+                AnalysisParams::Seasonal(p) => p.measure,
+                _ => SeasonalMeasure::Revenue,
+            };
+            seasonal_pivot(r, measure, s)
         }
     }
+}
+
+/// Products as rows, months as columns (revenue or quantity as the form chooses); months the
+/// range covers only in part are starred and explained below the table.
+fn seasonal_pivot(r: &SeasonalReport, measure: SeasonalMeasure, s: &Sorting) -> AnyView {
+    let t = tr();
+    let c = r.report.currency;
+    let range = r.report.range;
+    let partial = range.partial_months();
+    let heads = r
+        .months
+        .iter()
+        .map(|m| {
+            let is_partial = partial.contains(m);
+            view! {
+                <th class="num" class:partial=is_partial data-month={m.format("%Y-%m").to_string()}>
+                    {m.format("%Y-%m").to_string()}{is_partial.then_some("*")}
+                </th>
+            }
+        })
+        .collect_view();
+    let rows = r
+        .products
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let cells = r
+                .months
+                .iter()
+                .map(|m| {
+                    let row = r.report.rows.iter().find(|x| x.stock_item_id == p.stock_item_id && x.month == *m);
+                    let v = match measure {
+                        SeasonalMeasure::Revenue => money(row.map(|x| x.revenue).unwrap_or_default(), c),
+                        SeasonalMeasure::Quantity => count(row.map(|x| x.quantity).unwrap_or_default()),
+                    };
+                    view! { <td class="num">{v}</td> }
+                })
+                .collect_view();
+            view! {
+                <tr>
+                    <td class="num">{i + 1}</td><td>{p.name.clone()}</td>{cells}
+                    <td class="num">{money(p.revenue, c)}</td><td class="num">{count(p.quantity)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let note = (!partial.is_empty()).then(|| {
+        let spans: Vec<String> = partial
+            .iter()
+            .map(|m| {
+                let end = m.checked_add_months(chrono::Months::new(1)).and_then(|n| n.pred_opt()).unwrap_or(*m);
+                let (a, b) = (range.from.max(*m), range.to.min(end));
+                format!("{}*（{} ~ {}）", m.format("%Y-%m"), a.format("%m-%d"), b.format("%m-%d"))
+            })
+            .collect();
+        view! { <p class="note" data-testid="partial-months">{t.partial_month_note}{spans.join("，")}</p> }
+    });
+    view! {
+        <table class="data pivot" data-testid="table"><thead><tr>
+            <th>"#"</th>{s.th(t.c_product, "name")}{heads}
+            {s.th(t.c_total_revenue, "revenue")}
+            {s.th(t.c_total_quantity, "quantity")}
+        </tr></thead><tbody>{rows}</tbody></table>
+        {note}
+    }
+    .into_any()
 }

@@ -140,6 +140,16 @@ impl Query<'_> {
         })
     }
 
+    /// Like [`Self::choice`], but absent means "none chosen" (a filter that is off).
+    pub(crate) fn optional_choice<T: Copy>(&self, key: &str, choices: &[(&str, T)]) -> Result<Option<T>, ParamError> {
+        self.get(key).map(|_| self.choice(key, choices)).transpose()
+    }
+
+    /// The sort direction; absent takes the sort key's own default.
+    pub(crate) fn dir(&self, default: SortDir) -> Result<SortDir, ParamError> {
+        Ok(self.optional_choice("dir", &SORT_DIRS)?.unwrap_or(default))
+    }
+
     pub(crate) fn range(&self, default: DateRange) -> Result<DateRange, ParamError> {
         let from = self.date("from")?.unwrap_or(default.from);
         let to = self.date("to")?.unwrap_or(default.to);
@@ -157,23 +167,108 @@ impl Query<'_> {
     }
 }
 
+pub const SORT_DIRS: [(&str, SortDir); 2] = [("asc", SortDir::Asc), ("desc", SortDir::Desc)];
+
 /// Sort choices as they appear in the URL; the first is the default.
-pub const TOP_SELLERS_SORTS: [(&str, TopSellersSort); 3] =
-    [("revenue", TopSellersSort::Revenue), ("quantity", TopSellersSort::Quantity), ("customers", TopSellersSort::Customers)];
-pub const AFFINITY_SORTS: [(&str, AffinitySort); 4] = [
+pub const TOP_SELLERS_SORTS: [(&str, TopSellersSort); 5] = [
+    ("revenue", TopSellersSort::Revenue),
+    ("quantity", TopSellersSort::Quantity),
+    ("customers", TopSellersSort::Customers),
+    ("avg_price", TopSellersSort::AvgPrice),
+    ("name", TopSellersSort::Name),
+];
+pub const AFFINITY_SORTS: [(&str, AffinitySort); 6] = [
     ("lift", AffinitySort::Lift),
     ("confidence", AffinitySort::Confidence),
+    ("confidence_ab", AffinitySort::ConfidenceAb),
+    ("confidence_ba", AffinitySort::ConfidenceBa),
     ("support", AffinitySort::Support),
     ("co", AffinitySort::CoOccurrence),
 ];
-pub const INVENTORY_SORTS: [(&str, InventorySort); 4] = [
+pub const INVENTORY_SORTS: [(&str, InventorySort); 10] = [
     ("frequency", InventorySort::OrderFrequency),
     ("cover", InventorySort::DaysOfCover),
     ("stock", InventorySort::Stock),
     ("revenue", InventorySort::Revenue),
+    ("name", InventorySort::Name),
+    ("reorder", InventorySort::ReorderLevel),
+    ("cost", InventorySort::Cost),
+    ("units", InventorySort::UnitsSold),
+    ("avg_demand", InventorySort::AvgDemand),
+    ("daily", InventorySort::DailyDemand),
 ];
-pub const CUSTOMER_SORTS: [(&str, CustomerSort); 3] =
-    [("spent", CustomerSort::Spent), ("orders", CustomerSort::Orders), ("recency", CustomerSort::Recency)];
+pub const CUSTOMER_SORTS: [(&str, CustomerSort); 8] = [
+    ("spent", CustomerSort::Spent),
+    ("orders", CustomerSort::Orders),
+    ("recency", CustomerSort::Recency),
+    ("name", CustomerSort::Name),
+    ("region", CustomerSort::Region),
+    ("aov", CustomerSort::AvgOrderValue),
+    ("products", CustomerSort::Products),
+    ("last_order", CustomerSort::LastOrder),
+];
+pub const SEASONAL_SORTS: [(&str, SeasonalSort); 3] =
+    [("revenue", SeasonalSort::Revenue), ("quantity", SeasonalSort::Quantity), ("name", SeasonalSort::Name)];
+pub const SEASONAL_MEASURES: [(&str, SeasonalMeasure); 2] =
+    [("revenue", SeasonalMeasure::Revenue), ("quantity", SeasonalMeasure::Quantity)];
+
+/// Filter choices (`status=`, `tier=`); absent means all.
+pub const STOCK_STATUSES: [(&str, StockStatus); 4] = [
+    ("critical", StockStatus::Critical),
+    ("low", StockStatus::Low),
+    ("normal", StockStatus::Normal),
+    ("excess", StockStatus::Excess),
+];
+pub const CUSTOMER_STATUSES: [(&str, CustomerStatus); 3] =
+    [("active", CustomerStatus::Active), ("at_risk", CustomerStatus::AtRisk), ("inactive", CustomerStatus::Inactive)];
+pub const CUSTOMER_TIERS: [(&str, CustomerTier); 4] = [
+    ("vip", CustomerTier::Vip),
+    ("premium", CustomerTier::Premium),
+    ("regular", CustomerTier::Regular),
+    ("basic", CustomerTier::Basic),
+];
+
+/// The URL name of a choice (the reverse of [`Query::choice`]).
+pub fn choice_key<T: PartialEq + Copy>(choices: &[(&'static str, T)], v: T) -> &'static str {
+    choices.iter().find(|(_, c)| *c == v).map(|(k, _)| *k).unwrap_or_default()
+}
+
+/// Default excess threshold: more than a year of stock at the range's demand.
+pub const DEFAULT_EXCESS_DAYS: i64 = 365;
+
+// Each key's natural direction when `dir` is absent: names A→Z, the short end of cover, stock
+// and recency first (what needs attention), the biggest figure first otherwise.
+impl TopSellersSort {
+    pub fn default_dir(self) -> SortDir {
+        if self == TopSellersSort::Name { SortDir::Asc } else { SortDir::Desc }
+    }
+}
+impl AffinitySort {
+    pub fn default_dir(self) -> SortDir {
+        SortDir::Desc
+    }
+}
+impl InventorySort {
+    pub fn default_dir(self) -> SortDir {
+        match self {
+            InventorySort::Name | InventorySort::DaysOfCover | InventorySort::Stock => SortDir::Asc,
+            _ => SortDir::Desc,
+        }
+    }
+}
+impl CustomerSort {
+    pub fn default_dir(self) -> SortDir {
+        match self {
+            CustomerSort::Name | CustomerSort::Region | CustomerSort::Recency => SortDir::Asc,
+            _ => SortDir::Desc,
+        }
+    }
+}
+impl SeasonalSort {
+    pub fn default_dir(self) -> SortDir {
+        if self == SeasonalSort::Name { SortDir::Asc } else { SortDir::Desc }
+    }
+}
 
 /// Validates the query of one analysis; absent values take the seed's defaults and the
 /// default date range of the data.
@@ -181,29 +276,36 @@ pub fn parse(kind: AnalysisKind, raw: &[(String, String)], span: DataSpan) -> Re
     let q = Query(raw);
     let range = q.range(default_range(span, default_months(kind)))?;
     Ok(match kind {
-        AnalysisKind::TopSellers => AnalysisParams::TopSellers(TopSellersParams {
-            range,
-            top: q.top(10)?,
-            sort: q.choice("sort", &TOP_SELLERS_SORTS)?,
-        }),
-        AnalysisKind::Affinity => AnalysisParams::Affinity(AffinityParams {
-            range,
-            top: q.top(20)?,
-            min_co: q.int("min_co", 5, 1, 1_000_000)? as u32,
-            sort: q.choice("sort", &AFFINITY_SORTS)?,
-        }),
+        AnalysisKind::TopSellers => {
+            let sort = q.choice("sort", &TOP_SELLERS_SORTS)?;
+            AnalysisParams::TopSellers(TopSellersParams { range, top: q.top(10)?, sort, dir: q.dir(sort.default_dir())? })
+        }
+        AnalysisKind::Affinity => {
+            let sort = q.choice("sort", &AFFINITY_SORTS)?;
+            AnalysisParams::Affinity(AffinityParams {
+                range,
+                top: q.top(20)?,
+                min_co: q.int("min_co", 5, 1, 1_000_000)? as u32,
+                sort,
+                dir: q.dir(sort.default_dir())?,
+            })
+        }
         AnalysisKind::Inventory => {
             let critical_at = q.int("critical", 50, 0, 1_000_000_000)?;
             let low_at = q.int("low", 200, 0, 1_000_000_000)?;
             if critical_at >= low_at {
                 return Err(err("critical", Problem::MustBeBelow { other: "low".into() }));
             }
+            let sort = q.choice("sort", &INVENTORY_SORTS)?;
             AnalysisParams::Inventory(InventoryParams {
                 range,
                 top: q.top(30)?,
                 critical_at,
                 low_at,
-                sort: q.choice("sort", &INVENTORY_SORTS)?,
+                excess_days: q.int("excess", DEFAULT_EXCESS_DAYS, 1, 36_500)?,
+                status: q.optional_choice("status", &STOCK_STATUSES)?,
+                sort,
+                dir: q.dir(sort.default_dir())?,
             })
         }
         AnalysisKind::Customers => {
@@ -224,14 +326,27 @@ pub fn parse(kind: AnalysisKind, raw: &[(String, String)], span: DataSpan) -> Re
             if t.active_within_days >= t.at_risk_within_days {
                 return Err(err("active_days", Problem::MustBeBelow { other: "risk_days".into() }));
             }
+            let sort = q.choice("sort", &CUSTOMER_SORTS)?;
             AnalysisParams::Customers(CustomerParams {
                 range,
                 top: q.top(20)?,
                 thresholds: t,
-                sort: q.choice("sort", &CUSTOMER_SORTS)?,
+                status: q.optional_choice("status", &CUSTOMER_STATUSES)?,
+                tier: q.optional_choice("tier", &CUSTOMER_TIERS)?,
+                sort,
+                dir: q.dir(sort.default_dir())?,
             })
         }
-        AnalysisKind::Seasonal => AnalysisParams::Seasonal(SeasonalParams { range, top: q.int("top", 10, 1, 50)? as u32 }),
+        AnalysisKind::Seasonal => {
+            let sort = q.choice("sort", &SEASONAL_SORTS)?;
+            AnalysisParams::Seasonal(SeasonalParams {
+                range,
+                top: q.int("top", 10, 1, 50)? as u32,
+                sort,
+                dir: q.dir(sort.default_dir())?,
+                measure: q.choice("measure", &SEASONAL_MEASURES)?,
+            })
+        }
     })
 }
 
@@ -286,5 +401,54 @@ mod tests {
         assert_eq!(e(AnalysisKind::Customers, &[("vip", "1e9")]).problem, Problem::NotAnAmount("1e9".into()));
         assert_eq!(e(AnalysisKind::Customers, &[("premium", "60000")]).param, "premium");
         assert!(matches!(e(AnalysisKind::Seasonal, &[("from", "1900-01-01")]).problem, Problem::RangeTooLong { .. }));
+    }
+
+    #[test]
+    fn direction_defaults_per_key_and_can_be_given() {
+        let parse_top = |pairs: &[(&str, &str)]| match parse(AnalysisKind::TopSellers, &q(pairs), SPAN).unwrap() {
+            AnalysisParams::TopSellers(p) => (p.sort, p.dir),
+            _ => panic!(),
+        };
+        assert_eq!(parse_top(&[]), (TopSellersSort::Revenue, SortDir::Desc));
+        assert_eq!(parse_top(&[("sort", "name")]), (TopSellersSort::Name, SortDir::Asc));
+        assert_eq!(parse_top(&[("sort", "quantity"), ("dir", "asc")]), (TopSellersSort::Quantity, SortDir::Asc));
+        let AnalysisParams::Inventory(p) = parse(AnalysisKind::Inventory, &q(&[("sort", "cover")]), SPAN).unwrap() else { panic!() };
+        assert_eq!((p.sort, p.dir), (InventorySort::DaysOfCover, SortDir::Asc));
+        let AnalysisParams::Customers(p) = parse(AnalysisKind::Customers, &q(&[("sort", "recency"), ("dir", "desc")]), SPAN).unwrap() else { panic!() };
+        assert_eq!((p.sort, p.dir), (CustomerSort::Recency, SortDir::Desc));
+        let AnalysisParams::Seasonal(p) = parse(AnalysisKind::Seasonal, &q(&[("dir", "asc"), ("measure", "quantity")]), SPAN).unwrap() else { panic!() };
+        assert_eq!((p.sort, p.dir, p.measure), (SeasonalSort::Revenue, SortDir::Asc, SeasonalMeasure::Quantity));
+        // An empty value (a form's blank field) counts as absent.
+        assert_eq!(parse_top(&[("dir", "")]), (TopSellersSort::Revenue, SortDir::Desc));
+        for kind in AnalysisKind::ALL {
+            let e = parse(kind, &q(&[("dir", "up")]), SPAN).unwrap_err();
+            assert_eq!(e.param, "dir");
+            assert_eq!(e.problem, Problem::UnknownChoice { value: "up".into(), allowed: vec!["asc".into(), "desc".into()] });
+        }
+    }
+
+    #[test]
+    fn filters_are_optional_and_validated() {
+        let AnalysisParams::Customers(p) = parse(AnalysisKind::Customers, &[], SPAN).unwrap() else { panic!() };
+        assert_eq!((p.status, p.tier), (None, None));
+        let raw = q(&[("status", "at_risk"), ("tier", "basic")]);
+        let AnalysisParams::Customers(p) = parse(AnalysisKind::Customers, &raw, SPAN).unwrap() else { panic!() };
+        assert_eq!((p.status, p.tier), (Some(CustomerStatus::AtRisk), Some(CustomerTier::Basic)));
+        let AnalysisParams::Inventory(p) = parse(AnalysisKind::Inventory, &[], SPAN).unwrap() else { panic!() };
+        assert_eq!((p.status, p.excess_days), (None, DEFAULT_EXCESS_DAYS));
+        let raw = q(&[("status", "excess"), ("excess", "200")]);
+        let AnalysisParams::Inventory(p) = parse(AnalysisKind::Inventory, &raw, SPAN).unwrap() else { panic!() };
+        assert_eq!((p.status, p.excess_days), (Some(StockStatus::Excess), 200));
+        let e = |kind, pairs: &[(&str, &str)]| parse(kind, &q(pairs), SPAN).unwrap_err();
+        let bad = e(AnalysisKind::Customers, &[("status", "gone")]);
+        assert_eq!((bad.param.as_str(), bad.problem), ("status", Problem::UnknownChoice {
+            value: "gone".into(),
+            allowed: vec!["active".into(), "at_risk".into(), "inactive".into()],
+        }));
+        assert!(matches!(e(AnalysisKind::Customers, &[("tier", "gold")]).problem, Problem::UnknownChoice { .. }));
+        assert!(matches!(e(AnalysisKind::Inventory, &[("status", "at_risk")]).problem, Problem::UnknownChoice { .. }));
+        assert_eq!(e(AnalysisKind::Inventory, &[("excess", "0")]).problem, Problem::OutOfRange { min: 1, max: 36_500 });
+        assert_eq!(e(AnalysisKind::Inventory, &[("excess", "a year")]).param, "excess");
+        assert!(matches!(e(AnalysisKind::Seasonal, &[("measure", "profit")]).problem, Problem::UnknownChoice { .. }));
     }
 }
