@@ -82,7 +82,7 @@ test('clicking a segment count lists exactly those customers', async ({ browser,
   const n = Number((await link.textContent()).replace(/\D/g, ''));
   assert.ok(n > 0, 'some customers are at risk');
   await link.click();
-  await p.waitForURL(/status=at_risk/);
+  await p.waitForURL(/[?&]status=at_risk(&|$)/);
   await p.waitForFunction(([sel, n]) => {
     const cells = [...document.querySelectorAll(`${sel} tbody tr td:nth-child(11)`)];
     return cells.length === n && cells.every((td) => td.textContent === '流失风险');

@@ -281,8 +281,9 @@ fn ParamForm(
 fn href_with(slug: &str, raw: &RawQuery, drop: &[&str], set: &[(&str, String)]) -> String {
     let mut pairs: Vec<(String, String)> = raw.iter().filter(|(k, _)| !drop.contains(&k.as_str())).cloned().collect();
     pairs.extend(set.iter().map(|(k, v)| (k.to_string(), v.clone())));
-    let map: leptos_router::params::ParamsMap = pairs.into_iter().collect();
-    format!("/sales/{slug}{}", map.to_query_string())
+    // form_urlencoded writes what the browser's own GET form writes (`at_risk`, not the router's `at%5Frisk`).
+    let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+    if query.is_empty() { format!("/sales/{slug}") } else { format!("/sales/{slug}?{query}") }
 }
 
 /// What the table headers need: the page's URL and its effective sort.
