@@ -1,7 +1,7 @@
 //! Every UI string, in one place. Simplified Chinese first; an English table can follow by
 //! adding a second `Strings` value and choosing it in [`tr`].
 
-use crate::sales::model::{AnalysisKind, CustomerStatus, CustomerTier, StockStatus};
+use crate::sales::model::{AnalysisKind, Basis, CustomerStatus, CustomerTier, StockStatus};
 use crate::billing::model::{AccountSyncState, GapKind, Provider, RunState};
 use crate::bundle_image::model::ImageProblem;
 use crate::error::{BodyProblem, LimitedAction};
@@ -55,7 +55,6 @@ pub struct Strings {
     pub segments_hint: &'static str,
     pub c_total: &'static str,
     pub c_confidence_max: &'static str,
-    pub c_total_revenue: &'static str,
     pub c_total_quantity: &'static str,
     pub products_shown: &'static str,
     pub partial_month_note: &'static str,
@@ -271,7 +270,6 @@ pub const ZH: Strings = Strings {
     segments_hint: "点击人数列出这些客户",
     c_total: "合计",
     c_confidence_max: "置信度（取高）",
-    c_total_revenue: "销售额合计",
     c_total_quantity: "销量合计",
     products_shown: "商品数",
     partial_month_note: "所选范围只覆盖这些月份的一部分，月度数字不是整月：",
@@ -591,6 +589,7 @@ impl Strings {
             "measure" => self.p_measure,
             "dir" => self.p_dir,
             "sort" => self.p_sort,
+            "basis" => self.basis_param(),
             _ => return format!("参数 {param}"),
         };
         format!("{label}（{param}）")
@@ -609,6 +608,59 @@ impl Strings {
                 format!("{what}：不支持“{value}”，可选值为 {}。", allowed.join("、"))
             }
             Problem::MustBeBelow { other } => format!("{what}：必须小于{}。", self.param_label(other)),
+            Problem::NoInvoices => format!(
+                "{what}：该销售数据库没有开票数据（Sales.InvoiceLines），无法按{}统计，请改用{}（ordered）。",
+                self.basis_name(Basis::Invoiced),
+                self.basis_name(Basis::Ordered)
+            ),
         }
+    }
+}
+
+/// The revenue basis (开票金额 / 订单金额): kept together so the switch, the labels and the
+/// error message name it the same way.
+impl Strings {
+    pub fn basis_param(&self) -> &'static str {
+        "金额口径"
+    }
+
+    pub fn basis_name(&self, b: Basis) -> &'static str {
+        match b {
+            Basis::Invoiced => "开票金额",
+            Basis::Ordered => "订单金额",
+        }
+    }
+
+    /// "开票金额（不含税）": the basis as a column or axis label.
+    pub fn basis_label(&self, b: Basis) -> &'static str {
+        match b {
+            Basis::Invoiced => "开票金额（不含税）",
+            Basis::Ordered => "订单金额（不含税）",
+        }
+    }
+
+    /// A customer's spend on the basis.
+    pub fn spent_label(&self, b: Basis) -> &'static str {
+        match b {
+            Basis::Invoiced => "消费总额（开票，不含税）",
+            Basis::Ordered => "消费总额（订单，不含税）",
+        }
+    }
+
+    /// What the basis counts, beside the switch.
+    pub fn basis_note(&self, b: Basis) -> &'static str {
+        match b {
+            Basis::Invoiced => "按开票日期统计发票明细；未开票的订单不计入，欠货补发在开票时计入。订单与其欠货补发单合并为一次购买。",
+            Basis::Ordered => "按下单日期统计订单明细（含未开票订单）。订单与其欠货补发单合并为一次购买。",
+        }
+    }
+
+    pub fn basis_no_invoices(&self) -> &'static str {
+        "该数据库没有开票数据，金额按订单统计。"
+    }
+
+    /// Inventory has no switch: demand is what customers ordered.
+    pub fn inventory_basis_note(&self) -> &'static str {
+        "需求与金额均按订单统计（订单金额，不含税），与金额口径无关。"
     }
 }

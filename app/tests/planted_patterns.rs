@@ -107,7 +107,8 @@ async fn analyses_find_what_the_generator_planted() {
     assert_eq!((count(CustomerStatus::AtRisk), count(CustomerStatus::Inactive)), (20, 25));
     assert_eq!(r.report.total_rows, 663);
     let AnalysisParams::Customers(p) = app::sales::params::parse(AnalysisKind::Customers, &[], state.warehouse.data_span().await.unwrap()).unwrap() else { panic!() };
-    let all = analysis::customers(state.warehouse.customers(p.range).await.unwrap(), &CustomerParams { top: 1000, ..p }, Currency::Usd);
+    assert_eq!(p.basis, Basis::Invoiced, "the generated warehouse has invoices: invoiced by default");
+    let all = analysis::customers(state.warehouse.customers(p.range, p.basis).await.unwrap(), &CustomerParams { top: 1000, ..p }, Currency::Usd);
     let with = |s: CustomerStatus| -> BTreeSet<i64> {
         all.report.rows.iter().filter(|x| x.status == s).map(|x| x.customer_id).collect()
     };
@@ -130,9 +131,16 @@ async fn analyses_find_what_the_generator_planted() {
     // Seasonal products peak in their season: the pumpkin lantern sells most in October, the pool
     // float in summer.
     let year = DateRange { from: NaiveDate::from_ymd_opt(2014, 1, 1).unwrap(), to: NaiveDate::from_ymd_opt(2014, 12, 31).unwrap() };
-    let facts = state.warehouse.monthly_item_sales(year).await.unwrap();
-    let peak = |id: i64| facts.iter().filter(|f| f.stock_item_id == id).max_by_key(|f| f.revenue).unwrap().month.month();
-    assert_eq!(peak(ids::PUMPKIN_LANTERN), 10);
-    assert!((6..=8).contains(&peak(ids::FLAMINGO_POOL_FLOAT)));
-    assert!([11, 12, 1].contains(&peak(ids::FLEECE_SLIPPERS_NAVY_M)));
+    for basis in [Basis::Invoiced, Basis::Ordered] {
+        let facts = state.warehouse.monthly_item_sales(year, basis).await.unwrap();
+        let peak = |id: i64| facts.iter().filter(|f| f.stock_item_id == id).max_by_key(|f| f.revenue).unwrap().month.month();
+        assert_eq!(peak(ids::PUMPKIN_LANTERN), 10, "{basis:?}");
+        assert!((6..=8).contains(&peak(ids::FLAMINGO_POOL_FLOAT)), "{basis:?}");
+        assert!([11, 12, 1].contains(&peak(ids::FLEECE_SLIPPERS_NAVY_M)), "{basis:?}");
+    }
+
+    // The bundles hold on the ordered basis too.
+    let AnalysisData::Affinity(r) = run(&state, "affinity", &[("basis", "ordered")]).await else { panic!("affinity") };
+    let top8: BTreeSet<(i64, i64)> = r.rows.iter().take(8).map(|x| (x.item_a, x.item_b)).collect();
+    assert_eq!(top8, planted);
 }

@@ -32,12 +32,12 @@ async fn warehouse() -> (tempfile::TempDir, SqliteWarehouse) {
 #[tokio::test]
 async fn fixture_answers_every_analysis_exactly() {
     let (_dir, w) = warehouse().await;
-    assert_eq!(w.data_span().await.unwrap(), DataSpan { first: day("2015-12-15"), last: day("2016-02-02") });
+    assert_eq!(w.data_span().await.unwrap(), DataSpan { first: day("2015-12-15"), last: day("2016-02-02"), invoices: false });
 
     // Top sellers in January: Shirt 1×25.50 + 2×25.50 + 1×25.50 = 102.00; Mug (2+1+4)×10 = 70.00;
     // Toy (3+1)×3.33 = 13.32.
-    let p = TopSellersParams { range: jan(), top: 10, sort: TopSellersSort::Revenue, dir: SortDir::Desc };
-    let r = analysis::top_sellers(w.item_sales(jan()).await.unwrap(), &p, Currency::Usd);
+    let p = TopSellersParams { range: jan(), top: 10, sort: TopSellersSort::Revenue, dir: SortDir::Desc, basis: Basis::Ordered };
+    let r = analysis::top_sellers(w.item_sales(jan(), Basis::Ordered).await.unwrap(), &p, Currency::Usd);
     let got: Vec<_> = r.rows.iter().map(|x| (x.name.as_str(), x.revenue, x.quantity, x.customers, x.avg_price)).collect();
     assert_eq!(got, vec![
         ("Shirt", d("102.00"), 4, 2, d("25.50")),
@@ -49,8 +49,8 @@ async fn fixture_answers_every_analysis_exactly() {
 
     // Baskets in January: orders 1–4 (order 7 has no lines). Mug in 3, Shirt in 3, Toy in 2.
     // Mug+Shirt in orders 1,2; Mug+Toy in 2,3; Shirt+Toy in 2 only (dropped by min_co 2).
-    let p = AffinityParams { range: jan(), top: 10, min_co: 2, sort: AffinitySort::Lift, dir: SortDir::Desc };
-    let r = analysis::affinity(w.baskets(jan(), 2).await.unwrap(), &p, Currency::Usd);
+    let p = AffinityParams { range: jan(), top: 10, min_co: 2, sort: AffinitySort::Lift, dir: SortDir::Desc, basis: Basis::Ordered };
+    let r = analysis::affinity(w.baskets(jan(), 2, Basis::Ordered).await.unwrap(), &p, Currency::Usd);
     let got: Vec<_> = r.rows.iter().map(|x| (x.item_a, x.item_b, x.co_occurrence, x.support, x.confidence_ab, x.confidence_ba, x.lift)).collect();
     assert_eq!(got, vec![
         // lift 2·4/(3·2) = 1.3333; confidence Mug→Toy 2/3, Toy→Mug 2/2.
@@ -72,7 +72,7 @@ async fn fixture_answers_every_analysis_exactly() {
         sort: InventorySort::DaysOfCover,
         dir: SortDir::Asc,
     };
-    let r = analysis::inventory(w.item_sales(jan()).await.unwrap(), &p, Currency::Usd);
+    let r = analysis::inventory(w.item_sales(jan(), Basis::Ordered).await.unwrap(), &p, Currency::Usd);
     let got: Vec<_> = r.rows.iter().map(|x| (x.stock_item_id, x.daily_demand, x.days_of_cover, x.avg_demand, x.status, x.order_frequency)).collect();
     assert_eq!(got, vec![
         (1, d("0.2258"), Some(d("177.1")), Some(d("2.33")), StockStatus::Critical, 3),
@@ -92,8 +92,8 @@ async fn fixture_answers_every_analysis_exactly() {
         active_within_days: 30,
         at_risk_within_days: 90,
     };
-    let p = CustomerParams { range: jan(), top: 10, thresholds, status: None, tier: None, sort: CustomerSort::Spent, dir: SortDir::Desc };
-    let r = analysis::customers(w.customers(jan()).await.unwrap(), &p, Currency::Usd);
+    let p = CustomerParams { range: jan(), top: 10, thresholds, status: None, tier: None, sort: CustomerSort::Spent, dir: SortDir::Desc, basis: Basis::Ordered };
+    let r = analysis::customers(w.customers(jan(), Basis::Ordered).await.unwrap(), &p, Currency::Usd);
     let got: Vec<_> = r.report.rows.iter()
         .map(|x| (x.customer_id, x.orders, x.spent, x.avg_order_value, x.unique_products, x.days_since_last_order, x.tier, x.status, x.region.as_str()))
         .collect();
@@ -106,8 +106,8 @@ async fn fixture_answers_every_analysis_exactly() {
     // Seasonal, Dec–Feb, top 2 by revenue over the range: Mug 100 + 70 = 170, Shirt 102
     // (Toy 13.32 + 16.65 = 29.97 is third).
     let range = DateRange { from: day("2015-12-01"), to: day("2016-02-29") };
-    let p = SeasonalParams { range, top: 2, sort: SeasonalSort::Revenue, dir: SortDir::Desc, measure: SeasonalMeasure::Revenue };
-    let r = analysis::seasonal(w.monthly_item_sales(range).await.unwrap(), &p, Currency::Usd);
+    let p = SeasonalParams { range, top: 2, sort: SeasonalSort::Revenue, dir: SortDir::Desc, measure: SeasonalMeasure::Revenue, basis: Basis::Ordered };
+    let r = analysis::seasonal(w.monthly_item_sales(range, Basis::Ordered).await.unwrap(), &p, Currency::Usd);
     let got: Vec<_> = r.report.rows.iter().map(|x| (x.month, x.name.as_str(), x.revenue, x.orders, x.quantity, x.avg_quantity)).collect();
     assert_eq!(got, vec![
         (day("2015-12-01"), "Mug", d("100.00"), 1, 10, d("10")),

@@ -234,9 +234,9 @@ mod tests {
         let range = range();
         AnalysisResult {
             kind: AnalysisKind::TopSellers,
-            params: AnalysisParams::TopSellers(TopSellersParams { range, top: n as u32, sort: TopSellersSort::Revenue, dir: SortDir::Desc }),
+            params: AnalysisParams::TopSellers(TopSellersParams { range, top: n as u32, sort: TopSellersSort::Revenue, dir: SortDir::Desc, basis: Basis::Invoiced }),
             data: AnalysisData::TopSellers(Report { range, currency: Currency::Usd, total_rows: n, rows }),
-            span: DataSpan { first: range.from, last: range.to },
+            span: DataSpan { first: range.from, last: range.to, invoices: true },
             source: "test".into(),
             fingerprint: String::new(),
         }

@@ -1,6 +1,8 @@
 //! Sales analysis: the five analyses of the WideWorldImporters warehouse.
 pub mod api;
+pub mod basis;
 pub mod charts;
+pub mod links;
 pub mod model;
 pub mod pages;
 pub mod params;

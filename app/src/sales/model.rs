@@ -99,6 +99,21 @@ impl DateRange {
 pub struct DataSpan {
     pub first: NaiveDate,
     pub last: NaiveDate,
+    /// The warehouse holds invoice lines (`Sales.InvoiceLines`), so the invoiced basis exists.
+    #[serde(default)]
+    pub invoices: bool,
+}
+
+/// What "revenue" counts. Amounts are ex tax on both bases; an order and its backorders are one
+/// purchase on both.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Basis {
+    /// Invoice lines by invoice date (WWI's own reporting): orders never invoiced are left out,
+    /// backorders count when they are invoiced.
+    #[default]
+    Invoiced,
+    /// Order lines by order date.
+    Ordered,
 }
 
 // ---------------------------------------------------------------- parameters (validated)
@@ -134,6 +149,7 @@ pub struct TopSellersParams {
     pub top: u32,
     pub sort: TopSellersSort,
     pub dir: SortDir,
+    pub basis: Basis,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -155,6 +171,7 @@ pub struct AffinityParams {
     pub min_co: u32,
     pub sort: AffinitySort,
     pub dir: SortDir,
+    pub basis: Basis,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -173,7 +190,7 @@ pub enum InventorySort {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InventoryParams {
-    /// Window whose sales give the demand rate.
+    /// Window whose sales give the demand rate (always ordered: demand is what was ordered).
     pub range: DateRange,
     pub top: u32,
     /// On hand ≤ this is Critical (seed: 50).
@@ -234,6 +251,7 @@ pub struct CustomerParams {
     pub tier: Option<CustomerTier>,
     pub sort: CustomerSort,
     pub dir: SortDir,
+    pub basis: Basis,
 }
 
 /// How the seasonal products are ranked (over the whole range) before the top-N cut.
@@ -259,6 +277,7 @@ pub struct SeasonalParams {
     pub sort: SeasonalSort,
     pub dir: SortDir,
     pub measure: SeasonalMeasure,
+    pub basis: Basis,
 }
 
 // ---------------------------------------------------------------- results
@@ -284,7 +303,7 @@ pub struct AffinityRow {
     pub name_a: String,
     pub item_b: i64,
     pub name_b: String,
-    /// Orders holding both items.
+    /// Purchases (an order with its backorders) holding both items.
     pub co_occurrence: i64,
     /// co / orders in range.
     pub support: Decimal,

@@ -7,11 +7,14 @@ use leptos_router::components::{Form, A};
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::api::run_analysis;
+use super::basis::BasisSwitch;
 use super::charts;
+use super::links::href_with;
 use super::model::*;
 use super::params::{
-    choice_key, AnalysisParams, RawQuery, AFFINITY_SORTS, CUSTOMER_SORTS, CUSTOMER_STATUSES, CUSTOMER_TIERS,
-    INVENTORY_SORTS, MAX_TOP, SEASONAL_MEASURES, SEASONAL_SORTS, SORT_DIRS, STOCK_STATUSES, TOP_SELLERS_SORTS,
+    basis_key, choice_key, AnalysisParams, RawQuery, AFFINITY_SORTS, CUSTOMER_SORTS, CUSTOMER_STATUSES,
+    CUSTOMER_TIERS, INVENTORY_SORTS, MAX_TOP, SEASONAL_MEASURES, SEASONAL_SORTS, SORT_DIRS, STOCK_STATUSES,
+    TOP_SELLERS_SORTS,
 };
 use crate::bundle_image::panel::BundleImagePanel;
 use crate::components::echart::EChart;
@@ -87,6 +90,7 @@ fn Loaded(result: AnalysisResult, raw: RawQuery) -> impl IntoView {
     };
     let shown_label = if result.kind == AnalysisKind::Seasonal { t.products_shown } else { t.p_top };
     let chart = charts::for_data(&result.data);
+    let basis = result.params.basis();
     let (sort, dir) = sort_state(&result.params);
     let sorting = Sorting { slug, raw: &raw, sort, dir };
     let table = table(&result.data, &result.params, &sorting);
@@ -103,8 +107,12 @@ fn Loaded(result: AnalysisResult, raw: RawQuery) -> impl IntoView {
         {
             let (sort, dir) = sort_state(&result.params);
             let selects = selects(&result.params, t).into_iter().map(|(k, l, o, v)| (k, l, o, v.to_string())).collect();
-            view! { <ParamForm fields=fields(&result.params, t) selects=selects sort=Some(sort.to_string()) dir=Some(choice_key(&SORT_DIRS, dir).to_string()) slug=slug/> }
+            view! {
+                <ParamForm fields=fields(&result.params, t) selects=selects sort=Some(sort.to_string())
+                    dir=Some(choice_key(&SORT_DIRS, dir).to_string()) basis=basis.map(|b| basis_key(b).to_string()) slug=slug/>
+            }
         }
+        <BasisSwitch slug=slug raw=raw.clone() basis=basis invoices=result.span.invoices/>
         <p class="summary" data-testid="summary">
             {format!("{} {} ~ {} · ", t.p_from, range.from, range.to)}
             {format!("{} {} / {} · ", shown_label, shown, total)}
@@ -201,7 +209,8 @@ fn sort_state(p: &AnalysisParams) -> (&'static str, SortDir) {
 /// the data's default range applies), an entered sort kept only when it is a known choice.
 fn entered_form(kind: AnalysisKind, raw: &RawQuery) -> impl IntoView {
     let any = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default();
-    let span = DataSpan { first: any, last: any };
+    // Without invoices an entered `basis=invoiced` is not kept: the default basis applies again.
+    let span = DataSpan { first: any, last: any, invoices: false };
     let entered = |key: &str| raw.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.clone());
     let defaults = super::params::parse(kind, &[], span).ok();
     let list: Vec<_> = defaults
@@ -222,7 +231,7 @@ fn entered_form(kind: AnalysisKind, raw: &RawQuery) -> impl IntoView {
         .into_iter()
         .map(|(key, label, opts, default)| (key, label, opts, valid(key).unwrap_or_else(|| default.to_string())))
         .collect();
-    view! { <ParamForm fields=list selects=chosen sort=valid("sort") dir=valid("dir") slug=kind.slug()/> }
+    view! { <ParamForm fields=list selects=chosen sort=valid("sort") dir=valid("dir") basis=valid("basis") slug=kind.slug()/> }
 }
 
 #[component]
@@ -231,6 +240,7 @@ fn ParamForm(
     selects: Vec<(&'static str, &'static str, Vec<(&'static str, &'static str)>, String)>,
     sort: Option<String>,
     dir: Option<String>,
+    basis: Option<String>,
     slug: &'static str,
 ) -> impl IntoView {
     let t = tr();
@@ -262,28 +272,21 @@ fn ParamForm(
         });
     // One list of controls: an empty list of selects before static elements breaks hydration.
     let controls = inputs.chain(selects).collect_view();
-    // The table's sort survives a form submit.
+    // The table's sort and the basis switch's choice survive a form submit.
     let sort = sort.map(|s| view! { <input type="hidden" name="sort" value=s/> });
     let dir = dir.map(|d| view! { <input type="hidden" name="dir" value=d/> });
+    let basis = basis.map(|b| view! { <input type="hidden" name="basis" value=b/> });
     view! {
         <Form method="GET" action=format!("/sales/{slug}") attr:class="params"
             on_form_data=std::sync::Arc::new(crate::components::interactive::drop_nameless)>
             {controls}
             {sort}
             {dir}
+            {basis}
             <button type="submit">{t.apply}</button>
             <A href=format!("/sales/{slug}") attr:class="reset">{t.reset}</A>
         </Form>
     }
-}
-
-/// The current URL with the `drop` keys removed and `set` added.
-fn href_with(slug: &str, raw: &RawQuery, drop: &[&str], set: &[(&str, String)]) -> String {
-    let mut pairs: Vec<(String, String)> = raw.iter().filter(|(k, _)| !drop.contains(&k.as_str())).cloned().collect();
-    pairs.extend(set.iter().map(|(k, v)| (k.to_string(), v.clone())));
-    // form_urlencoded writes what the browser's own GET form writes (`at_risk`, not the router's `at%5Frisk`).
-    let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
-    if query.is_empty() { format!("/sales/{slug}") } else { format!("/sales/{slug}?{query}") }
 }
 
 /// What the table headers need: the page's URL and its effective sort.
@@ -385,6 +388,8 @@ fn segment_table(r: &CustomerReport, p: &CustomerParams, s: &Sorting) -> AnyView
 
 fn table(data: &AnalysisData, params: &AnalysisParams, s: &Sorting) -> AnyView {
     let t = tr();
+    // Inventory has no basis: its demand is always on orders.
+    let basis = params.basis().unwrap_or(Basis::Ordered);
     match data {
         AnalysisData::TopSellers(r) => {
             let c = r.currency;
@@ -399,7 +404,7 @@ fn table(data: &AnalysisData, params: &AnalysisParams, s: &Sorting) -> AnyView {
             view! {
                 <table class="data" data-testid="table"><thead><tr>
                     <th>"#"</th>{s.th(t.c_product, "name")}<th>{t.c_color}</th><th>{t.c_brand}</th><th>{t.c_size}</th>
-                    {s.th(t.c_revenue, "revenue")}
+                    {s.th(t.basis_label(basis), "revenue")}
                     {s.th(t.c_customers, "customers")}
                     {s.th(t.c_avg_price, "avg_price")}
                     {s.th(t.c_quantity, "quantity")}
@@ -457,7 +462,7 @@ fn table(data: &AnalysisData, params: &AnalysisParams, s: &Sorting) -> AnyView {
                     {s.th(t.c_avg_demand, "avg_demand")}
                     {s.th(t.c_daily_demand, "daily")}
                     {s.th(t.c_cover, "cover")}
-                    {s.th(t.c_revenue, "revenue")}
+                    {s.th(t.basis_label(basis), "revenue")}
                     <th>{t.c_status}</th>
                 </tr></thead><tbody>{rows}</tbody></table>
             }.into_any()
@@ -477,7 +482,7 @@ fn table(data: &AnalysisData, params: &AnalysisParams, s: &Sorting) -> AnyView {
                 <table class="data" data-testid="table"><thead><tr>
                     <th>"#"</th>{s.th(t.c_customer, "name")}{s.th(t.c_region, "region")}
                     {s.th(t.c_orders, "orders")}
-                    {s.th(t.c_spent, "spent")}
+                    {s.th(t.spent_label(basis), "spent")}
                     {s.th(t.c_aov, "aov")}
                     {s.th(t.c_unique_products, "products")}
                     {s.th(t.c_last_order, "last_order")}
@@ -491,14 +496,14 @@ fn table(data: &AnalysisData, params: &AnalysisParams, s: &Sorting) -> AnyView {
                 AnalysisParams::Seasonal(p) => p.measure,
                 _ => SeasonalMeasure::Revenue,
             };
-            seasonal_pivot(r, measure, s)
+            seasonal_pivot(r, measure, basis, s)
         }
     }
 }
 
 /// Products as rows, months as columns (revenue or quantity as the form chooses); months the
 /// range covers only in part are starred and explained below the table.
-fn seasonal_pivot(r: &SeasonalReport, measure: SeasonalMeasure, s: &Sorting) -> AnyView {
+fn seasonal_pivot(r: &SeasonalReport, measure: SeasonalMeasure, basis: Basis, s: &Sorting) -> AnyView {
     let t = tr();
     let c = r.report.currency;
     let range = r.report.range;
@@ -554,7 +559,7 @@ fn seasonal_pivot(r: &SeasonalReport, measure: SeasonalMeasure, s: &Sorting) -> 
     view! {
         <table class="data pivot" data-testid="table"><thead><tr>
             <th>"#"</th>{s.th(t.c_product, "name")}{heads}
-            {s.th(t.c_total_revenue, "revenue")}
+            {s.th(t.basis_label(basis), "revenue")}
             {s.th(t.c_total_quantity, "quantity")}
         </tr></thead><tbody>{rows}</tbody></table>
         {note}

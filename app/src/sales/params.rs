@@ -33,6 +33,8 @@ pub enum Problem {
     UnknownChoice { value: String, allowed: Vec<String> },
     /// This threshold must be below the named one.
     MustBeBelow { other: String },
+    /// `basis=invoiced` on a warehouse without invoice lines.
+    NoInvoices,
 }
 
 fn err(param: &str, problem: Problem) -> ParamError {
@@ -57,6 +59,17 @@ impl AnalysisParams {
             AnalysisParams::Inventory(p) => p.range,
             AnalysisParams::Customers(p) => p.range,
             AnalysisParams::Seasonal(p) => p.range,
+        }
+    }
+
+    /// The revenue basis; None for inventory, whose demand is always counted on orders.
+    pub fn basis(&self) -> Option<Basis> {
+        match self {
+            AnalysisParams::TopSellers(p) => Some(p.basis),
+            AnalysisParams::Affinity(p) => Some(p.basis),
+            AnalysisParams::Inventory(_) => None,
+            AnalysisParams::Customers(p) => Some(p.basis),
+            AnalysisParams::Seasonal(p) => Some(p.basis),
         }
     }
 }
@@ -165,6 +178,27 @@ impl Query<'_> {
     pub(crate) fn top(&self, default: u32) -> Result<u32, ParamError> {
         Ok(self.int("top", default.into(), 1, MAX_TOP.into())? as u32)
     }
+
+    /// `basis`: invoiced by default where the warehouse has invoices, else ordered; asking for
+    /// invoiced figures of a warehouse without invoices is an error, not a silent switch.
+    pub(crate) fn basis(&self, span: DataSpan) -> Result<Basis, ParamError> {
+        if self.get("basis").is_none() {
+            return Ok(if span.invoices { Basis::Invoiced } else { Basis::Ordered });
+        }
+        let basis = self.choice("basis", &BASES)?;
+        if basis == Basis::Invoiced && !span.invoices {
+            return Err(err("basis", Problem::NoInvoices));
+        }
+        Ok(basis)
+    }
+}
+
+/// Revenue bases as they appear in the URL.
+pub const BASES: [(&str, Basis); 2] = [("invoiced", Basis::Invoiced), ("ordered", Basis::Ordered)];
+
+/// The URL value of a basis.
+pub fn basis_key(basis: Basis) -> &'static str {
+    BASES.iter().find(|(_, b)| *b == basis).map(|(k, _)| *k).unwrap_or("ordered")
 }
 
 pub const SORT_DIRS: [(&str, SortDir); 2] = [("asc", SortDir::Asc), ("desc", SortDir::Desc)];
@@ -278,7 +312,13 @@ pub fn parse(kind: AnalysisKind, raw: &[(String, String)], span: DataSpan) -> Re
     Ok(match kind {
         AnalysisKind::TopSellers => {
             let sort = q.choice("sort", &TOP_SELLERS_SORTS)?;
-            AnalysisParams::TopSellers(TopSellersParams { range, top: q.top(10)?, sort, dir: q.dir(sort.default_dir())? })
+            AnalysisParams::TopSellers(TopSellersParams {
+                range,
+                top: q.top(10)?,
+                sort,
+                dir: q.dir(sort.default_dir())?,
+                basis: q.basis(span)?,
+            })
         }
         AnalysisKind::Affinity => {
             let sort = q.choice("sort", &AFFINITY_SORTS)?;
@@ -288,6 +328,7 @@ pub fn parse(kind: AnalysisKind, raw: &[(String, String)], span: DataSpan) -> Re
                 min_co: q.int("min_co", 5, 1, 1_000_000)? as u32,
                 sort,
                 dir: q.dir(sort.default_dir())?,
+                basis: q.basis(span)?,
             })
         }
         AnalysisKind::Inventory => {
@@ -335,6 +376,7 @@ pub fn parse(kind: AnalysisKind, raw: &[(String, String)], span: DataSpan) -> Re
                 tier: q.optional_choice("tier", &CUSTOMER_TIERS)?,
                 sort,
                 dir: q.dir(sort.default_dir())?,
+                basis: q.basis(span)?,
             })
         }
         AnalysisKind::Seasonal => {
@@ -345,6 +387,7 @@ pub fn parse(kind: AnalysisKind, raw: &[(String, String)], span: DataSpan) -> Re
                 sort,
                 dir: q.dir(sort.default_dir())?,
                 measure: q.choice("measure", &SEASONAL_MEASURES)?,
+                basis: q.basis(span)?,
             })
         }
     })
@@ -360,6 +403,7 @@ mod tests {
     const SPAN: DataSpan = DataSpan {
         first: NaiveDate::from_ymd_opt(2013, 1, 1).unwrap(),
         last: NaiveDate::from_ymd_opt(2016, 5, 31).unwrap(),
+        invoices: true,
     };
     fn q(pairs: &[(&str, &str)]) -> RawQuery {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
@@ -368,7 +412,7 @@ mod tests {
     #[test]
     fn default_range_is_the_last_five_full_months() {
         assert_eq!(default_range(SPAN, 5), DateRange { from: day("2016-01-01"), to: day("2016-05-31") });
-        let partial = DataSpan { first: SPAN.first, last: day("2016-05-30") };
+        let partial = DataSpan { last: day("2016-05-30"), ..SPAN };
         assert_eq!(default_range(partial, 5), DateRange { from: day("2015-12-01"), to: day("2016-04-30") });
         assert_eq!(default_range(SPAN, 12).from, day("2015-06-01"));
     }
@@ -450,5 +494,36 @@ mod tests {
         assert_eq!(e(AnalysisKind::Inventory, &[("excess", "0")]).problem, Problem::OutOfRange { min: 1, max: 36_500 });
         assert_eq!(e(AnalysisKind::Inventory, &[("excess", "a year")]).param, "excess");
         assert!(matches!(e(AnalysisKind::Seasonal, &[("measure", "profit")]).problem, Problem::UnknownChoice { .. }));
+    }
+
+    #[test]
+    fn basis_defaults_to_invoiced_where_there_are_invoices() {
+        let basis = |kind, pairs: &[(&str, &str)], span| parse(kind, &q(pairs), span).map(|p| p.basis());
+        let orders_only = DataSpan { invoices: false, ..SPAN };
+        for kind in [AnalysisKind::TopSellers, AnalysisKind::Affinity, AnalysisKind::Customers, AnalysisKind::Seasonal] {
+            assert_eq!(basis(kind, &[], SPAN), Ok(Some(Basis::Invoiced)), "{kind:?}");
+            assert_eq!(basis(kind, &[], orders_only), Ok(Some(Basis::Ordered)), "{kind:?}");
+            assert_eq!(basis(kind, &[("basis", "ordered")], SPAN), Ok(Some(Basis::Ordered)), "{kind:?}");
+            assert_eq!(basis(kind, &[("basis", " invoiced ")], SPAN), Ok(Some(Basis::Invoiced)), "{kind:?}");
+            assert_eq!(basis(kind, &[("basis", "")], orders_only), Ok(Some(Basis::Ordered)), "{kind:?}");
+        }
+        // Inventory demand is what was ordered, whatever the URL says.
+        assert_eq!(basis(AnalysisKind::Inventory, &[("basis", "ordered")], SPAN), Ok(None));
+        assert_eq!(basis_key(Basis::Invoiced), "invoiced");
+        assert_eq!(basis_key(Basis::Ordered), "ordered");
+    }
+
+    #[test]
+    fn a_bad_basis_is_named() {
+        let e = |pairs: &[(&str, &str)], span| parse(AnalysisKind::TopSellers, &q(pairs), span).unwrap_err();
+        let unknown = e(&[("basis", "shipped")], SPAN);
+        assert_eq!(unknown.param, "basis");
+        assert_eq!(
+            unknown.problem,
+            Problem::UnknownChoice { value: "shipped".into(), allowed: vec!["invoiced".into(), "ordered".into()] }
+        );
+        let missing = e(&[("basis", "invoiced")], DataSpan { invoices: false, ..SPAN });
+        assert_eq!((missing.param.as_str(), missing.problem), ("basis", Problem::NoInvoices));
+        assert_eq!(e(&[("basis", "Invoiced")], SPAN).param, "basis", "values are exact, like sort");
     }
 }

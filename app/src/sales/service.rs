@@ -53,19 +53,20 @@ pub fn fingerprint(data: &AnalysisData) -> String {
 async fn fetch(w: &Warehouse, params: &AnalysisParams, currency: Currency) -> Result<AnalysisData, WarehouseError> {
     Ok(match params {
         AnalysisParams::TopSellers(p) => {
-            AnalysisData::TopSellers(analysis::top_sellers(w.item_sales(p.range).await?, p, currency))
+            AnalysisData::TopSellers(analysis::top_sellers(w.item_sales(p.range, p.basis).await?, p, currency))
         }
         AnalysisParams::Affinity(p) => {
-            AnalysisData::Affinity(analysis::affinity(w.baskets(p.range, p.min_co).await?, p, currency))
+            AnalysisData::Affinity(analysis::affinity(w.baskets(p.range, p.min_co, p.basis).await?, p, currency))
         }
+        // Demand (and so cover and the reorder view) is what customers ordered, invoiced or not.
         AnalysisParams::Inventory(p) => {
-            AnalysisData::Inventory(analysis::inventory(w.item_sales(p.range).await?, p, currency))
+            AnalysisData::Inventory(analysis::inventory(w.item_sales(p.range, Basis::Ordered).await?, p, currency))
         }
         AnalysisParams::Customers(p) => {
-            AnalysisData::Customers(analysis::customers(w.customers(p.range).await?, p, currency))
+            AnalysisData::Customers(analysis::customers(w.customers(p.range, p.basis).await?, p, currency))
         }
         AnalysisParams::Seasonal(p) => {
-            AnalysisData::Seasonal(analysis::seasonal(w.monthly_item_sales(p.range).await?, p, currency))
+            AnalysisData::Seasonal(analysis::seasonal(w.monthly_item_sales(p.range, p.basis).await?, p, currency))
         }
     })
 }

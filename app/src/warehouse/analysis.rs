@@ -394,7 +394,7 @@ mod tests {
             items: vec![(1, "A".into(), 4), (2, "B".into(), 5), (3, "C".into(), 2)],
             pairs: vec![(1, 2, 3), (2, 3, 2)],
         };
-        let p = AffinityParams { range: range(), top: 10, min_co: 2, sort: AffinitySort::Lift, dir: SortDir::Desc };
+        let p = AffinityParams { range: range(), top: 10, min_co: 2, sort: AffinitySort::Lift, dir: SortDir::Desc, basis: Basis::Invoiced };
         let r = affinity(facts, &p, Currency::Usd);
         assert_eq!(r.total_rows, 2);
         // B&C: support 2/10 = 0.2; conf B→C 2/5 = 0.4, C→B 2/2 = 1; lift 2·10/(5·2) = 2.
@@ -413,7 +413,7 @@ mod tests {
             items: vec![(1, "A".into(), 3), (2, "B".into(), 6), (3, "C".into(), 3)],
             pairs: vec![(1, 2, 3), (1, 3, 1), (2, 3, 2)],
         };
-        let mut p = AffinityParams { range: range(), top: 10, min_co: 2, sort: AffinitySort::CoOccurrence, dir: SortDir::Desc };
+        let mut p = AffinityParams { range: range(), top: 10, min_co: 2, sort: AffinitySort::CoOccurrence, dir: SortDir::Desc, basis: Basis::Invoiced };
         let r = affinity(facts.clone(), &p, Currency::Usd);
         assert_eq!(r.rows.iter().map(|r| (r.item_a, r.item_b)).collect::<Vec<_>>(), vec![(1, 2), (2, 3)]);
         // A→B confidence 3/3 = 1 beats B→C max(2/6, 2/3) = 0.6667 (rounded to 4 places).
@@ -447,7 +447,7 @@ mod tests {
             items: vec![(1, "A".into(), 303), (2, "B".into(), 321), (3, "C".into(), 5_000), (4, "D".into(), 5_000)],
             pairs: vec![(1, 3, 17), (2, 4, 18)],
         };
-        let mut p = AffinityParams { range: range(), top: 10, min_co: 1, sort: AffinitySort::Confidence, dir: SortDir::Desc };
+        let mut p = AffinityParams { range: range(), top: 10, min_co: 1, sort: AffinitySort::Confidence, dir: SortDir::Desc, basis: Basis::Invoiced };
         let r = affinity(facts.clone(), &p, Currency::Usd);
         assert_eq!(r.rows.iter().map(|x| x.item_a).collect::<Vec<_>>(), vec![1, 2]);
         assert_eq!((r.rows[0].confidence_ab, r.rows[1].confidence_ab), (d("0.0561"), d("0.0561")));
@@ -478,7 +478,7 @@ mod tests {
     #[test]
     fn top_sellers_drop_unsold_and_rank() {
         let facts = vec![item(1, "100.00", 2, 10, 0), item(2, "0", 0, 0, 0), item(3, "250.50", 1, 5, 0)];
-        let p = TopSellersParams { range: range(), top: 5, sort: TopSellersSort::Revenue, dir: SortDir::Desc };
+        let p = TopSellersParams { range: range(), top: 5, sort: TopSellersSort::Revenue, dir: SortDir::Desc, basis: Basis::Invoiced };
         let r = top_sellers(facts.clone(), &p, Currency::Usd);
         assert_eq!(r.total_rows, 2);
         assert_eq!(r.rows[0].stock_item_id, 3);
@@ -572,6 +572,7 @@ mod tests {
             tier: None,
             sort: CustomerSort::Spent,
             dir: SortDir::Desc,
+            basis: Basis::Invoiced,
         };
         let r = customers(facts.clone(), &p, Currency::Usd);
         let got: Vec<_> = r.report.rows.iter().map(|c| (c.customer_id, c.tier, c.status, c.days_since_last_order)).collect();
@@ -618,6 +619,7 @@ mod tests {
             sort: SeasonalSort::Revenue,
             dir: SortDir::Desc,
             measure: SeasonalMeasure::Revenue,
+            basis: Basis::Invoiced,
         };
         let r = seasonal(facts.clone(), &p, Currency::Usd);
         assert_eq!(r.products.iter().map(|x| (x.stock_item_id, x.revenue.to_string(), x.quantity)).collect::<Vec<_>>(), vec![

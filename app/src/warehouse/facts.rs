@@ -14,11 +14,12 @@ pub struct ItemSalesFact {
     pub color: Option<String>,
     pub brand: Option<String>,
     pub size: Option<String>,
-    /// Σ Quantity × UnitPrice over the range's order lines.
+    /// Σ Quantity × UnitPrice (ex tax) over the range's order lines, or Σ ExtendedPrice −
+    /// TaxAmount over its invoice lines (by basis).
     pub revenue: Decimal,
-    /// Σ UnitPrice over the range's order lines (for the mean price).
+    /// Σ UnitPrice over those lines (for the mean price).
     pub unit_price_sum: Decimal,
-    /// Order lines in the range.
+    /// Order (or invoice) lines in the range.
     pub lines: i64,
     /// Σ Quantity.
     pub quantity: i64,
@@ -33,7 +34,7 @@ pub struct ItemSalesFact {
 /// Market-basket counts over the orders of a range.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct BasketFacts {
-    /// Orders in the range (the baskets).
+    /// Purchases in the range (the baskets): an order together with its backorders.
     pub orders: i64,
     /// (stock item id, name, orders holding it) for every item sold in the range.
     pub items: Vec<(i64, String, i64)>,
@@ -48,13 +49,14 @@ pub struct CustomerFact {
     pub name: String,
     /// Sales territory of the delivery city ("" when unknown).
     pub region: String,
-    /// Orders in the range.
+    /// Purchases in the range (an order with its backorders counts once).
     pub orders: i64,
-    /// Σ Quantity × UnitPrice in the range.
+    /// Σ amount ex tax in the range, on the report's basis.
     pub spent: Decimal,
     /// Distinct stock items bought in the range.
     pub unique_products: i64,
-    /// Last order date on or before the range end (possibly before the range start).
+    /// Last order date on or before the range end (possibly before the range start); order-based
+    /// on both bases, since recency is about when the customer last ordered.
     pub last_order: NaiveDate,
 }
 
@@ -72,8 +74,8 @@ pub struct MonthlyItemFact {
 }
 
 impl BasketFacts {
-    /// Counts baskets, items and pairs from (order id, stock item id) rows in which each order's
-    /// rows are contiguous. An item on two lines of one order counts once. Items without a name
+    /// Counts baskets, items and pairs from (purchase id, stock item id) rows in which each
+    /// purchase's rows are contiguous. An item on two lines of one order counts once. Items without a name
     /// in `names` are skipped (an order line pointing at a missing stock item).
     pub fn from_order_items(
         rows: impl IntoIterator<Item = (i64, i64)>,

@@ -4,6 +4,11 @@
 //! tiberius) and the embedded SQLite default (through sqlx, same schema-qualified names via
 //! attached databases). Backends only aggregate (`facts`); ranking, classification and every
 //! derived ratio happen once, in [`analysis`], so the same data gives the same report on both.
+//!
+//! Every fact query takes a [`Basis`]: invoiced (invoice lines by invoice date) or ordered (order
+//! lines by order date), both ex tax. On both, an order and its backorders (`BackorderOrderID`
+//! on the original points at the backorder) are one purchase: baskets, order counts and order
+//! values group by the root order, `COALESCE(parent.OrderID, OrderID)`.
 
 pub mod analysis;
 pub mod config;
@@ -12,7 +17,7 @@ pub mod generator;
 pub mod mssql;
 pub mod sqlite;
 
-use crate::sales::model::{DataSpan, DateRange};
+use crate::sales::model::{Basis, DataSpan, DateRange};
 pub use config::WarehouseConfig;
 use facts::{BasketFacts, CustomerFact, ItemSalesFact, MonthlyItemFact};
 
@@ -69,6 +74,7 @@ impl Warehouse {
         }
     }
 
+    /// First and last order date, and whether the warehouse holds invoices.
     pub async fn data_span(&self) -> Result<DataSpan, WarehouseError> {
         match self {
             Warehouse::Sqlite(w) => w.data_span().await,
@@ -76,34 +82,35 @@ impl Warehouse {
         }
     }
 
-    pub async fn item_sales(&self, range: DateRange) -> Result<Vec<ItemSalesFact>, WarehouseError> {
+    pub async fn item_sales(&self, range: DateRange, basis: Basis) -> Result<Vec<ItemSalesFact>, WarehouseError> {
         match self {
-            Warehouse::Sqlite(w) => w.item_sales(range).await,
-            Warehouse::MsSql(w) => w.item_sales(range).await,
+            Warehouse::Sqlite(w) => w.item_sales(range, basis).await,
+            Warehouse::MsSql(w) => w.item_sales(range, basis).await,
         }
     }
 
-    pub async fn baskets(&self, range: DateRange, min_co: u32) -> Result<BasketFacts, WarehouseError> {
+    pub async fn baskets(&self, range: DateRange, min_co: u32, basis: Basis) -> Result<BasketFacts, WarehouseError> {
         match self {
-            Warehouse::Sqlite(w) => w.baskets(range, min_co).await,
-            Warehouse::MsSql(w) => w.baskets(range, min_co).await,
+            Warehouse::Sqlite(w) => w.baskets(range, min_co, basis).await,
+            Warehouse::MsSql(w) => w.baskets(range, min_co, basis).await,
         }
     }
 
-    pub async fn customers(&self, range: DateRange) -> Result<Vec<CustomerFact>, WarehouseError> {
+    pub async fn customers(&self, range: DateRange, basis: Basis) -> Result<Vec<CustomerFact>, WarehouseError> {
         match self {
-            Warehouse::Sqlite(w) => w.customers(range).await,
-            Warehouse::MsSql(w) => w.customers(range).await,
+            Warehouse::Sqlite(w) => w.customers(range, basis).await,
+            Warehouse::MsSql(w) => w.customers(range, basis).await,
         }
     }
 
     pub async fn monthly_item_sales(
         &self,
         range: DateRange,
+        basis: Basis,
     ) -> Result<Vec<MonthlyItemFact>, WarehouseError> {
         match self {
-            Warehouse::Sqlite(w) => w.monthly_item_sales(range).await,
-            Warehouse::MsSql(w) => w.monthly_item_sales(range).await,
+            Warehouse::Sqlite(w) => w.monthly_item_sales(range, basis).await,
+            Warehouse::MsSql(w) => w.monthly_item_sales(range, basis).await,
         }
     }
 

@@ -31,8 +31,10 @@ CREATE TABLE IF NOT EXISTS main.GeneratorRuns (
 )";
 
 /// Children before parents (foreign keys are enforced).
-const TABLES_CHILD_FIRST: [&str; 15] = [
+const TABLES_CHILD_FIRST: [&str; 17] = [
     "main.GeneratorRuns",
+    "Sales.InvoiceLines",
+    "Sales.Invoices",
     "Sales.OrderLines",
     "Sales.Orders",
     "Sales.Customers",
@@ -117,6 +119,7 @@ pub(crate) async fn write(pool: &SqlitePool, spec: &GeneratorSpec, data: &Datase
     write_items(&mut tx, data).await?;
     write_customers(&mut tx, data).await?;
     write_sales(&mut tx, spec, data).await?;
+    write_invoices(&mut tx, spec, data).await?;
     sqlx::query(
         "INSERT INTO main.GeneratorRuns (Version, Scale, Seed, StartDate, EndDate, Orders, OrderLines, Customers,
                                          StockItems, GeneratedAt)
@@ -346,6 +349,54 @@ async fn write_sales(conn: &mut SqliteConnection, spec: &GeneratorSpec, data: &D
                 .push_bind(money(it.unit_price_cents))
                 .push_bind(thousandths(it.tax_rate_milli))
                 .push_bind(i64::from(l.quantity));
+        },
+    )
+    .await
+}
+
+async fn write_invoices(conn: &mut SqliteConnection, spec: &GeneratorSpec, data: &Dataset) -> Result<(), sqlx::Error> {
+    let inv = &data.invoices;
+    let bill_to: std::collections::HashMap<i64, i64> = data.customers.iter().map(|c| (c.id, c.bill_to)).collect();
+    insert_rows(
+        conn,
+        "INSERT INTO Sales.Invoices (InvoiceID, CustomerID, BillToCustomerID, OrderID, SalespersonPersonID, InvoiceDate,
+             CustomerPurchaseOrderNumber, IsCreditNote, TotalDryItems, TotalChillerItems) ",
+        &inv.invoices,
+        |mut r, i| {
+            let customer = i64::from(i.customer);
+            let date = spec.start.checked_add_days(Days::new(u64::from(i.day))).unwrap_or(spec.start);
+            r.push_bind(i64::from(i.id))
+                .push_bind(customer)
+                .push_bind(bill_to.get(&customer).copied().unwrap_or(customer))
+                .push_bind(i64::from(i.order))
+                .push_bind(i64::from(i.salesperson))
+                .push_bind(date.to_string())
+                .push_bind(i.purchase_order.to_string())
+                .push_bind(0i64)
+                .push_bind(i.dry_items)
+                .push_bind(i.chiller_items);
+        },
+    )
+    .await?;
+    let items = &data.items;
+    insert_rows(
+        conn,
+        "INSERT INTO Sales.InvoiceLines (InvoiceLineID, InvoiceID, StockItemID, Description, PackageTypeID, Quantity,
+             UnitPrice, TaxRate, TaxAmount, LineProfit, ExtendedPrice) ",
+        &inv.lines,
+        |mut r, l| {
+            let it = &items[usize::from(l.item) - 1];
+            r.push_bind(i64::from(l.id))
+                .push_bind(i64::from(l.invoice))
+                .push_bind(it.id)
+                .push_bind(it.name.as_str())
+                .push_bind(it.unit_package)
+                .push_bind(i64::from(l.quantity))
+                .push_bind(money(l.unit_price_cents))
+                .push_bind(thousandths(l.tax_rate_milli))
+                .push_bind(money(l.tax_cents))
+                .push_bind(money(l.profit_cents))
+                .push_bind(money(l.extended_cents));
         },
     )
     .await

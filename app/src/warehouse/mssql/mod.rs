@@ -24,7 +24,7 @@ use self::queries::Statement;
 use super::config::MsSqlSettings;
 use super::facts::{BasketFacts, CustomerFact, ItemSalesFact, MonthlyItemFact};
 use super::WarehouseError;
-use crate::sales::model::{DataSpan, DateRange};
+use crate::sales::model::{Basis, DataSpan, DateRange};
 
 /// How long a pooled connection may sit idle before the pool closes it (RDS drops idle
 /// sessions on its own schedule; a checked-out connection is tested with `SELECT 1` anyway).
@@ -85,23 +85,29 @@ impl MsSqlWarehouse {
 
     #[tracing::instrument(skip(self), err(Display))]
     pub async fn data_span(&self) -> Result<DataSpan, WarehouseError> {
-        let rows = self.fetch_one(queries::data_span()).await?;
-        let Some(row) = rows.first() else { return Err(WarehouseError::Empty) };
-        data_span_row(row).map_err(|e| bad("data span", e))?.ok_or(WarehouseError::Empty)
+        let mut results = self.fetch(&[queries::data_span(), queries::has_invoices()]).await?.into_iter();
+        let (span, invoices) = (results.next().unwrap_or_default(), results.next().unwrap_or_default());
+        let Some(row) = span.first() else { return Err(WarehouseError::Empty) };
+        let span = data_span_row(row).map_err(|e| bad("data span", e))?.ok_or(WarehouseError::Empty)?;
+        let invoices = match invoices.first() {
+            Some(row) => int(row, 0).map_err(|e| bad("invoice check", e))? != 0,
+            None => false,
+        };
+        Ok(DataSpan { invoices, ..span })
     }
 
     #[tracing::instrument(skip(self), err(Display))]
-    pub async fn item_sales(&self, range: DateRange) -> Result<Vec<ItemSalesFact>, WarehouseError> {
-        let rows = self.fetch_one(queries::item_sales(range)).await?;
+    pub async fn item_sales(&self, range: DateRange, basis: Basis) -> Result<Vec<ItemSalesFact>, WarehouseError> {
+        let rows = self.fetch_one(queries::item_sales(range, basis)).await?;
         rows.iter().map(|r| item_sales_row(r).map_err(|e| bad("item sales", e))).collect()
     }
 
     #[tracing::instrument(skip(self), err(Display))]
-    pub async fn baskets(&self, range: DateRange, min_co: u32) -> Result<BasketFacts, WarehouseError> {
+    pub async fn baskets(&self, range: DateRange, min_co: u32, basis: Basis) -> Result<BasketFacts, WarehouseError> {
         let statements = [
-            queries::basket_orders(range),
-            queries::basket_items(range),
-            queries::basket_pairs(range, min_co),
+            queries::basket_orders(range, basis),
+            queries::basket_items(range, basis),
+            queries::basket_pairs(range, min_co, basis),
         ];
         let mut results = self.fetch(&statements).await?.into_iter();
         let (orders, items, pairs) = (
@@ -127,14 +133,14 @@ impl MsSqlWarehouse {
     }
 
     #[tracing::instrument(skip(self), err(Display))]
-    pub async fn customers(&self, range: DateRange) -> Result<Vec<CustomerFact>, WarehouseError> {
-        let rows = self.fetch_one(queries::customers(range)).await?;
+    pub async fn customers(&self, range: DateRange, basis: Basis) -> Result<Vec<CustomerFact>, WarehouseError> {
+        let rows = self.fetch_one(queries::customers(range, basis)).await?;
         rows.iter().map(|r| customer_row(r).map_err(|e| bad("customers", e))).collect()
     }
 
     #[tracing::instrument(skip(self), err(Display))]
-    pub async fn monthly_item_sales(&self, range: DateRange) -> Result<Vec<MonthlyItemFact>, WarehouseError> {
-        let rows = self.fetch_one(queries::monthly_item_sales(range)).await?;
+    pub async fn monthly_item_sales(&self, range: DateRange, basis: Basis) -> Result<Vec<MonthlyItemFact>, WarehouseError> {
+        let rows = self.fetch_one(queries::monthly_item_sales(range, basis)).await?;
         rows.iter().map(|r| monthly_row(r).map_err(|e| bad("monthly item sales", e))).collect()
     }
 
@@ -295,11 +301,12 @@ fn expect_columns(row: &Row, n: usize) -> Result<(), String> {
     }
 }
 
-/// None when the warehouse holds no orders (MIN/MAX of nothing).
+/// None when the warehouse holds no orders (MIN/MAX of nothing). `invoices` is false here; the
+/// caller sets it from its own statement.
 fn data_span_row(row: &Row) -> Result<Option<DataSpan>, String> {
     expect_columns(row, 2)?;
     Ok(match (opt_date(row, 0)?, opt_date(row, 1)?) {
-        (Some(first), Some(last)) => Some(DataSpan { first, last }),
+        (Some(first), Some(last)) => Some(DataSpan { first, last, invoices: false }),
         _ => None,
     })
 }
@@ -471,7 +478,7 @@ mod tests {
         let some = row(vec![day(2013, 1, 1).into_sql(), day(2016, 5, 31).into_sql()]);
         assert_eq!(
             data_span_row(&some).unwrap(),
-            Some(DataSpan { first: day(2013, 1, 1), last: day(2016, 5, 31) })
+            Some(DataSpan { first: day(2013, 1, 1), last: day(2016, 5, 31), invoices: false })
         );
     }
 
@@ -524,13 +531,13 @@ mod tests {
         // Starting the app with the server down must work.
         let w = MsSqlWarehouse::connect(local(port, Duration::from_secs(10))).await.unwrap();
         for _ in 0..2 {
-            let err = w.item_sales(range()).await.unwrap_err();
+            let err = w.item_sales(range(), Basis::Invoiced).await.unwrap_err();
             let WarehouseError::Unreachable(why) = &err else { panic!("expected Unreachable, got {err:?}") };
             assert!(why.contains(&format!("127.0.0.1:{port}")), "{why}");
             assert!(!err.to_string().contains("hunter2"), "{err}");
         }
         // Concurrent queries each get the reason too (not a pool timeout).
-        let (a, b, c) = tokio::join!(w.data_span(), w.baskets(range(), 3), w.customers(range()));
+        let (a, b, c) = tokio::join!(w.data_span(), w.baskets(range(), 3, Basis::Invoiced), w.customers(range(), Basis::Ordered));
         assert!(matches!(a, Err(WarehouseError::Unreachable(_))), "{a:?}");
         assert!(matches!(b, Err(WarehouseError::Unreachable(_))), "{b:?}");
         assert!(matches!(c, Err(WarehouseError::Unreachable(_))), "{c:?}");
@@ -551,7 +558,7 @@ mod tests {
         });
         let w = MsSqlWarehouse::connect(local(port, Duration::from_secs(1))).await.unwrap();
         let started = Instant::now();
-        let err = w.monthly_item_sales(range()).await.unwrap_err();
+        let err = w.monthly_item_sales(range(), Basis::Ordered).await.unwrap_err();
         let elapsed = started.elapsed();
         assert!(matches!(err, WarehouseError::Timeout(1)), "expected Timeout(1), got {err:?}");
         assert!(elapsed >= Duration::from_millis(900), "gave up early: {elapsed:?}");

@@ -8,23 +8,64 @@
 use chrono::NaiveDate;
 use tiberius::Query;
 
-use crate::sales::model::DateRange;
+use crate::sales::model::{Basis, DateRange};
 
 pub const DATA_SPAN: &str = "SELECT MIN(o.OrderDate), MAX(o.OrderDate) FROM Sales.Orders o";
 
-/// Every stock item, sold in the range or not, with its current holding.
-pub const ITEM_SALES: &str = "
-WITH s AS (
-    SELECT ol.StockItemID,
-           SUM(ol.Quantity * ol.UnitPrice)  AS Revenue,
-           SUM(ol.UnitPrice)                AS PriceSum,
-           COUNT_BIG(*)                     AS Lines,
-           SUM(CAST(ol.Quantity AS BIGINT)) AS Quantity,
-           COUNT_BIG(DISTINCT o.CustomerID) AS Customers
+/// 1 when the database has invoice lines, else 0 (also when it has no `Sales.InvoiceLines`: the
+/// table is only named inside the branch that runs when it exists).
+pub const HAS_INVOICES: &str = "
+IF OBJECT_ID(N'Sales.InvoiceLines', N'U') IS NULL
+    SELECT CAST(0 AS BIGINT)
+ELSE
+    SELECT CASE WHEN EXISTS (SELECT 1 FROM Sales.InvoiceLines) THEN CAST(1 AS BIGINT) ELSE CAST(0 AS BIGINT) END";
+
+/// Order lines of the range as (Purchase, CustomerID, Day, StockItemID, Quantity, UnitPrice,
+/// Amount = Quantity × UnitPrice, ex tax). Purchase is the root order: the original order's
+/// `BackorderOrderID` points at its backorder, and both count as one purchase.
+macro_rules! ordered_lines {
+    () => {
+        "
+    SELECT COALESCE(p.OrderID, o.OrderID) AS Purchase, o.CustomerID, o.OrderDate AS Day, ol.StockItemID,
+           ol.Quantity, ol.UnitPrice, ol.Quantity * ol.UnitPrice AS Amount
     FROM Sales.Orders o
     JOIN Sales.OrderLines ol ON ol.OrderID = o.OrderID
-    WHERE o.OrderDate BETWEEN @P1 AND @P2
-    GROUP BY ol.StockItemID
+    LEFT JOIN Sales.Orders p ON p.BackorderOrderID = o.OrderID
+    WHERE o.OrderDate BETWEEN @P1 AND @P2"
+    };
+}
+
+/// Invoice lines of the range by invoice date, same columns; Amount = ExtendedPrice − TaxAmount
+/// (WWI's "Total Excluding Tax"). An invoice without an order is a purchase of its own.
+macro_rules! invoiced_lines {
+    () => {
+        "
+    SELECT COALESCE(p.OrderID, i.OrderID, -i.InvoiceID) AS Purchase, i.CustomerID, i.InvoiceDate AS Day,
+           il.StockItemID, il.Quantity, il.UnitPrice, il.ExtendedPrice - il.TaxAmount AS Amount
+    FROM Sales.Invoices i
+    JOIN Sales.InvoiceLines il ON il.InvoiceID = i.InvoiceID
+    LEFT JOIN Sales.Orders p ON p.BackorderOrderID = i.OrderID
+    WHERE i.InvoiceDate BETWEEN @P1 AND @P2"
+    };
+}
+
+/// Every stock item, sold in the range or not, with its current holding.
+macro_rules! item_sales {
+    ($lines:expr) => {
+        concat!(
+            "WITH l AS (",
+            $lines,
+            "
+),
+s AS (
+    SELECT l.StockItemID,
+           SUM(l.Amount)                    AS Revenue,
+           SUM(l.UnitPrice)                 AS PriceSum,
+           COUNT_BIG(*)                     AS Lines,
+           SUM(CAST(l.Quantity AS BIGINT))  AS Quantity,
+           COUNT_BIG(DISTINCT l.CustomerID) AS Customers
+    FROM l
+    GROUP BY l.StockItemID
 )
 SELECT si.StockItemID, si.StockItemName, c.ColorName, si.Brand, si.Size,
        COALESCE(s.Revenue, 0), COALESCE(s.PriceSum, 0), COALESCE(s.Lines, 0),
@@ -35,50 +76,70 @@ FROM Warehouse.StockItems si
 LEFT JOIN Warehouse.Colors c ON c.ColorID = si.ColorID
 LEFT JOIN Warehouse.StockItemHoldings h ON h.StockItemID = si.StockItemID
 LEFT JOIN s ON s.StockItemID = si.StockItemID
-ORDER BY si.StockItemID";
+ORDER BY si.StockItemID"
+        )
+    };
+}
 
-/// Orders in the range that have at least one line (an order without lines is no basket).
-pub const BASKET_ORDERS: &str = "
-SELECT COUNT_BIG(*) FROM Sales.Orders o
-WHERE o.OrderDate BETWEEN @P1 AND @P2
-  AND EXISTS (SELECT 1 FROM Sales.OrderLines ol WHERE ol.OrderID = o.OrderID)";
+/// Purchases in the range that have at least one line (the inner join): the baskets.
+macro_rules! basket_orders {
+    ($lines:expr) => {
+        concat!("WITH l AS (", $lines, "\n)\nSELECT COUNT_BIG(DISTINCT l.Purchase) FROM l")
+    };
+}
 
-pub const BASKET_ITEMS: &str = "
-SELECT ol.StockItemID, si.StockItemName, COUNT_BIG(DISTINCT ol.OrderID)
-FROM Sales.Orders o
-JOIN Sales.OrderLines ol ON ol.OrderID = o.OrderID
-JOIN Warehouse.StockItems si ON si.StockItemID = ol.StockItemID
-WHERE o.OrderDate BETWEEN @P1 AND @P2
-GROUP BY ol.StockItemID, si.StockItemName
-ORDER BY ol.StockItemID";
-
-/// Pairs counted once per order (an item on two lines of one order is one basket entry).
-pub const BASKET_PAIRS: &str = "
-WITH l AS (
-    SELECT DISTINCT ol.OrderID, ol.StockItemID
-    FROM Sales.Orders o
-    JOIN Sales.OrderLines ol ON ol.OrderID = o.OrderID
-    WHERE o.OrderDate BETWEEN @P1 AND @P2
+macro_rules! basket_items {
+    ($lines:expr) => {
+        concat!(
+            "WITH l AS (",
+            $lines,
+            "
 )
+SELECT l.StockItemID, si.StockItemName, COUNT_BIG(DISTINCT l.Purchase)
+FROM l
+JOIN Warehouse.StockItems si ON si.StockItemID = l.StockItemID
+GROUP BY l.StockItemID, si.StockItemName
+ORDER BY l.StockItemID"
+        )
+    };
+}
+
+/// Pairs counted once per purchase (an item on two lines of one purchase is one basket entry).
+macro_rules! basket_pairs {
+    ($lines:expr) => {
+        concat!(
+            "WITH l AS (",
+            $lines,
+            "
+),
+d AS (SELECT DISTINCT l.Purchase, l.StockItemID FROM l)
 SELECT a.StockItemID, b.StockItemID, COUNT_BIG(*) AS CoOccurrence
-FROM l a
-JOIN l b ON b.OrderID = a.OrderID AND a.StockItemID < b.StockItemID
+FROM d a
+JOIN d b ON b.Purchase = a.Purchase AND a.StockItemID < b.StockItemID
 GROUP BY a.StockItemID, b.StockItemID
 HAVING COUNT_BIG(*) >= @P3
-ORDER BY a.StockItemID, b.StockItemID";
+ORDER BY a.StockItemID, b.StockItemID"
+        )
+    };
+}
 
 /// Every customer with an order on or before the range end; spend and counts within the range,
-/// recency up to the range end. Region: delivery city → state/province → sales territory.
-pub const CUSTOMERS: &str = "
-WITH r AS (
-    SELECT o.CustomerID,
-           COUNT_BIG(DISTINCT o.OrderID)      AS Orders,
-           SUM(ol.Quantity * ol.UnitPrice)    AS Spent,
-           COUNT_BIG(DISTINCT ol.StockItemID) AS Products
-    FROM Sales.Orders o
-    JOIN Sales.OrderLines ol ON ol.OrderID = o.OrderID
-    WHERE o.OrderDate BETWEEN @P1 AND @P2
-    GROUP BY o.CustomerID
+/// recency up to the range end (on orders, for both bases). Region: delivery city →
+/// state/province → sales territory.
+macro_rules! customers {
+    ($lines:expr) => {
+        concat!(
+            "WITH l AS (",
+            $lines,
+            "
+),
+r AS (
+    SELECT l.CustomerID,
+           COUNT_BIG(DISTINCT l.Purchase)    AS Orders,
+           SUM(l.Amount)                     AS Spent,
+           COUNT_BIG(DISTINCT l.StockItemID) AS Products
+    FROM l
+    GROUP BY l.CustomerID
 ),
 lo AS (
     SELECT o.CustomerID, MAX(o.OrderDate) AS LastOrder
@@ -93,24 +154,68 @@ JOIN Sales.Customers c ON c.CustomerID = lo.CustomerID
 LEFT JOIN r ON r.CustomerID = lo.CustomerID
 LEFT JOIN Application.Cities ci ON ci.CityID = c.DeliveryCityID
 LEFT JOIN Application.StateProvinces sp ON sp.StateProvinceID = ci.StateProvinceID
-ORDER BY c.CustomerID";
+ORDER BY c.CustomerID"
+        )
+    };
+}
 
 /// Per item and calendar month, the month as its first day (the seed grouped by MONTH() alone,
 /// merging years).
-pub const MONTHLY_ITEM_SALES: &str = "
-SELECT m.StockItemID, si.StockItemName, m.OrderMonth,
-       COALESCE(SUM(m.Quantity * m.UnitPrice), 0),
-       COUNT_BIG(DISTINCT m.OrderID), COUNT_BIG(*), SUM(CAST(m.Quantity AS BIGINT))
+macro_rules! monthly_item_sales {
+    ($lines:expr) => {
+        concat!(
+            "WITH l AS (",
+            $lines,
+            "
+)
+SELECT m.StockItemID, si.StockItemName, m.SalesMonth,
+       COALESCE(SUM(m.Amount), 0),
+       COUNT_BIG(DISTINCT m.Purchase), COUNT_BIG(*), SUM(CAST(m.Quantity AS BIGINT))
 FROM (
-    SELECT ol.StockItemID, o.OrderID, ol.Quantity, ol.UnitPrice,
-           DATEFROMPARTS(YEAR(o.OrderDate), MONTH(o.OrderDate), 1) AS OrderMonth
-    FROM Sales.Orders o
-    JOIN Sales.OrderLines ol ON ol.OrderID = o.OrderID
-    WHERE o.OrderDate BETWEEN @P1 AND @P2
+    SELECT l.StockItemID, l.Purchase, l.Quantity, l.Amount,
+           DATEFROMPARTS(YEAR(l.Day), MONTH(l.Day), 1) AS SalesMonth
+    FROM l
 ) m
 JOIN Warehouse.StockItems si ON si.StockItemID = m.StockItemID
-GROUP BY m.StockItemID, si.StockItemName, m.OrderMonth
-ORDER BY m.StockItemID, m.OrderMonth";
+GROUP BY m.StockItemID, si.StockItemName, m.SalesMonth
+ORDER BY m.StockItemID, m.SalesMonth"
+        )
+    };
+}
+
+/// The revenue statements of one basis.
+pub struct BasisQueries {
+    pub item_sales: &'static str,
+    pub basket_orders: &'static str,
+    pub basket_items: &'static str,
+    pub basket_pairs: &'static str,
+    pub customers: &'static str,
+    pub monthly_item_sales: &'static str,
+}
+
+/// Every statement of the struct over one line source.
+macro_rules! basis_queries {
+    ($lines:expr) => {
+        BasisQueries {
+            item_sales: item_sales!($lines),
+            basket_orders: basket_orders!($lines),
+            basket_items: basket_items!($lines),
+            basket_pairs: basket_pairs!($lines),
+            customers: customers!($lines),
+            monthly_item_sales: monthly_item_sales!($lines),
+        }
+    };
+}
+
+pub const ORDERED: BasisQueries = basis_queries!(ordered_lines!());
+pub const INVOICED: BasisQueries = basis_queries!(invoiced_lines!());
+
+pub fn for_basis(basis: Basis) -> &'static BasisQueries {
+    match basis {
+        Basis::Invoiced => &INVOICED,
+        Basis::Ordered => &ORDERED,
+    }
+}
 
 /// One stock item's name, @P1 = its id.
 pub const STOCK_ITEM_NAME: &str = "SELECT si.StockItemID, si.StockItemName FROM Warehouse.StockItems si WHERE si.StockItemID = @P1";
@@ -159,28 +264,32 @@ pub fn data_span() -> Statement {
     Statement { sql: DATA_SPAN, params: Vec::new() }
 }
 
-pub fn item_sales(range: DateRange) -> Statement {
-    Statement { sql: ITEM_SALES, params: bind_range(range) }
+pub fn has_invoices() -> Statement {
+    Statement { sql: HAS_INVOICES, params: Vec::new() }
 }
 
-pub fn basket_orders(range: DateRange) -> Statement {
-    Statement { sql: BASKET_ORDERS, params: bind_range(range) }
+pub fn item_sales(range: DateRange, basis: Basis) -> Statement {
+    Statement { sql: for_basis(basis).item_sales, params: bind_range(range) }
 }
 
-pub fn basket_items(range: DateRange) -> Statement {
-    Statement { sql: BASKET_ITEMS, params: bind_range(range) }
+pub fn basket_orders(range: DateRange, basis: Basis) -> Statement {
+    Statement { sql: for_basis(basis).basket_orders, params: bind_range(range) }
 }
 
-pub fn basket_pairs(range: DateRange, min_co: u32) -> Statement {
-    Statement { sql: BASKET_PAIRS, params: bind_pairs(range, min_co) }
+pub fn basket_items(range: DateRange, basis: Basis) -> Statement {
+    Statement { sql: for_basis(basis).basket_items, params: bind_range(range) }
 }
 
-pub fn customers(range: DateRange) -> Statement {
-    Statement { sql: CUSTOMERS, params: bind_range(range) }
+pub fn basket_pairs(range: DateRange, min_co: u32, basis: Basis) -> Statement {
+    Statement { sql: for_basis(basis).basket_pairs, params: bind_pairs(range, min_co) }
 }
 
-pub fn monthly_item_sales(range: DateRange) -> Statement {
-    Statement { sql: MONTHLY_ITEM_SALES, params: bind_range(range) }
+pub fn customers(range: DateRange, basis: Basis) -> Statement {
+    Statement { sql: for_basis(basis).customers, params: bind_range(range) }
+}
+
+pub fn monthly_item_sales(range: DateRange, basis: Basis) -> Statement {
+    Statement { sql: for_basis(basis).monthly_item_sales, params: bind_range(range) }
 }
 
 pub fn stock_item_name(id: i64) -> Statement {
@@ -199,17 +308,33 @@ mod tests {
         DateRange { from: day(2016, 1, 1), to: day(2016, 5, 31) }
     }
 
-    /// Every statement the backend runs, with the parameter count its text must use.
+    /// Every statement the backend runs, with the parameter count its text must use: the two
+    /// parameterless ones first, then each range statement of both bases.
     fn all_statements() -> Vec<(&'static str, Statement)> {
         let r = range();
+        let mut all = vec![("data_span", data_span()), ("has_invoices", has_invoices())];
+        for b in [Basis::Ordered, Basis::Invoiced] {
+            all.extend([
+                ("item_sales", item_sales(r, b)),
+                ("basket_orders", basket_orders(r, b)),
+                ("basket_items", basket_items(r, b)),
+                ("basket_pairs", basket_pairs(r, 3, b)),
+                ("customers", customers(r, b)),
+                ("monthly_item_sales", monthly_item_sales(r, b)),
+            ]);
+        }
+        all
+    }
+
+    fn range_statements(b: Basis) -> Vec<Statement> {
+        let r = range();
         vec![
-            ("data_span", data_span()),
-            ("item_sales", item_sales(r)),
-            ("basket_orders", basket_orders(r)),
-            ("basket_items", basket_items(r)),
-            ("basket_pairs", basket_pairs(r, 3)),
-            ("customers", customers(r)),
-            ("monthly_item_sales", monthly_item_sales(r)),
+            item_sales(r, b),
+            basket_orders(r, b),
+            basket_items(r, b),
+            basket_pairs(r, 3, b),
+            customers(r, b),
+            monthly_item_sales(r, b),
         ]
     }
 
@@ -254,13 +379,15 @@ mod tests {
 
     #[test]
     fn range_queries_filter_on_both_ends_and_pairs_on_the_minimum() {
-        for (name, stmt) in all_statements().into_iter().skip(1) {
+        for (name, stmt) in all_statements().into_iter().skip(2) {
             assert!(stmt.sql.contains("@P1"), "{name} lacks @P1");
             assert!(stmt.sql.contains("@P2"), "{name} lacks @P2");
         }
-        assert!(BASKET_PAIRS.contains("HAVING COUNT_BIG(*) >= @P3"));
-        assert!(CUSTOMERS.contains("o.OrderDate <= @P2"), "recency must stop at the range end");
-        assert!(!DATA_SPAN.contains("@P"));
+        for q in [&ORDERED, &INVOICED] {
+            assert!(q.basket_pairs.contains("HAVING COUNT_BIG(*) >= @P3"));
+            assert!(q.customers.contains("o.OrderDate <= @P2"), "recency must stop at the range end");
+        }
+        assert!(!DATA_SPAN.contains("@P") && !HAS_INVOICES.contains("@P"));
     }
 
     #[test]
@@ -277,20 +404,50 @@ mod tests {
 
     #[test]
     fn money_is_summed_exactly_and_counts_are_bigint() {
-        for (name, sql) in
-            [("item_sales", ITEM_SALES), ("customers", CUSTOMERS), ("monthly", MONTHLY_ITEM_SALES)]
-        {
-            assert!(sql.contains("Quantity * ") && sql.contains("UnitPrice)"), "{name}");
-            assert!(!sql.contains("FLOAT") && !sql.contains("REAL"), "{name} sums money through a float");
-            assert!(!sql.contains("COUNT("), "{name}: COUNT returns INT, use COUNT_BIG");
+        for q in [&ORDERED, &INVOICED] {
+            for (name, sql) in [("item_sales", q.item_sales), ("customers", q.customers), ("monthly", q.monthly_item_sales)] {
+                assert!(sql.contains("SUM(l.Amount)") || sql.contains("SUM(m.Amount)"), "{name}");
+                assert!(!sql.contains("FLOAT") && !sql.contains("REAL"), "{name} sums money through a float");
+                assert!(!sql.contains("COUNT("), "{name}: COUNT returns INT, use COUNT_BIG");
+            }
+            for sql in [q.basket_orders, q.basket_items, q.basket_pairs] {
+                assert!(!sql.contains("COUNT("));
+            }
+            assert!(q.basket_pairs.contains("SELECT DISTINCT l.Purchase, l.StockItemID"));
+            assert!(q.monthly_item_sales.contains("DATEFROMPARTS(YEAR(l.Day), MONTH(l.Day), 1)"));
+            assert!(q.customers.contains("c.DeliveryCityID") && q.customers.contains("sp.SalesTerritory"));
         }
-        for sql in [BASKET_ORDERS, BASKET_ITEMS, BASKET_PAIRS] {
-            assert!(!sql.contains("COUNT("));
+        assert!(ORDERED.item_sales.contains("ol.Quantity * ol.UnitPrice AS Amount"));
+        assert!(INVOICED.item_sales.contains("il.ExtendedPrice - il.TaxAmount AS Amount"), "ex tax");
+    }
+
+    #[test]
+    fn each_basis_reads_its_own_lines_by_its_own_date() {
+        for stmt in range_statements(Basis::Ordered) {
+            assert!(stmt.sql.contains("JOIN Sales.OrderLines ol") && stmt.sql.contains("o.OrderDate BETWEEN @P1 AND @P2"));
+            assert!(!stmt.sql.contains("Invoice"), "{}", stmt.sql);
         }
-        assert!(BASKET_PAIRS.contains("SELECT DISTINCT ol.OrderID, ol.StockItemID"));
-        assert!(BASKET_ORDERS.contains("EXISTS"), "orders without lines are not baskets");
-        assert!(MONTHLY_ITEM_SALES.contains("DATEFROMPARTS(YEAR(o.OrderDate), MONTH(o.OrderDate), 1)"));
-        assert!(CUSTOMERS.contains("c.DeliveryCityID") && CUSTOMERS.contains("sp.SalesTerritory"));
+        for stmt in range_statements(Basis::Invoiced) {
+            assert!(stmt.sql.contains("JOIN Sales.InvoiceLines il") && stmt.sql.contains("i.InvoiceDate BETWEEN @P1 AND @P2"));
+            assert!(!stmt.sql.contains("Sales.OrderLines"), "{}", stmt.sql);
+        }
+        assert!(HAS_INVOICES.contains("OBJECT_ID(N'Sales.InvoiceLines', N'U') IS NULL"));
+    }
+
+    #[test]
+    fn backorders_join_their_original_order_on_both_bases() {
+        for b in [Basis::Ordered, Basis::Invoiced] {
+            for stmt in range_statements(b) {
+                assert!(stmt.sql.contains("LEFT JOIN Sales.Orders p ON p.BackorderOrderID = "), "{}", stmt.sql);
+            }
+            let q = for_basis(b);
+            for sql in [q.basket_orders, q.basket_items, q.customers, q.monthly_item_sales] {
+                assert!(sql.contains("COUNT_BIG(DISTINCT l.Purchase)") || sql.contains("COUNT_BIG(DISTINCT m.Purchase)"), "{sql}");
+                assert!(!sql.contains("DISTINCT o.OrderID") && !sql.contains("DISTINCT ol.OrderID"), "{sql}");
+            }
+        }
+        assert!(ORDERED.item_sales.contains("COALESCE(p.OrderID, o.OrderID) AS Purchase"));
+        assert!(INVOICED.item_sales.contains("COALESCE(p.OrderID, i.OrderID, -i.InvoiceID) AS Purchase"));
     }
 
     #[test]
@@ -298,8 +455,10 @@ mod tests {
         let r = DateRange { from: day(2016, 1, 1), to: day(2016, 5, 31) };
         let expected = vec![Param::Date(day(2016, 1, 1)), Param::Date(day(2016, 5, 31))];
         assert_eq!(bind_range(r), expected);
-        for stmt in [item_sales(r), basket_orders(r), basket_items(r), customers(r), monthly_item_sales(r)] {
-            assert_eq!(stmt.params, expected, "{}", stmt.sql);
+        for b in [Basis::Ordered, Basis::Invoiced] {
+            for stmt in [item_sales(r, b), basket_orders(r, b), basket_items(r, b), customers(r, b), monthly_item_sales(r, b)] {
+                assert_eq!(stmt.params, expected, "{}", stmt.sql);
+            }
         }
         // Swapped ends stay swapped: binding never reorders or "fixes" a range.
         let backwards = DateRange { from: day(2016, 5, 31), to: day(2016, 1, 1) };
@@ -309,13 +468,16 @@ mod tests {
     #[test]
     fn pair_values_are_bound_in_order_with_the_minimum_last() {
         let r = range();
-        let stmt = basket_pairs(r, 7);
-        assert_eq!(stmt.sql, BASKET_PAIRS);
-        assert_eq!(
-            stmt.params,
-            vec![Param::Date(day(2016, 1, 1)), Param::Date(day(2016, 5, 31)), Param::Int(7)]
-        );
+        for b in [Basis::Ordered, Basis::Invoiced] {
+            let stmt = basket_pairs(r, 7, b);
+            assert_eq!(stmt.sql, for_basis(b).basket_pairs);
+            assert_eq!(
+                stmt.params,
+                vec![Param::Date(day(2016, 1, 1)), Param::Date(day(2016, 5, 31)), Param::Int(7)]
+            );
+        }
         assert_eq!(bind_pairs(r, u32::MAX)[2], Param::Int(i64::from(u32::MAX)));
         assert_eq!(data_span().params, Vec::new());
+        assert_eq!(has_invoices().params, Vec::new());
     }
 }

@@ -15,7 +15,7 @@ use sqlx::{Executor, Row, SqlitePool};
 use super::facts::{BasketFacts, CustomerFact, ItemSalesFact, MonthlyItemFact};
 use super::generator::{self, GeneratorSpec};
 use super::WarehouseError;
-use crate::sales::model::{DataSpan, DateRange};
+use crate::sales::model::{Basis, DataSpan, DateRange};
 
 /// The WWI schemas, each an attached database file `<Schema>.sqlite` beside the main file.
 pub const SCHEMAS: [&str; 4] = ["Application", "Purchasing", "Warehouse", "Sales"];
@@ -121,14 +121,15 @@ impl SqliteWarehouse {
         let row = sqlx::query(queries::DATA_SPAN).fetch_one(&self.pool).await?;
         let first: Option<String> = row.try_get(0)?;
         let last: Option<String> = row.try_get(1)?;
+        let invoices = row.try_get::<i64, _>(2)? != 0;
         match (first, last) {
-            (Some(f), Some(l)) => Ok(DataSpan { first: date(&f)?, last: date(&l)? }),
+            (Some(f), Some(l)) => Ok(DataSpan { first: date(&f)?, last: date(&l)?, invoices }),
             _ => Err(WarehouseError::Empty),
         }
     }
 
-    pub async fn item_sales(&self, range: DateRange) -> Result<Vec<ItemSalesFact>, WarehouseError> {
-        let rows = self.fetch_range(queries::ITEM_SALES, range).await?;
+    pub async fn item_sales(&self, range: DateRange, basis: Basis) -> Result<Vec<ItemSalesFact>, WarehouseError> {
+        let rows = self.fetch_range(queries::for_basis(basis).item_sales, range).await?;
         rows.iter()
             .map(|r| {
                 Ok(ItemSalesFact {
@@ -150,15 +151,15 @@ impl SqliteWarehouse {
             .collect()
     }
 
-    pub async fn baskets(&self, range: DateRange, min_co: u32) -> Result<BasketFacts, WarehouseError> {
+    pub async fn baskets(&self, range: DateRange, min_co: u32, basis: Basis) -> Result<BasketFacts, WarehouseError> {
         let names: BTreeMap<i64, String> = sqlx::query_as(queries::ITEM_NAMES).fetch_all(&self.pool).await?.into_iter().collect();
-        let rows = self.fetch_range(queries::BASKET_LINES, range).await?;
+        let rows = self.fetch_range(queries::for_basis(basis).basket_lines, range).await?;
         let lines = rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect::<Result<Vec<(i64, i64)>, sqlx::Error>>()?;
         Ok(BasketFacts::from_order_items(lines, &names, min_co))
     }
 
-    pub async fn customers(&self, range: DateRange) -> Result<Vec<CustomerFact>, WarehouseError> {
-        let rows = self.fetch_range(queries::CUSTOMERS, range).await?;
+    pub async fn customers(&self, range: DateRange, basis: Basis) -> Result<Vec<CustomerFact>, WarehouseError> {
+        let rows = self.fetch_range(queries::for_basis(basis).customers, range).await?;
         rows.iter()
             .map(|r| {
                 let last: String = r.try_get(6)?;
@@ -185,8 +186,8 @@ impl SqliteWarehouse {
         Ok(names)
     }
 
-    pub async fn monthly_item_sales(&self, range: DateRange) -> Result<Vec<MonthlyItemFact>, WarehouseError> {
-        let rows = self.fetch_range(queries::MONTHLY_ITEM_SALES, range).await?;
+    pub async fn monthly_item_sales(&self, range: DateRange, basis: Basis) -> Result<Vec<MonthlyItemFact>, WarehouseError> {
+        let rows = self.fetch_range(queries::for_basis(basis).monthly_item_sales, range).await?;
         rows.iter()
             .map(|r| {
                 let month: String = r.try_get(2)?;

@@ -1,24 +1,60 @@
 //! The five analyses' aggregations in SQLite. Parameters: ?1 = first day, ?2 = last day
 //! (inclusive, ISO dates), ?3 = minimum co-occurrence. DECIMAL(18,2) values are summed as
 //! integer cents (`CENTS(x)` below, spelled out) so no amount ever passes through a float sum.
+//!
+//! Each revenue analysis reads one of two line sources, same columns (`l` below): order lines by
+//! order date, or invoice lines by invoice date, amounts ex tax. `Purchase` is the root order: an
+//! order and its backorder (the original's `BackorderOrderID` points at it) are one purchase.
+
+use crate::sales::model::Basis;
 
 /// Two subqueries, not `SELECT MIN(..), MAX(..)`: SQLite answers a lone MIN or MAX from the index
 /// in one step, but scans the whole index for the pair (9 ms at scale 1, on every page view).
-pub const DATA_SPAN: &str =
-    "SELECT (SELECT MIN(OrderDate) FROM Sales.Orders), (SELECT MAX(OrderDate) FROM Sales.Orders)";
+pub const DATA_SPAN: &str = "SELECT (SELECT MIN(OrderDate) FROM Sales.Orders), (SELECT MAX(OrderDate) FROM Sales.Orders),
+       EXISTS (SELECT 1 FROM Sales.InvoiceLines)";
 
-pub const ITEM_SALES: &str = "
-WITH s AS (
-    SELECT ol.StockItemID,
-           SUM(ol.Quantity * CAST(ROUND(ol.UnitPrice * 100) AS INTEGER)) AS RevenueCents,
-           SUM(CAST(ROUND(ol.UnitPrice * 100) AS INTEGER))               AS PriceCents,
-           COUNT(*)                                                       AS Lines,
-           SUM(ol.Quantity)                                               AS Quantity,
-           COUNT(DISTINCT o.CustomerID)                                   AS Customers
+/// Order lines of the range: (Purchase, CustomerID, Day, StockItemID, Quantity, PriceCents,
+/// AmountCents = Quantity × UnitPrice).
+macro_rules! ordered_lines {
+    () => {
+        "
+    SELECT COALESCE(p.OrderID, o.OrderID) AS Purchase, o.CustomerID, o.OrderDate AS Day, ol.StockItemID,
+           ol.Quantity, CAST(ROUND(ol.UnitPrice * 100) AS INTEGER) AS PriceCents,
+           ol.Quantity * CAST(ROUND(ol.UnitPrice * 100) AS INTEGER) AS AmountCents
     FROM Sales.Orders o
     JOIN Sales.OrderLines ol ON ol.OrderID = o.OrderID
-    WHERE o.OrderDate BETWEEN ?1 AND ?2
-    GROUP BY ol.StockItemID
+    LEFT JOIN Sales.Orders p ON p.BackorderOrderID = o.OrderID
+    WHERE o.OrderDate BETWEEN ?1 AND ?2"
+    };
+}
+
+/// Invoice lines of the range, same columns; the amount ex tax is ExtendedPrice − TaxAmount (as
+/// WWI's "Total Excluding Tax"). An invoice without an order is a purchase of its own.
+macro_rules! invoiced_lines {
+    () => {
+        "
+    SELECT COALESCE(p.OrderID, i.OrderID, -i.InvoiceID) AS Purchase, i.CustomerID, i.InvoiceDate AS Day,
+           il.StockItemID, il.Quantity, CAST(ROUND(il.UnitPrice * 100) AS INTEGER) AS PriceCents,
+           CAST(ROUND(il.ExtendedPrice * 100) AS INTEGER) - CAST(ROUND(il.TaxAmount * 100) AS INTEGER) AS AmountCents
+    FROM Sales.Invoices i
+    JOIN Sales.InvoiceLines il ON il.InvoiceID = i.InvoiceID
+    LEFT JOIN Sales.Orders p ON p.BackorderOrderID = i.OrderID
+    WHERE i.InvoiceDate BETWEEN ?1 AND ?2"
+    };
+}
+
+macro_rules! item_sales {
+    ($lines:expr) => {
+        concat!(
+            "WITH l AS (",
+            $lines,
+            "
+),
+s AS (
+    SELECT StockItemID, SUM(AmountCents) AS RevenueCents, SUM(PriceCents) AS PriceCents, COUNT(*) AS Lines,
+           SUM(Quantity) AS Quantity, COUNT(DISTINCT CustomerID) AS Customers
+    FROM l
+    GROUP BY StockItemID
 )
 SELECT si.StockItemID, si.StockItemName, c.ColorName, si.Brand, si.Size,
        COALESCE(s.RevenueCents, 0), COALESCE(s.PriceCents, 0), COALESCE(s.Lines, 0),
@@ -29,34 +65,33 @@ FROM Warehouse.StockItems si
 LEFT JOIN Warehouse.Colors c ON c.ColorID = si.ColorID
 LEFT JOIN Warehouse.StockItemHoldings h ON h.StockItemID = si.StockItemID
 LEFT JOIN s ON s.StockItemID = si.StockItemID
-ORDER BY si.StockItemID";
+ORDER BY si.StockItemID"
+        )
+    };
+}
 
-/// Every (order, item) of the range, each order's rows together (index order, no sort):
-/// baskets, item counts and pair counts are tallied in Rust in one pass, several times faster
-/// than a self-join in SQLite.
-pub const BASKET_LINES: &str = "
-SELECT o.OrderID, ol.StockItemID
-FROM Sales.Orders o
-JOIN Sales.OrderLines ol ON ol.OrderID = o.OrderID
-WHERE o.OrderDate BETWEEN ?1 AND ?2
-ORDER BY o.OrderDate, o.OrderID";
-
-pub const ITEM_NAMES: &str = "SELECT StockItemID, StockItemName FROM Warehouse.StockItems";
-
-pub const STOCK_ITEM_NAME: &str = "SELECT StockItemID, StockItemName FROM Warehouse.StockItems WHERE StockItemID = ?1";
+/// Every (purchase, item) of the range, each purchase's rows together: baskets, item counts and
+/// pair counts are tallied in Rust in one pass, several times faster than a self-join in SQLite.
+macro_rules! basket_lines {
+    ($lines:expr) => {
+        concat!("WITH l AS (", $lines, "\n)\nSELECT Purchase, StockItemID FROM l ORDER BY Purchase")
+    };
+}
 
 /// Every customer with an order on or before the range end; spend and counts within the range,
-/// recency up to the range end (not a literal date as in the seed).
-pub const CUSTOMERS: &str = "
-WITH r AS (
-    SELECT o.CustomerID,
-           COUNT(DISTINCT o.OrderID)                                     AS Orders,
-           SUM(ol.Quantity * CAST(ROUND(ol.UnitPrice * 100) AS INTEGER)) AS SpentCents,
-           COUNT(DISTINCT ol.StockItemID)                                AS Products
-    FROM Sales.Orders o
-    JOIN Sales.OrderLines ol ON ol.OrderID = o.OrderID
-    WHERE o.OrderDate BETWEEN ?1 AND ?2
-    GROUP BY o.CustomerID
+/// recency up to the range end (not a literal date as in the seed), on orders for both bases.
+macro_rules! customers {
+    ($lines:expr) => {
+        concat!(
+            "WITH l AS (",
+            $lines,
+            "
+),
+r AS (
+    SELECT CustomerID, COUNT(DISTINCT Purchase) AS Orders, SUM(AmountCents) AS SpentCents,
+           COUNT(DISTINCT StockItemID) AS Products
+    FROM l
+    GROUP BY CustomerID
 ),
 last AS (
     SELECT CustomerID, MAX(OrderDate) AS LastOrder
@@ -71,21 +106,64 @@ JOIN Sales.Customers c ON c.CustomerID = last.CustomerID
 LEFT JOIN r ON r.CustomerID = last.CustomerID
 LEFT JOIN Application.Cities ci ON ci.CityID = c.DeliveryCityID
 LEFT JOIN Application.StateProvinces sp ON sp.StateProvinceID = ci.StateProvinceID
-ORDER BY c.CustomerID";
+ORDER BY c.CustomerID"
+        )
+    };
+}
 
 /// Per item and calendar month (the seed grouped by MONTH() alone, merging years). Names are
 /// joined after the aggregation, on a few thousand rows instead of every line.
-pub const MONTHLY_ITEM_SALES: &str = "
-WITH m AS (
-    SELECT ol.StockItemID, substr(o.OrderDate, 1, 7) AS Month,
-           COALESCE(SUM(ol.Quantity * CAST(ROUND(ol.UnitPrice * 100) AS INTEGER)), 0) AS RevenueCents,
-           COUNT(DISTINCT o.OrderID) AS Orders, COUNT(*) AS Lines, SUM(ol.Quantity) AS Quantity
-    FROM Sales.Orders o
-    JOIN Sales.OrderLines ol ON ol.OrderID = o.OrderID
-    WHERE o.OrderDate BETWEEN ?1 AND ?2
-    GROUP BY ol.StockItemID, Month
+macro_rules! monthly_item_sales {
+    ($lines:expr) => {
+        concat!(
+            "WITH l AS (",
+            $lines,
+            "
+),
+m AS (
+    SELECT StockItemID, substr(Day, 1, 7) AS Month, COALESCE(SUM(AmountCents), 0) AS RevenueCents,
+           COUNT(DISTINCT Purchase) AS Orders, COUNT(*) AS Lines, SUM(Quantity) AS Quantity
+    FROM l
+    GROUP BY StockItemID, Month
 )
 SELECT m.StockItemID, si.StockItemName, m.Month, m.RevenueCents, m.Orders, m.Lines, m.Quantity
 FROM m
 JOIN Warehouse.StockItems si ON si.StockItemID = m.StockItemID
-ORDER BY m.StockItemID, m.Month";
+ORDER BY m.StockItemID, m.Month"
+        )
+    };
+}
+
+/// The four revenue queries of one basis.
+pub struct BasisQueries {
+    pub item_sales: &'static str,
+    pub basket_lines: &'static str,
+    pub customers: &'static str,
+    pub monthly_item_sales: &'static str,
+}
+
+/// Every statement of the struct over one line source.
+macro_rules! basis_queries {
+    ($lines:expr) => {
+        BasisQueries {
+            item_sales: item_sales!($lines),
+            basket_lines: basket_lines!($lines),
+            customers: customers!($lines),
+            monthly_item_sales: monthly_item_sales!($lines),
+        }
+    };
+}
+
+pub const ORDERED: BasisQueries = basis_queries!(ordered_lines!());
+pub const INVOICED: BasisQueries = basis_queries!(invoiced_lines!());
+
+pub fn for_basis(basis: Basis) -> &'static BasisQueries {
+    match basis {
+        Basis::Invoiced => &INVOICED,
+        Basis::Ordered => &ORDERED,
+    }
+}
+
+pub const ITEM_NAMES: &str = "SELECT StockItemID, StockItemName FROM Warehouse.StockItems";
+
+pub const STOCK_ITEM_NAME: &str = "SELECT StockItemID, StockItemName FROM Warehouse.StockItems WHERE StockItemID = ?1";
