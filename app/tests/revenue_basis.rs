@@ -182,7 +182,7 @@ async fn both_bases_agree_with_an_independent_computation() {
             assert_eq!(Some(f.last_order), last, "{basis:?} customer {}", f.customer_id);
         }
         assert!(per.keys().all(|c| facts.iter().any(|f| f.customer_id == *c)), "{basis:?}: every buyer listed");
-        let p = CustomerParams { range, top: 1000, thresholds: CustomerThresholds::default(), sort: CustomerSort::Spent, basis };
+        let p = CustomerParams { range, top: 1000, thresholds: CustomerThresholds::default(), status: None, tier: None, sort: CustomerSort::Spent, dir: SortDir::Desc, basis };
         let report = analysis::customers(facts, &p, Currency::Usd);
         for row in report.report.rows.iter().filter(|r| r.orders > 0) {
             let (o, s, _) = &per[&row.customer_id];
