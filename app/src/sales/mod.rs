@@ -1,6 +1,8 @@
 //! Sales analysis: the five analyses of the WideWorldImporters warehouse.
 pub mod api;
 pub mod charts;
+#[cfg(feature = "ssr")]
+pub mod export;
 pub mod model;
 pub mod pages;
 pub mod params;
