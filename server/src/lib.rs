@@ -112,7 +112,7 @@ async fn export(
     axum::extract::Query(query): axum::extract::Query<Vec<(String, String)>>,
 ) -> axum::response::Response {
     use app::billing::export::{export, Format};
-    use axum::http::{header, StatusCode};
+    use axum::http::StatusCode;
     use axum::response::IntoResponse;
     let format = match file.as_str() {
         "bill-lines.csv" => Format::Csv,

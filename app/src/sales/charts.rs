@@ -293,7 +293,7 @@ mod tests {
         assert_eq!(v["series"][0], json!({"type": "bar", "name": "销售额", "data": ["1234.5"]}));
         assert!(v["tooltip"]["valueFormatter"].as_str().unwrap().contains("minimumFractionDigits: 2"), "tooltips carry decimals");
         assert!(v["tooltip"]["valueFormatter"].as_str().unwrap().contains("\"$\""), "and the currency");
-        assert_eq!(v["grid"]["containLabel"], json!(true));
+        assert_eq!(v["grid"][0]["containLabel"], json!(true));
     }
 
     #[test]
