@@ -31,14 +31,33 @@ function unzip(buf) {
   return out;
 }
 
+/** CSV records (RFC 4180 quoting: customer names hold commas). */
+function csvRows(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (c === '"') quoted = false; else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === '\n') { row.push(field.replace(/\r$/, '')); rows.push(row); row = []; field = ''; }
+    else field += c;
+  }
+  if (field !== '' || row.length > 0) rows.push([...row, field]);
+  return rows;
+}
+
 test('affinity shows support and confidence as percentages, lift with two places, and explains them', async ({ browser, good }) => {
   const { p, errors } = await open(browser, `${good.url}/sales/affinity`);
   const rows = await rowsOf(p);
   const cells = await rows.first().locator('td').allTextContents();
-  // # | A | B | co | support | conf A→B | conf B→A | lift
-  for (const i of [4, 5, 6]) assert.match(cells[i], /^\d{1,3}\.\d\d %$/, `column ${i}: ${cells[i]}`);
-  assert.match(cells[7], /^\d+\.\d\d$/, `lift: ${cells[7]}`);
-  for (const label of ['支持度', '置信度', '提升度']) {
+  // # | A | B | co | support | conf (higher) | conf A→B | conf B→A | lift
+  for (const i of [4, 5, 6, 7]) assert.match(cells[i], /^\d{1,3}\.\d\d %$/, `column ${i}: ${cells[i]}`);
+  assert.match(cells[8], /^\d+\.\d\d$/, `lift: ${cells[8]}`);
+  for (const label of ['支持度', '置信度（取高）', '置信度 A→B', '提升度']) {
     const mark = p.locator('thead th', { hasText: label }).first().locator('.help');
     assert.match(await mark.getAttribute('title'), new RegExp(label), `${label} has an explanation`);
     assert.ok((await mark.getAttribute('aria-label')).length > label.length, `${label}'s explanation is readable by screen readers`);
@@ -116,6 +135,28 @@ test('a sales table downloads as a valid xlsx with number cells, a named sheet, 
   // The CSV of the same view has the same rows.
   const csv = await (await fetch(`${good.url}/export/sales/top-sellers.csv?top=7`)).text();
   assert.equal(csv.trim().split('\n').length, 8);
+  await p.context().close();
+});
+
+test('a sales export lists the view as sorted and filtered on the page', async ({ browser, good }) => {
+  const query = 'status=at_risk&sort=recency&dir=asc&top=500';
+  const { p } = await open(browser, `${good.url}/sales/customers?${query}`);
+  const rows = await rowsOf(p);
+  const names = await p.$$eval('table[data-testid=table] tbody tr td:nth-child(2)', (tds) => tds.map((td) => td.textContent));
+  assert.ok(names.length > 1, 'several customers at risk');
+  // The page's link carries the whole query.
+  const href = await p.getAttribute('[data-testid=sales-export-csv]', 'href');
+  assert.match(href, /status=at_risk/);
+  assert.match(href, /dir=asc/);
+  const csv = (await (await fetch(good.url + href)).text()).replace(/^\uFEFF/, '');
+  const lines = csvRows(csv).slice(1);
+  // Same customers in the same order: only 流失风险, days since the last order ascending.
+  assert.deepEqual(lines.map((l) => l[1]), names);
+  assert.ok(lines.every((l) => l[10] === '流失风险'), lines.map((l) => l[10]).join(' '));
+  const days = lines.map((l) => Number(l[8]));
+  assert.deepEqual(days, [...days].sort((a, b) => a - b));
+  assert.ok(days[0] < days[days.length - 1], `${days}`);
+  assert.equal(await rows.count(), lines.length);
   await p.context().close();
 });
 

@@ -174,6 +174,8 @@ pub fn Gallery(#[prop(optional)] version: Option<RwSignal<u32>>) -> impl IntoVie
     let images = Resource::new(move || version.map(|v| v.get()).unwrap_or(0), |_| bundle_images());
     // The image shown enlarged: (url, label).
     let enlarged = RwSignal::new(None::<(String, String)>);
+    // Until hydrated a click on a thumbnail would do nothing (as with every action button).
+    let interactive = crate::components::interactive::use_interactive();
     view! {
         <section class="gallery" data-testid="gallery">
             <h2>"🖼️ "{t.img_gallery}</h2>
@@ -192,7 +194,7 @@ pub fn Gallery(#[prop(optional)] version: Option<RwSignal<u32>>) -> impl IntoVie
                             .into_iter()
                             .map(|img| view! {
                                 <figure class="tile" data-testid="gallery-item">
-                                    <button type="button" class="enlarge" title=t.img_enlarge aria-label=format!("{}：{}", t.img_enlarge, img.bundle_label)
+                                    <button type="button" class="enlarge" disabled=move || !interactive.get() title=t.img_enlarge aria-label=format!("{}：{}", t.img_enlarge, img.bundle_label)
                                         on:click={
                                             let (url, label) = (img.url.clone(), img.bundle_label.clone());
                                             move |_| enlarged.set(Some((url.clone(), label.clone())))
