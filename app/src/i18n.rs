@@ -105,6 +105,24 @@ pub struct Strings {
     pub e_query: &'static str,
     pub e_empty: &'static str,
     pub e_transport: &'static str,
+    // figures as finance reads them: help, presets, exports, tiers (issue 9 part 3)
+    pub h_support: &'static str,
+    pub h_confidence: &'static str,
+    pub h_lift: &'static str,
+    pub h_cover: &'static str,
+    pub h_days_since: &'static str,
+    pub h_avg_price: &'static str,
+    pub help_mark: &'static str,
+    pub presets: &'static str,
+    pub preset_this_month: &'static str,
+    pub preset_last_month: &'static str,
+    pub preset_90_days: &'static str,
+    pub tiers_scaled: &'static str,
+    pub img_prompt_used: &'static str,
+    pub img_enlarge: &'static str,
+    pub img_close: &'static str,
+    pub sheet_bill_lines: &'static str,
+    pub chart_pairs: &'static str,
     // AI insights and marketing images
     pub nav_images: &'static str,
     pub ai_title: &'static str,
@@ -295,7 +313,7 @@ pub const ZH: Strings = Strings {
     c_units_sold: "售出数量",
     c_avg_demand: "平均每单需求",
     c_daily_demand: "日均需求",
-    c_cover: "可供天数",
+    c_cover: "可供天数（按当前库存）",
     c_status: "状态",
     c_customer: "客户",
     c_region: "销售区域",
@@ -304,7 +322,7 @@ pub const ZH: Strings = Strings {
     c_aov: "平均订单金额",
     c_unique_products: "购买商品种数",
     c_last_order: "最近下单",
-    c_days_since: "距今天数",
+    c_days_since: "距结束日天数",
     c_tier: "客户等级",
     c_month: "月份",
     c_avg_quantity: "平均每单数量",
@@ -317,6 +335,23 @@ pub const ZH: Strings = Strings {
     e_query: "销售数据库查询失败，详情已记录在服务器日志中。",
     e_empty: "销售数据库中没有订单数据。",
     e_transport: "与服务器通信失败，请刷新页面重试。",
+    h_support: "支持度：同时包含这两件商品的订单占范围内全部订单的比例。",
+    h_confidence: "置信度：买了前一件商品的订单中，也买了后一件的比例（A→B 以 A 为前提）。",
+    h_lift: "提升度：同购的实际比例是两件商品相互独立时预期比例的几倍；大于 1 表示有关联，越大越强。",
+    h_cover: "可供天数：按今天的库存（不是范围结束时的库存）÷ 范围内日均销量，估算现有库存还能卖多少天。",
+    h_days_since: "距范围结束日：最近一次下单到所选结束日期的天数（不是到今天）。",
+    h_avg_price: "平均单价：销售额 ÷ 销量（按数量加权）。",
+    help_mark: "说明",
+    presets: "快捷范围",
+    preset_this_month: "本月",
+    preset_last_month: "上月",
+    preset_90_days: "近 90 天",
+    tiers_scaled: "等级阈值按范围长度折算",
+    img_prompt_used: "提示词",
+    img_enlarge: "查看大图",
+    img_close: "关闭",
+    sheet_bill_lines: "账单明细",
+    chart_pairs: "个组合",
     nav_images: "营销图库",
     ai_title: "AI 分析洞察",
     ai_generate: "AI 分析",
@@ -406,7 +441,7 @@ pub const ZH: Strings = Strings {
     b_images: "图片张数",
     b_estimated: "按用量估算（CNY）",
     b_billed: "百炼已出账（区间内）",
-    b_price_note: "估算使用 pricing.rs 中的百炼公开标价；模拟器的调用不产生真实费用。",
+    b_price_note: "估算按阿里云百炼的公开标价（应用内置价目表）计算；模拟器的调用不产生真实费用。",
     b_history: "同步记录",
     b_run_state: "结果",
     b_started: "开始",
@@ -497,6 +532,44 @@ impl Strings {
             CustomerStatus::Active => "活跃",
             CustomerStatus::AtRisk => "流失风险",
             CustomerStatus::Inactive => "已沉睡",
+        }
+    }
+
+    /// What a stock status means with the page's thresholds.
+    pub fn stock_status_help(&self, s: StockStatus, critical_at: i64, low_at: i64, excess_days: i64) -> String {
+        match s {
+            StockStatus::Critical => format!("紧急：当前库存 ≤ {critical_at} 件，应立即补货。"),
+            StockStatus::Low => format!("偏低：当前库存在 {critical_at} 到 {low_at} 件之间，需要安排补货。"),
+            StockStatus::Normal => format!("正常：当前库存 > {low_at} 件，可供天数不超过 {excess_days} 天。"),
+            StockStatus::Excess => format!("积压：当前库存 > {low_at} 件，按范围内日均销量可供超过 {excess_days} 天（或范围内没有卖出）。"),
+        }
+    }
+
+    /// What a customer status means with the page's thresholds (days to the range end).
+    pub fn customer_status_help(&self, s: CustomerStatus, active_days: i64, risk_days: i64) -> String {
+        match s {
+            CustomerStatus::Active => format!("活跃：最近一次下单距范围结束日不超过 {active_days} 天。"),
+            CustomerStatus::AtRisk => format!("流失风险：最近一次下单距范围结束日 {active_days} 到 {risk_days} 天。"),
+            CustomerStatus::Inactive => format!("已沉睡：超过 {risk_days} 天没有下单。"),
+        }
+    }
+
+    /// Who started a sync (`SyncTrigger::as_str`), as the history shows it.
+    pub fn sync_trigger(&self, trigger: &str) -> String {
+        match trigger {
+            "button" => "手动".into(),
+            "cli" => "命令行".into(),
+            "schedule" => "定时".into(),
+            other => other.to_string(),
+        }
+    }
+
+    /// Where a bill line came from (the store's `source`).
+    pub fn line_source(&self, source: &str) -> String {
+        match source {
+            "bill" => "账单接口".into(),
+            "balance_delta" => "余额差额推算".into(),
+            other => other.to_string(),
         }
     }
 

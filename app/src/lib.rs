@@ -26,6 +26,8 @@ pub mod secret;
 #[cfg(feature = "ssr")]
 pub mod simulator;
 #[cfg(feature = "ssr")]
+pub mod spreadsheet;
+#[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod store;

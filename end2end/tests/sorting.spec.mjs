@@ -6,11 +6,15 @@ import { test, open, rowsOf, hydrated, shots } from '../harness.mjs';
 
 const TABLE = 'table[data-testid=table]';
 
-/** The numbers in column `n` (1-based) of the main table; "—" reads as null. */
+/** The numbers in column `n` (1-based) of the main table: "$1,234.50" → 1234.5, a percentage
+ *  "61.74 %" → 0.6174 (the ratio), "< 0.1" → 0.05 (below any shown figure); "—" reads as null. */
 async function column(p, n) {
   return p.$$eval(`${TABLE} tbody tr td:nth-child(${n})`, (tds) => tds.map((td) => {
-    const t = td.textContent.replace(/[^\d.-]/g, '');
-    return t === '' ? null : Number(t);
+    const text = td.textContent.trim();
+    if (text.startsWith('<')) return 0.05;
+    const t = text.replace(/[^\d.-]/g, '');
+    if (t === '') return null;
+    return text.endsWith('%') ? Number(t) / 100 : Number(t);
   }));
 }
 

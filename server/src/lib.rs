@@ -21,7 +21,11 @@ pub fn router(options: LeptosOptions, state: AppState) -> Router {
     let routes = generate_route_list(App);
     // Generated images, content-addressed under the data folder (never from the site root).
     let media = tower_http::services::ServeDir::new(state.config.data_dir.join("media"));
-    let exports = Router::new().route("/export/{file}", axum::routing::get(export)).with_state(state.clone());
+    let exports = Router::new()
+        .route("/export/{file}", axum::routing::get(export))
+        .route("/export/sales/{file}", axum::routing::get(sales_export))
+        .route("/download/image/{id}", axum::routing::get(image_download))
+        .with_state(state.clone());
     Router::new()
         .nest_service("/media", media)
         .merge(exports)
@@ -108,19 +112,43 @@ async fn export(
     axum::extract::Query(query): axum::extract::Query<Vec<(String, String)>>,
 ) -> axum::response::Response {
     use app::billing::export::{export, Format};
-    use axum::http::{header, StatusCode};
+    use axum::http::StatusCode;
     use axum::response::IntoResponse;
     let format = match file.as_str() {
         "bill-lines.csv" => Format::Csv,
         "bill-lines.xlsx" => Format::Xlsx,
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
-    match export(&state, format, &query).await {
+    download(export(&state, format, &query).await)
+}
+
+/// A file answer (`attachment`, a Chinese-safe name) or the error's status and message.
+fn download(answer: Result<(&'static str, String, Vec<u8>), AppError>) -> axum::response::Response {
+    use axum::http::{header, StatusCode};
+    use axum::response::IntoResponse;
+    match answer {
         Ok((content_type, name, bytes)) => (
-            [(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))],
+            [(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, app::spreadsheet::content_disposition(&name))],
             bytes,
         )
             .into_response(),
         Err(e) => (StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), e.message()).into_response(),
     }
+}
+
+/// `GET /export/sales/<analysis>.csv|xlsx?<the page's query>`: the page's table as a download.
+async fn sales_export(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    axum::extract::Query(query): axum::extract::Query<Vec<(String, String)>>,
+) -> axum::response::Response {
+    download(app::sales::export::export(&state, &file, &query).await)
+}
+
+/// `GET /download/image/<id>`: a stored marketing image under a readable name (bundle + date).
+async fn image_download(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> axum::response::Response {
+    download(app::bundle_image::service::download(&state, &id).await)
 }

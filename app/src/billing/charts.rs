@@ -3,11 +3,11 @@
 
 use charming::component::{Axis, Grid, Legend};
 use charming::datatype::{CompositeValue, DataPointItem};
-use charming::element::{AxisType, Tooltip, Trigger};
+use charming::element::{AxisType, Formatter, JsFunction, Label, NameLocation, Tooltip, Trigger};
 use charming::series::{Bar, Pie};
 use charming::Chart;
 
-use super::model::{CostOverview, Provider};
+use super::model::{CostOverview, Currency, Provider};
 use crate::i18n::tr;
 
 fn dec(d: rust_decimal::Decimal) -> CompositeValue {
@@ -19,11 +19,11 @@ pub fn daily_trend(o: &CostOverview) -> Chart {
     let t = tr();
     let days: Vec<chrono::NaiveDate> = o.query.from.iter_days().take_while(|d| *d <= o.query.to).collect();
     let mut chart = Chart::new()
-        .grid(Grid::new().left("3%").right("4%").bottom("3%").contain_label(true))
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .grid(Grid::new().left(24).right(32).top(56).bottom(16).contain_label(true))
+        .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(crate::sales::charts::money_formatter(Currency::Cny)))
         .legend(Legend::new().top("0"))
         .x_axis(Axis::new().type_(AxisType::Category).data(days.iter().map(|d| d.format("%m-%d").to_string()).collect()))
-        .y_axis(Axis::new().type_(AxisType::Value).name(t.b_axis_cny));
+        .y_axis(Axis::new().type_(AxisType::Value).name(t.b_axis_cny).name_location(NameLocation::End).name_gap(12));
     for p in Provider::ALL {
         if !o.daily.iter().any(|d| d.provider == p) {
             continue;
@@ -45,10 +45,23 @@ pub fn platform_pie(o: &CostOverview) -> Chart {
         .filter(|p| !p.total.in_cny(o.usd_cny).is_zero())
         .map(|p| DataPointItem::new(dec(p.total.in_cny(o.usd_cny))).name(tr().provider(p.provider)))
         .collect();
+    // Labels outside a smaller ring, name and share on two lines, so none is cut at the box edge.
+    let tooltip = Tooltip::new().trigger(Trigger::Item).formatter(Formatter::Function(JsFunction::new_with_args(
+        "p",
+        "return p.marker + p.name + '：¥' + Number(p.value).toLocaleString('en-US', {minimumFractionDigits: 2, maximumFractionDigits: 2}) + '（' + p.percent + '%）';",
+    )));
     Chart::new()
-        .tooltip(Tooltip::new().trigger(Trigger::Item))
+        .tooltip(tooltip)
         .legend(Legend::new().bottom("0"))
-        .series(Pie::new().name(tr().b_platform).radius(vec!["40%", "70%"]).data(data))
+        .series(
+            Pie::new()
+                .name(tr().b_platform)
+                .radius(vec!["30%", "52%"])
+                .center(vec!["50%", "45%"])
+                .avoid_label_overlap(true)
+                .label(Label::new().show(true).formatter("{b}\n{d}%"))
+                .data(data),
+        )
 }
 
 #[cfg(test)]
@@ -87,7 +100,7 @@ mod tests {
     }
 
     fn json_of(c: &Chart) -> Value {
-        serde_json::from_str(&c.to_string()).unwrap()
+        serde_json::to_value(c).unwrap()
     }
 
     #[test]
@@ -103,5 +116,7 @@ mod tests {
     fn pie_converts_usd_and_skips_zero_platforms() {
         let v = json_of(&platform_pie(&overview()));
         assert_eq!(v["series"][0]["data"], json!([{"value": "200", "name": "阿里云"}, {"value": "107.1", "name": "火山引擎"}]));
+        assert_eq!(v["series"][0]["label"]["formatter"], json!("{b}\n{d}%"));
+        assert!(v["tooltip"]["formatter"].as_str().unwrap().contains("¥"), "tooltips carry the currency");
     }
 }

@@ -1,9 +1,12 @@
-//! Bill lines as CSV (csv crate) or XLSX (rust_xlsxwriter): every line of the page's range and
-//! filter (and platform/product when drilled down), amounts as exact decimal text.
+//! Bill lines as CSV or XLSX (see [`crate::spreadsheet`]): every line of the page's range and
+//! filter (and platform/product when drilled down). Names as the page shows them (阿里云, the
+//! account's display name, 账单接口); amounts exact in the CSV and number cells in the workbook.
 
 use super::model::BillLineView;
 use super::params;
 use crate::error::AppError;
+use crate::i18n::tr;
+use crate::spreadsheet::{self, Cell, Sheet};
 use crate::state::AppState;
 
 pub enum Format {
@@ -11,23 +14,29 @@ pub enum Format {
     Xlsx,
 }
 
-const HEADER: [&str; 11] = ["平台", "账号", "账期", "日期", "产品代码", "产品名称", "AI 模型服务", "税前原价", "应付金额", "币种", "来源"];
-
-fn row(v: &BillLineView) -> [String; 11] {
-    let l = &v.line;
-    [
-        l.provider.slug().to_string(),
-        l.account.clone(),
-        l.billing_cycle.format("%Y-%m").to_string(),
-        l.date.map(|d| d.to_string()).unwrap_or_default(),
-        l.product_code.clone(),
-        l.product_name.clone(),
-        if l.ai_service { "是" } else { "否" }.to_string(),
-        l.pretax.to_string(),
-        l.payable.to_string(),
-        l.currency.code().to_string(),
-        v.source.clone(),
-    ]
+fn sheet(lines: &[BillLineView]) -> Sheet {
+    let t = tr();
+    let headers = [t.b_platform, t.b_account, t.b_cycle, t.b_date, t.b_product_code, t.b_product, t.b_ai, t.b_pretax, t.b_payable, t.currency, t.b_source];
+    let rows = lines
+        .iter()
+        .map(|v| {
+            let l = &v.line;
+            vec![
+                Cell::Text(t.provider(l.provider).to_string()),
+                Cell::Text(v.account_label().to_string()),
+                Cell::Text(l.billing_cycle.format("%Y-%m").to_string()),
+                l.date.map(Cell::Date).unwrap_or(Cell::Empty),
+                Cell::Text(l.product_code.clone()),
+                Cell::Text(l.product_name.clone()),
+                Cell::Text(if l.ai_service { "是" } else { "否" }.to_string()),
+                Cell::Amount(l.pretax),
+                Cell::Amount(l.payable),
+                Cell::Text(l.currency.code().to_string()),
+                Cell::Text(t.line_source(&v.source)),
+            ]
+        })
+        .collect();
+    Sheet { name: t.sheet_bill_lines.to_string(), headers: headers.iter().map(|h| h.to_string()).collect(), rows }
 }
 
 /// (content type, file name, bytes)
@@ -36,35 +45,60 @@ pub async fn export(state: &AppState, format: Format, raw: &[(String, String)]) 
     let p = params::parse(raw, today)?;
     let lines = super::overview::lines(state, p.query, p.provider, p.product.as_deref()).await?;
     let stem = format!("bill-lines-{}-{}", p.query.from, p.query.to);
+    encode(&sheet(&lines), format, &stem)
+}
+
+/// The sheet in `format`, named `stem.csv|xlsx`.
+pub fn encode(sheet: &Sheet, format: Format, stem: &str) -> Result<(&'static str, String, Vec<u8>), AppError> {
     let failed = |e: String| {
         tracing::error!(error = %e, "export failed");
         AppError::StoreFailed
     };
     match format {
-        Format::Csv => {
-            // A BOM so Excel opens the UTF-8 Chinese headers correctly.
-            let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
-            w.write_record(HEADER).map_err(|e| failed(e.to_string()))?;
-            for v in &lines {
-                w.write_record(row(v)).map_err(|e| failed(e.to_string()))?;
-            }
-            let bytes = w.into_inner().map_err(|e| failed(e.to_string()))?;
-            Ok(("text/csv; charset=utf-8", format!("{stem}.csv"), bytes))
-        }
-        Format::Xlsx => {
-            let mut book = rust_xlsxwriter::Workbook::new();
-            let sheet = book.add_worksheet();
-            for (c, h) in HEADER.iter().enumerate() {
-                sheet.write_string(0, c as u16, *h).map_err(|e| failed(e.to_string()))?;
-            }
-            for (r, v) in lines.iter().enumerate() {
-                for (c, cell) in row(v).iter().enumerate() {
-                    // Amounts stay text: a spreadsheet number is a float.
-                    sheet.write_string(r as u32 + 1, c as u16, cell).map_err(|e| failed(e.to_string()))?;
-                }
-            }
-            let bytes = book.save_to_buffer().map_err(|e| failed(e.to_string()))?;
-            Ok(("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", format!("{stem}.xlsx"), bytes))
-        }
+        Format::Csv => Ok(("text/csv; charset=utf-8", format!("{stem}.csv"), spreadsheet::csv(sheet).map_err(failed)?)),
+        Format::Xlsx => Ok((
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            format!("{stem}.xlsx"),
+            spreadsheet::xlsx(sheet).map_err(failed)?,
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::billing::model::{BillLine, Currency, Provider};
+    use calamine::Data;
+    use chrono::NaiveDate;
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn bill_lines_read_as_the_page_shows_them_with_numeric_amounts() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 3).unwrap();
+        let v = BillLineView {
+            line: BillLine {
+                provider: Provider::Aliyun,
+                account: "aliyun-dev".into(),
+                billing_cycle: d,
+                date: Some(d),
+                product_code: "sfm".into(),
+                product_name: "百炼".into(),
+                pretax: Decimal::new(1050, 2),
+                payable: Decimal::new(999, 2),
+                currency: Currency::Cny,
+                ai_service: true,
+            },
+            source: "balance_delta".into(),
+            sync_run_id: 1,
+            display_name: "阿里云 开发测试".into(),
+        };
+        let (_, name, bytes) = encode(&sheet(&[v.clone(), v]), Format::Xlsx, "bill-lines").unwrap();
+        assert_eq!(name, "bill-lines.xlsx");
+        let (sheet_name, rows) = crate::spreadsheet::tests::read_xlsx(&bytes);
+        assert_eq!(sheet_name, "账单明细");
+        assert_eq!(rows[1][0], Data::String("阿里云".into()));
+        assert_eq!(rows[1][1], Data::String("阿里云 开发测试".into()));
+        assert_eq!(rows[1][8], Data::Float(9.99));
+        assert_eq!(rows[1][10], Data::String("余额差额推算".into()));
     }
 }

@@ -410,4 +410,17 @@ pub struct BillLineView {
     pub line: BillLine,
     pub source: String,
     pub sync_run_id: i64,
+    /// The account's name as the sync panel shows it (`阿里云 开发测试`); empty → the account id.
+    #[serde(default)]
+    pub display_name: String,
+}
+
+impl BillLineView {
+    pub fn account_label(&self) -> &str {
+        if self.display_name.is_empty() {
+            &self.line.account
+        } else {
+            &self.display_name
+        }
+    }
 }

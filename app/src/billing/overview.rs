@@ -161,11 +161,20 @@ async fn gaps(state: &AppState, from: NaiveDate, to: NaiveDate, today: NaiveDate
 /// The stored lines behind a number: the range and filter, optionally one platform and product.
 pub async fn lines(state: &AppState, q: CostQuery, provider: Option<Provider>, product: Option<&str>) -> Result<Vec<BillLineView>, AppError> {
     let all = store::lines_between(&state.store, q.from, q.to).await.map_err(store_err)?;
+    // The configured display names, so the drill-down and export say 阿里云 开发测试, not aliyun-dev.
+    let names: Vec<(Provider, String, String)> =
+        state.billing.clients.iter().map(|c| c.account()).map(|a| (a.provider, a.name.clone(), a.display_name.clone())).collect();
     Ok(all
         .into_iter()
         .filter(|v| keep(q.filter, &v.line))
         .filter(|v| provider.is_none_or(|p| v.line.provider == p))
         .filter(|v| product.is_none_or(|c| v.line.product_code == c))
         .filter(|v| v.line.date.is_none_or(|d| d >= q.from && d <= q.to))
+        .map(|mut v| {
+            if let Some((_, _, name)) = names.iter().find(|(p, a, _)| *p == v.line.provider && *a == v.line.account) {
+                v.display_name = name.clone();
+            }
+            v
+        })
         .collect())
 }

@@ -428,13 +428,14 @@ fn DrillDown(raw: RawQuery) -> impl IntoView {
                         Ok(list) => {
                             let total: Mixed = list.iter().fold(Mixed::default(), |mut m, v| { m.add(v.line.currency, v.line.payable); m });
                             let rows = list.into_iter().map(|v| {
+                                let (account, source) = (v.account_label().to_string(), t.line_source(&v.source));
                                 let l = v.line;
                                 view! {
                                     <tr data-testid="drill-row">
-                                        <td>{t.provider(l.provider)}</td><td>{l.account}</td><td>{l.billing_cycle.format("%Y-%m").to_string()}</td>
+                                        <td>{t.provider(l.provider)}</td><td>{account}</td><td>{l.billing_cycle.format("%Y-%m").to_string()}</td>
                                         <td>{l.date.map(|d| d.to_string()).unwrap_or_default()}</td>
                                         <td>{l.product_name}</td><td class="num">{money(l.pretax, l.currency)}</td>
-                                        <td class="num">{money(l.payable, l.currency)}</td><td>{v.source}</td>
+                                        <td class="num">{money(l.payable, l.currency)}</td><td>{source}</td>
                                     </tr>
                                 }
                             }).collect_view();
@@ -486,7 +487,7 @@ fn History(synced: RwSignal<u32>) -> impl IntoView {
                                 .collect_view();
                             view! {
                                 <tr data-testid="history-row">
-                                    <td>{format!("#{}", r.id)}</td><td>{beijing_time(r.started_at)}</td><td>{r.trigger.clone()}</td>
+                                    <td>{format!("#{}", r.id)}</td><td>{beijing_time(r.started_at)}</td><td data-testid="history-trigger">{t.sync_trigger(&r.trigger)}</td>
                                     <td>{t.run_state(r.state)}</td><td>{format!("{} ~ {}", r.window_from, r.window_to)}</td>
                                     <td>{failed}</td>
                                 </tr>

@@ -472,6 +472,7 @@ fn line(row: LineRow) -> Result<BillLineView, StoreError> {
         },
         source,
         sync_run_id: run,
+        display_name: String::new(),
     })
 }
 

@@ -149,7 +149,7 @@ fn JobProgress(job: ImageJob) -> impl IntoView {
         view! {
             <figure class="result">
                 <img src=img.url.clone() alt=img.bundle_label.clone() data-testid="image-result"/>
-                <figcaption><a href=img.url download=img.file_name>{t.img_download}</a></figcaption>
+                <figcaption><a href=download_href(img.id) rel="external" download=img.file_name>{t.img_download}</a></figcaption>
             </figure>
         }
     });
@@ -163,13 +163,29 @@ fn JobProgress(job: ImageJob) -> impl IntoView {
     }
 }
 
+/// Served with a readable, Chinese-safe file name (`/download/image/…` on the server).
+fn download_href(id: i64) -> String {
+    format!("/download/image/{id}")
+}
+
 #[component]
 pub fn Gallery(#[prop(optional)] version: Option<RwSignal<u32>>) -> impl IntoView {
     let t = tr();
     let images = Resource::new(move || version.map(|v| v.get()).unwrap_or(0), |_| bundle_images());
+    // The image shown enlarged: (url, label).
+    let enlarged = RwSignal::new(None::<(String, String)>);
+    // Until hydrated a click on a thumbnail would do nothing (as with every action button).
+    let interactive = crate::components::interactive::use_interactive();
     view! {
         <section class="gallery" data-testid="gallery">
             <h2>"🖼️ "{t.img_gallery}</h2>
+            {move || enlarged.get().map(|(url, label)| view! {
+                <div class="lightbox" role="dialog" aria-modal="true" aria-label=label.clone() data-testid="lightbox"
+                    on:click=move |_| enlarged.set(None)>
+                    <img src=url alt=label.clone()/>
+                    <button type="button" class="close" on:click=move |_| enlarged.set(None)>{t.img_close}</button>
+                </div>
+            })}
             <Suspense fallback=move || view! { <p class="loading">{t.loading}</p> }>
                 {move || Suspend::new(async move {
                     match images.await {
@@ -178,13 +194,19 @@ pub fn Gallery(#[prop(optional)] version: Option<RwSignal<u32>>) -> impl IntoVie
                             .into_iter()
                             .map(|img| view! {
                                 <figure class="tile" data-testid="gallery-item">
-                                    <img src=img.url.clone() alt=img.bundle_label.clone() loading="lazy"/>
+                                    <button type="button" class="enlarge" disabled=move || !interactive.get() title=t.img_enlarge aria-label=format!("{}：{}", t.img_enlarge, img.bundle_label)
+                                        on:click={
+                                            let (url, label) = (img.url.clone(), img.bundle_label.clone());
+                                            move |_| enlarged.set(Some((url.clone(), label.clone())))
+                                        }>
+                                        <img src=img.url.clone() alt=img.bundle_label.clone() loading="lazy"/>
+                                    </button>
                                     <figcaption>
                                         <strong>{img.bundle_label.clone()}</strong>
                                         {img.simulated.then(|| view! { <span class="badge sim">{t.img_from_simulator}</span> })}
                                         <small>{format!("{}（北京时间）· {} · {}", beijing_time(img.created_at), img.size.replace('*', " × "), img.model)}</small>
-                                        <details><summary>{t.img_prompt}</summary><p>{img.prompt.clone()}</p></details>
-                                        <a href=img.url download=img.file_name>{t.img_download}</a>
+                                        <details><summary>{t.img_prompt_used}</summary><p>{img.prompt.clone()}</p></details>
+                                        <a href=download_href(img.id) rel="external" download=img.file_name data-testid="image-download">{t.img_download}</a>
                                     </figcaption>
                                 </figure>
                             })

@@ -65,6 +65,17 @@ pub async fn job(state: &AppState, id: i64) -> Result<ImageJob, AppError> {
     store::job(&state.store, id).await.map_err(store_err)?.ok_or(AppError::NotFound)
 }
 
+/// A stored image as a download: (content type, readable file name, bytes).
+pub async fn download(state: &AppState, id: &str) -> Result<(&'static str, String, Vec<u8>), AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let (img, sha) = store::image_by_id(&state.store, id).await.map_err(store_err)?.ok_or(AppError::NotFound)?;
+    let bytes = tokio::fs::read(state.ai.image_dir.join(format!("{sha}.png"))).await.map_err(|e| {
+        tracing::error!(error = %e, id, "stored image unreadable");
+        AppError::NotFound
+    })?;
+    Ok(("image/png", img.file_name, bytes))
+}
+
 pub async fn gallery(state: &AppState) -> Result<Vec<BundleImage>, AppError> {
     store::images(&state.store, 200).await.map_err(store_err)
 }

@@ -110,11 +110,11 @@ const IMAGE_COLUMNS: &str =
 
 fn image(row: ImageRow) -> Result<BundleImage, StoreError> {
     let (id, sha256, bytes, bundle_label, prompt, actual_prompt, model, size, task_id, simulated, created_at) = row;
-    let file_name = format!("{sha256}.png");
+    let created_at = parse_time(&created_at)?;
     Ok(BundleImage {
         id,
-        url: format!("{URL_PREFIX}{file_name}"),
-        file_name,
+        url: format!("{URL_PREFIX}{sha256}.png"),
+        file_name: readable_name(&bundle_label, created_at),
         bundle_label,
         prompt,
         actual_prompt,
@@ -122,9 +122,35 @@ fn image(row: ImageRow) -> Result<BundleImage, StoreError> {
         size,
         task_id,
         simulated,
-        created_at: parse_time(&created_at)?,
+        created_at,
         bytes,
     })
+}
+
+/// `<bundle>-<Beijing date>.png`, with what file systems refuse replaced: what a download is
+/// saved as (the stored file is content-addressed).
+pub fn readable_name(bundle_label: &str, created_at: chrono::DateTime<chrono::Utc>) -> String {
+    let day = created_at.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::FixedOffset::east_opt(0).unwrap())).format("%Y%m%d");
+    let label: String = bundle_label
+        .chars()
+        .map(|c| if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })
+        .take(80)
+        .collect();
+    let label = label.trim();
+    format!("{}-{day}.png", if label.is_empty() { "bundle" } else { label })
+}
+
+/// One stored image and its content address.
+pub async fn image_by_id(store: &AppStore, id: i64) -> Result<Option<(BundleImage, String)>, StoreError> {
+    let row = sqlx::query_as::<_, ImageRow>(&format!("SELECT {IMAGE_COLUMNS} FROM bundle_images i WHERE i.id = ?1"))
+        .bind(id)
+        .fetch_optional(&store.pool)
+        .await?;
+    row.map(|r| {
+        let sha = r.1.clone();
+        image(r).map(|img| (img, sha))
+    })
+    .transpose()
 }
 
 pub async fn images(store: &AppStore, limit: u32) -> Result<Vec<BundleImage>, StoreError> {
@@ -175,4 +201,14 @@ pub async fn unfinished(store: &AppStore) -> Result<Vec<(i64, JobState, Option<S
     .fetch_all(&store.pool)
     .await?;
     Ok(rows.into_iter().filter_map(|(id, s, t)| JobState::parse(&s).map(|s| (id, s, t))).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn downloads_are_named_after_the_bundle_and_the_beijing_date() {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-12-06T17:30:00Z").unwrap().to_utc();
+        assert_eq!(super::readable_name("USB 火箭 U 盘 + 杯子/蓝", at), "USB 火箭 U 盘 + 杯子_蓝-20261207.png");
+        assert_eq!(super::readable_name("  ", at), "bundle-20261207.png");
+    }
 }

@@ -3,8 +3,10 @@
 //! decimal strings, which it reads as numbers: no money passes through `f64`.
 
 use charming::component::{Axis, Grid, Legend};
-use charming::element::{AxisLabel, AxisType, ItemStyle, Label, LabelPosition, LineStyle, Tooltip, Trigger};
-use charming::series::{Bar, Graph, GraphCategory, GraphData, GraphLayout, GraphLink, GraphNode, Line, Scatter};
+use charming::element::{
+    AxisLabel, AxisType, Formatter, ItemStyle, JsFunction, Label, LabelLayout, LabelPosition, LineStyle, NameLocation, Tooltip, Trigger,
+};
+use charming::series::{Bar, Graph, GraphCategory, GraphData, GraphLayout, GraphLayoutCircular, GraphLink, GraphNode, Line, Scatter};
 use charming::datatype::{CompositeValue, DataPointItem};
 use charming::Chart;
 use rust_decimal::prelude::ToPrimitive;
@@ -19,16 +21,49 @@ const STATUS_COLORS: [(StockStatus, &str); 4] = [
     (StockStatus::Excess, "#6b62c9"),
 ];
 
+/// Good → bad: active green, at risk amber, inactive grey (never green for a warning).
+const CUSTOMER_STATUS_COLORS: [(CustomerStatus, &str); 3] =
+    [(CustomerStatus::Active, "#3b9c5a"), (CustomerStatus::AtRisk, "#e8a317"), (CustomerStatus::Inactive, "#8c93a3")];
+
+/// A JS string literal (JSON is valid JS), for text put into formatter functions.
+fn js(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+}
+
+/// Tooltip values as money: currency symbol, thousands separators, two places.
+pub fn money_formatter(c: Currency) -> Formatter {
+    Formatter::Function(JsFunction::new_with_args(
+        "v",
+        &format!(
+            "if (v === null || v === undefined || v === '') return '-'; var n = Number(v); \
+             return isNaN(n) ? String(v) : {} + n.toLocaleString('en-US', {{minimumFractionDigits: 2, maximumFractionDigits: 2}});",
+            js(c.symbol())
+        ),
+    ))
+}
+
+fn money_tooltip(c: Currency) -> Tooltip {
+    Tooltip::new().trigger(Trigger::Axis).value_formatter(money_formatter(c))
+}
+
 fn category_axis(labels: Vec<String>, rotate: f64) -> Axis {
     Axis::new().type_(AxisType::Category).data(labels).axis_label(AxisLabel::new().rotate(rotate).interval(0))
 }
 
+/// A vertical value axis: its name above the axis, inside the grid's top margin.
 fn value_axis(name: &str) -> Axis {
-    Axis::new().type_(AxisType::Value).name(name)
+    Axis::new().type_(AxisType::Value).name(name).name_location(NameLocation::End).name_gap(12)
 }
 
+/// A horizontal value axis: its name centred under the labels, inside the bottom margin.
+fn x_value_axis(name: &str) -> Axis {
+    Axis::new().type_(AxisType::Value).name(name).name_location(NameLocation::Middle).name_gap(28)
+}
+
+/// `containLabel` keeps axis labels inside; the margins leave room for the axis names, which
+/// it does not count.
 fn grid() -> Grid {
-    Grid::new().left("3%").right("4%").bottom("3%").contain_label(true)
+    Grid::new().left(24).right(32).top(48).bottom(36).contain_label(true)
 }
 
 fn base(grid: Grid) -> Chart {
@@ -42,14 +77,19 @@ fn dec(d: rust_decimal::Decimal) -> CompositeValue {
 pub fn top_sellers(report: &Report<TopSellerRow>) -> Chart {
     let t = tr();
     base(grid())
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+        .tooltip(money_tooltip(report.currency))
         .x_axis(category_axis(report.rows.iter().map(|r| r.name.clone()).collect(), 30.0))
         .y_axis(value_axis(&format!("{}（{}）", t.c_revenue, report.currency.code())))
         .series(Bar::new().name(t.c_revenue).data(report.rows.iter().map(|r| dec(r.revenue)).collect()))
 }
 
-/// The shown pairs as a network on a circle: products are nodes (bigger when in more pairs),
-/// pairs are edges labelled with their lift.
+/// Lift bands of the network's edges: (lower bound, line width, colour). Wider and darker is a
+/// stronger pair, so lift is visible without reading the table.
+const LIFT_BANDS: [(i64, f64, &str); 3] = [(3, 5.0, "#8a2f1d"), (2, 3.0, "#d2704f"), (0, 1.5, "#e9b8a6")];
+
+/// The shown pairs as a network on a circle: products are nodes (bigger when in more pairs,
+/// labels radial so they do not overlap), pairs are edges drawn by lift band (a legend entry
+/// each); the tooltip names both products and the lift with two places.
 pub fn affinity(report: &Report<AffinityRow>) -> Chart {
     let t = tr();
     let mut products: Vec<(i64, String, u32)> = Vec::new();
@@ -61,42 +101,82 @@ pub fn affinity(report: &Report<AffinityRow>) -> Chart {
             }
         }
     }
-    let nodes: Vec<GraphNode> = products
-        .iter()
-        .map(|(id, name, pairs)| GraphNode {
-            id: id.to_string(),
-            name: name.clone(),
-            x: 0.0,
-            y: 0.0,
-            value: f64::from(*pairs),
-            category: 0,
-            symbol_size: 10.0 + 4.0 * f64::from(*pairs),
-            label: None,
-        })
-        .collect();
-    let links: Vec<GraphLink> = report
-        .rows
-        .iter()
-        .map(|r| GraphLink { source: r.item_a.to_string(), target: r.item_b.to_string(), value: r.lift.to_f64() })
-        .collect();
-    Chart::new().tooltip(Tooltip::new().trigger(Trigger::Item)).series(
+    let nodes = |visible: bool| -> Vec<GraphNode> {
+        products
+            .iter()
+            .map(|(id, name, pairs)| GraphNode {
+                id: id.to_string(),
+                name: name.clone(),
+                x: 0.0,
+                y: 0.0,
+                value: f64::from(*pairs),
+                category: 0,
+                symbol_size: if visible { 10.0 + 4.0 * f64::from(*pairs) } else { 0.0 },
+                label: None,
+            })
+            .collect()
+    };
+    let names: serde_json::Map<String, serde_json::Value> =
+        products.iter().map(|(id, name, _)| (id.to_string(), serde_json::Value::String(name.clone()))).collect();
+    let tooltip = Tooltip::new().trigger(Trigger::Item).formatter(Formatter::Function(JsFunction::new_with_args(
+        "p",
+        &format!(
+            "var n = {}; if (p.dataType === 'edge') {{ return n[p.data.source] + ' ⇄ ' + n[p.data.target] + '<br/>' + {} + ' ' + Number(p.data.value).toFixed(2); }} \
+             return p.marker + p.name + '：' + p.value + ' ' + {};",
+            serde_json::Value::Object(names),
+            js(t.c_lift),
+            js(t.chart_pairs),
+        ),
+    )));
+    let graph = |name: String, visible: bool, links: Vec<GraphLink>, width: f64, color: &str| {
         Graph::new()
-            .name(t.c_lift)
+            .name(name)
             .layout(GraphLayout::Circular)
-            .roam(true)
-            .label(Label::new().show(true).position(LabelPosition::Right).formatter("{b}"))
-            .line_style(LineStyle::new().color("source").curveness(0.2).width(2))
-            .data(GraphData { nodes, links, categories: vec![GraphCategory { name: t.c_product.to_string() }] }),
-    )
+            .circular(GraphLayoutCircular::new().rotate_label(true))
+            .label(Label::new().show(visible).position(LabelPosition::Right).formatter("{b}").font_size(11))
+            .label_layout(LabelLayout::new().hide_overlap(true))
+            .line_style(LineStyle::new().color(color).curveness(0.2).width(width).opacity(0.85))
+            .tooltip(tooltip.clone())
+            .data(GraphData { nodes: nodes(visible), links, categories: vec![GraphCategory { name: t.c_product.to_string() }] })
+    };
+    // The first series draws the products; one series per band draws its pairs over the same
+    // circle (same nodes in the same order, so the same positions).
+    let mut chart = Chart::new().legend(Legend::new().top("0")).series(graph(t.c_product.to_string(), true, vec![], 0.0, "#999"));
+    let mut upper: Option<i64> = None;
+    for (low, width, color) in LIFT_BANDS {
+        let links: Vec<GraphLink> = report
+            .rows
+            .iter()
+            .filter(|r| r.lift >= rust_decimal::Decimal::from(low) && upper.is_none_or(|u| r.lift < rust_decimal::Decimal::from(u)))
+            .map(|r| GraphLink { source: r.item_a.to_string(), target: r.item_b.to_string(), value: r.lift.to_f64() })
+            .collect();
+        let name = match upper {
+            None => format!("{} ≥ {low}", t.c_lift),
+            Some(u) => format!("{} {low}–{u}", t.c_lift),
+        };
+        upper = Some(low);
+        if !links.is_empty() {
+            chart = chart.series(graph(name, false, links, width, color));
+        }
+    }
+    chart
 }
 
 /// Stock against demand, one colour per status.
 pub fn inventory(report: &Report<InventoryRow>) -> Chart {
     let t = tr();
+    let tooltip = Tooltip::new().trigger(Trigger::Item).formatter(Formatter::Function(JsFunction::new_with_args(
+        "p",
+        &format!(
+            "return p.marker + p.name + '<br/>' + {} + ' ' + Number(p.value[0]).toFixed(2) + '<br/>' + {} + ' ' + Number(p.value[1]).toLocaleString('en-US');",
+            js(t.x_daily_demand),
+            js(t.y_on_hand)
+        ),
+    )));
     let mut chart = base(grid())
-        .tooltip(Tooltip::new().trigger(Trigger::Item))
+        .tooltip(tooltip)
         .legend(Legend::new().top("0"))
-        .x_axis(value_axis(t.x_daily_demand))
+        .x_axis(x_value_axis(t.x_daily_demand))
         .y_axis(value_axis(t.y_on_hand));
     for (status, color) in STATUS_COLORS {
         let points: Vec<DataPointItem> = report
@@ -120,14 +200,16 @@ pub fn customers(report: &CustomerReport) -> Chart {
         .legend(Legend::new().top("0"))
         .x_axis(category_axis(CustomerTier::ALL.iter().map(|x| t.tier(*x).to_string()).collect(), 0.0))
         .y_axis(value_axis(t.customers_unit));
-    for status in CustomerStatus::ALL {
+    for (status, color) in CUSTOMER_STATUS_COLORS {
         let counts: Vec<i64> = CustomerTier::ALL
             .iter()
             .map(|tier| {
                 report.segments.iter().filter(|s| s.tier == *tier && s.status == status).map(|s| s.customers).sum()
             })
             .collect();
-        chart = chart.series(Bar::new().name(t.customer_status(status)).stack("customers").data(counts));
+        chart = chart.series(
+            Bar::new().name(t.customer_status(status)).stack("customers").item_style(ItemStyle::new().color(color)).data(counts),
+        );
     }
     chart
 }
@@ -141,8 +223,8 @@ pub fn seasonal(report: &SeasonalReport) -> Chart {
             items.push((r.stock_item_id, r.name.clone()));
         }
     }
-    let mut chart = base(grid().top("12%"))
-        .tooltip(Tooltip::new().trigger(Trigger::Axis))
+    let mut chart = base(grid().top(64))
+        .tooltip(money_tooltip(report.report.currency))
         .legend(Legend::new().type_(charming::component::LegendType::Scroll).top("0"))
         .x_axis(category_axis(report.months.iter().map(|m| m.format("%Y-%m").to_string()).collect(), 0.0))
         .y_axis(value_axis(&format!("{}（{}）", t.c_revenue, report.report.currency.code())));
@@ -182,8 +264,9 @@ mod tests {
     use rust_decimal::Decimal;
     use serde_json::{json, Value};
 
+    /// The options as JSON (formatter functions appear as marked strings).
     fn json_of(chart: &Chart) -> Value {
-        serde_json::from_str(&chart.to_string()).unwrap()
+        serde_json::to_value(chart).unwrap()
     }
     fn range() -> DateRange {
         let d = NaiveDate::from_ymd_opt(2016, 1, 1).unwrap();
@@ -208,6 +291,9 @@ mod tests {
         assert_eq!(v["xAxis"]["data"], json!(["Lantern mug"]));
         assert_eq!(v["yAxis"]["name"], json!("销售额（USD）"));
         assert_eq!(v["series"][0], json!({"type": "bar", "name": "销售额", "data": ["1234.5"]}));
+        assert!(v["tooltip"]["valueFormatter"].as_str().unwrap().contains("minimumFractionDigits: 2"), "tooltips carry decimals");
+        assert!(v["tooltip"]["valueFormatter"].as_str().unwrap().contains("\"$\""), "and the currency");
+        assert_eq!(v["grid"][0]["containLabel"], json!(true));
     }
 
     #[test]
@@ -228,9 +314,17 @@ mod tests {
         let series = &v["series"][0];
         assert_eq!(series["type"], "graph");
         assert_eq!(series["layout"], "circular");
+        assert_eq!(series["circular"]["rotateLabel"], json!(true), "radial labels do not overlap");
+        assert_eq!(series["labelLayout"]["hideOverlap"], json!(true));
         let nodes: Vec<_> = series["data"].as_array().unwrap().iter().map(|n| (n["id"].clone(), n["name"].clone(), n["value"].clone())).collect();
         assert_eq!(nodes, vec![(json!("1"), json!("p1"), json!(1.0)), (json!("2"), json!("p2"), json!(2.0)), (json!("9"), json!("p9"), json!(1.0))]);
-        assert_eq!(series["links"], json!([{"source": "1", "target": "2", "value": 3.0}, {"source": "2", "target": "9", "value": 2.0}]));
+        // Lift 3 is in the strongest band (widest line), lift 2 in the next.
+        assert_eq!(v["series"][1]["name"], json!("提升度 ≥ 3"));
+        assert_eq!(v["series"][1]["links"], json!([{"source": "1", "target": "2", "value": 3.0}]));
+        assert_eq!(v["series"][2]["name"], json!("提升度 2–3"));
+        assert_eq!(v["series"][2]["links"], json!([{"source": "2", "target": "9", "value": 2.0}]));
+        assert!(v["series"][1]["lineStyle"]["width"].as_f64() > v["series"][2]["lineStyle"]["width"].as_f64());
+        assert_eq!(v["series"].as_array().unwrap().len(), 3, "empty bands are left out");
     }
 
     #[test]
@@ -248,7 +342,9 @@ mod tests {
         let v = json_of(&customers(&report));
         assert_eq!(v["xAxis"]["data"], json!(["VIP", "高级", "普通", "基础"]));
         // Segments are tier-major: Active counts are 0, 3, 6, 9.
-        assert_eq!(v["series"][0], json!({"type": "bar", "name": "活跃", "stack": "customers", "data": [0, 3, 6, 9]}));
+        assert_eq!(v["series"][0], json!({"type": "bar", "name": "活跃", "stack": "customers", "itemStyle": {"color": "#3b9c5a"}, "data": [0, 3, 6, 9]}));
+        assert_eq!(v["series"][1]["name"], json!("流失风险"));
+        assert_ne!(v["series"][1]["itemStyle"]["color"], json!("#3b9c5a"), "a warning is not green");
         assert_eq!(v["series"].as_array().unwrap().len(), 3);
     }
 

@@ -4,14 +4,19 @@ use super::params::RawQuery;
 
 /// `/sales/{slug}` with the current query minus the `drop` keys, plus `set`.
 pub fn href_with(slug: &str, raw: &RawQuery, drop: &[&str], set: &[(&str, String)]) -> String {
+    with_query(format!("/sales/{slug}"), raw, drop, set)
+}
+
+/// `path` with the current query minus the `drop` keys, plus `set`.
+pub fn with_query(path: String, raw: &RawQuery, drop: &[&str], set: &[(&str, String)]) -> String {
     let pairs = raw.iter().filter(|(k, _)| !drop.contains(&k.as_str())).map(|(k, v)| (k.as_str(), v.as_str()));
     let set = set.iter().map(|(k, v)| (*k, v.as_str()));
     // form_urlencoded writes what the browser's own GET form writes (`at_risk`, not `at%5Frisk`).
     let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs.chain(set)).finish();
     if query.is_empty() {
-        format!("/sales/{slug}")
+        path
     } else {
-        format!("/sales/{slug}?{query}")
+        format!("{path}?{query}")
     }
 }
 

@@ -3,6 +3,8 @@ pub mod api;
 pub mod basis;
 pub mod charts;
 pub mod links;
+#[cfg(feature = "ssr")]
+pub mod export;
 pub mod model;
 pub mod pages;
 pub mod params;

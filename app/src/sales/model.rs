@@ -292,7 +292,7 @@ pub struct TopSellerRow {
     /// Σ quantity × unit price (ex tax).
     pub revenue: Decimal,
     pub customers: i64,
-    /// Mean unit price over the item's order lines.
+    /// Revenue ÷ units sold (quantity-weighted).
     pub avg_price: Decimal,
     pub quantity: i64,
 }

@@ -9,17 +9,17 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::api::run_analysis;
 use super::basis::BasisSwitch;
 use super::charts;
-use super::links::href_with;
+use super::links::{href_with, with_query};
 use super::model::*;
 use super::params::{
-    basis_key, choice_key, AnalysisParams, RawQuery, AFFINITY_SORTS, CUSTOMER_SORTS, CUSTOMER_STATUSES,
+    basis_key, choice_key, presets, AnalysisParams, RawQuery, AFFINITY_SORTS, CUSTOMER_SORTS, CUSTOMER_STATUSES,
     CUSTOMER_TIERS, INVENTORY_SORTS, MAX_TOP, SEASONAL_MEASURES, SEASONAL_SORTS, SORT_DIRS, STOCK_STATUSES,
     TOP_SELLERS_SORTS,
 };
 use crate::bundle_image::panel::BundleImagePanel;
 use crate::components::echart::EChart;
 use crate::insights::panel::InsightPanel;
-use crate::components::format::{amount, count, money};
+use crate::components::format::{count, cover, fixed, lift, money, money_or_dash, percent};
 use crate::error::AppError;
 use crate::i18n::{tr, Strings};
 
@@ -107,9 +107,11 @@ fn Loaded(result: AnalysisResult, raw: RawQuery) -> impl IntoView {
         {
             let (sort, dir) = sort_state(&result.params);
             let selects = selects(&result.params, t).into_iter().map(|(k, l, o, v)| (k, l, o, v.to_string())).collect();
+            let presets = Some((raw.clone(), result.span));
             view! {
                 <ParamForm fields=fields(&result.params, t) selects=selects sort=Some(sort.to_string())
-                    dir=Some(choice_key(&SORT_DIRS, dir).to_string()) basis=basis.map(|b| basis_key(b).to_string()) slug=slug/>
+                    dir=Some(choice_key(&SORT_DIRS, dir).to_string()) basis=basis.map(|b| basis_key(b).to_string())
+                    slug=slug presets=presets/>
             }
         }
         <BasisSwitch slug=slug raw=raw.clone() basis=basis invoices=result.span.invoices/>
@@ -118,7 +120,12 @@ fn Loaded(result: AnalysisResult, raw: RawQuery) -> impl IntoView {
             {format!("{} {} / {} · ", shown_label, shown, total)}
             {format!("{} {} · ", t.currency, currency.code())}
             {format!("{} {}（{} ~ {}）", t.data_source, result.source, result.span.first, result.span.last)}
+            <span class="exports">
+                <a href=export_href(slug, &raw, "csv") rel="external" download data-testid="sales-export-csv">{t.b_export_csv}</a>
+                <a href=export_href(slug, &raw, "xlsx") rel="external" download data-testid="sales-export-xlsx">{t.b_export_xlsx}</a>
+            </span>
         </p>
+        {tier_note(&result.params, currency)}
         {segments}
         {if shown == 0 {
             view! { <p class="empty" data-testid="empty">{t.no_rows}</p> }.into_any()
@@ -231,7 +238,57 @@ fn entered_form(kind: AnalysisKind, raw: &RawQuery) -> impl IntoView {
         .into_iter()
         .map(|(key, label, opts, default)| (key, label, opts, valid(key).unwrap_or_else(|| default.to_string())))
         .collect();
-    view! { <ParamForm fields=list selects=chosen sort=valid("sort") dir=valid("dir") basis=valid("basis") slug=kind.slug()/> }
+    view! { <ParamForm fields=list selects=chosen sort=valid("sort") dir=valid("dir") basis=valid("basis") slug=kind.slug() presets=None/> }
+}
+
+/// The table as a download: the same query as the page, served by `/export/sales/…`.
+fn export_href(slug: &str, raw: &RawQuery, ext: &str) -> String {
+    with_query(format!("/export/sales/{slug}.{ext}"), raw, &[], &[])
+}
+
+/// The spend tiers in effect (scaled to the range length unless given in the URL).
+fn tier_note(params: &AnalysisParams, c: Currency) -> Option<impl IntoView> {
+    let AnalysisParams::Customers(p) = params else { return None };
+    let t = tr();
+    let th = &p.thresholds;
+    let text = format!(
+        "{}（{} 天）：{} > {} · {} > {} · {} > {} · {} ≤ {}",
+        t.tiers_scaled,
+        p.range.days(),
+        t.tier(CustomerTier::Vip),
+        money(th.vip_above, c),
+        t.tier(CustomerTier::Premium),
+        money(th.premium_above, c),
+        t.tier(CustomerTier::Regular),
+        money(th.regular_above, c),
+        t.tier(CustomerTier::Basic),
+        money(th.regular_above, c),
+    );
+    Some(view! { <p class="summary" data-testid="tier-thresholds">{text}</p> })
+}
+
+/// A small ⓘ whose explanation shows on hover and is read by screen readers.
+fn help(text: String) -> impl IntoView {
+    let t = tr();
+    view! { <span class="help" tabindex="0" role="note" title=text.clone() aria-label=format!("{}：{text}", t.help_mark)>"ⓘ"</span> }
+}
+
+/// The explanation of a column header, if it has one.
+fn header_help(label: &str) -> Option<&'static str> {
+    let t = tr();
+    [
+        (t.c_support, t.h_support),
+        (t.c_confidence_max, t.h_confidence),
+        (t.c_confidence_ab, t.h_confidence),
+        (t.c_confidence_ba, t.h_confidence),
+        (t.c_lift, t.h_lift),
+        (t.c_cover, t.h_cover),
+        (t.c_days_since, t.h_days_since),
+        (t.c_avg_price, t.h_avg_price),
+    ]
+    .into_iter()
+    .find(|(l, _)| *l == label)
+    .map(|(_, h)| h)
 }
 
 #[component]
@@ -242,6 +299,8 @@ fn ParamForm(
     dir: Option<String>,
     basis: Option<String>,
     slug: &'static str,
+    /// The page's query and data span, for the quick date ranges (none on a refused query).
+    presets: Option<(RawQuery, DataSpan)>,
 ) -> impl IntoView {
     let t = tr();
     let inputs = fields
@@ -285,10 +344,30 @@ fn ParamForm(
             {basis}
             <button type="submit">{t.apply}</button>
             <A href=format!("/sales/{slug}") attr:class="reset">{t.reset}</A>
+            {presets.map(|(raw, span)| view! {
+                <span class="presets" role="group" aria-label=t.presets>{preset_links(slug, &raw, span)}</span>
+            })}
         </Form>
     }
 }
 
+/// 本月 / 上月 / 近 90 天: the current view with only the dates replaced.
+fn preset_links(slug: &'static str, raw: &RawQuery, span: DataSpan) -> impl IntoView {
+    let t = tr();
+    presets(span)
+        .into_iter()
+        .map(|(key, range)| {
+            let label = match key {
+                "this_month" => t.preset_this_month,
+                "last_month" => t.preset_last_month,
+                _ => t.preset_90_days,
+            };
+            let href = href_with(slug, raw, &["from", "to"], &[("from", range.from.to_string()), ("to", range.to.to_string())]);
+            let title = format!("{} ~ {}", range.from, range.to);
+            view! { <A href=href attr:data-preset=key attr:title=title>{label}</A> }
+        })
+        .collect_view()
+}
 /// What the table headers need: the page's URL and its effective sort.
 struct Sorting<'a> {
     slug: &'static str,
@@ -315,6 +394,7 @@ impl Sorting<'_> {
         view! {
             <th class:sorted=active aria-sort=aria>
                 <a href=href data-sort=key>{label}{arrow}</a>
+                {header_help(label).map(|h| help(h.to_string()))}
             </th>
         }
         .into_any()
@@ -323,10 +403,6 @@ impl Sorting<'_> {
 
 fn opt(s: &Option<String>) -> String {
     s.clone().unwrap_or_default()
-}
-
-fn ratio4(d: rust_decimal::Decimal) -> String {
-    format!("{d:.4}")
 }
 
 /// Customers per tier × status; every count links to the list of those customers (a filter),
@@ -415,10 +491,10 @@ fn table(data: &AnalysisData, params: &AnalysisParams, s: &Sorting) -> AnyView {
             let rows = r.rows.iter().enumerate().map(|(i, x)| view! {
                 <tr>
                     <td class="num">{i + 1}</td><td>{x.name_a.clone()}</td><td>{x.name_b.clone()}</td>
-                    <td class="num">{count(x.co_occurrence)}</td><td class="num">{ratio4(x.support)}</td>
-                    <td class="num">{ratio4(x.confidence_ab.max(x.confidence_ba))}</td>
-                    <td class="num">{ratio4(x.confidence_ab)}</td><td class="num">{ratio4(x.confidence_ba)}</td>
-                    <td class="num">{ratio4(x.lift)}</td>
+                    <td class="num">{count(x.co_occurrence)}</td><td class="num">{percent(x.support)}</td>
+                    <td class="num">{percent(x.confidence_ab.max(x.confidence_ba))}</td>
+                    <td class="num">{percent(x.confidence_ab)}</td><td class="num">{percent(x.confidence_ba)}</td>
+                    <td class="num">{lift(x.lift)}</td>
                 </tr>
             }).collect_view();
             view! {
@@ -435,19 +511,24 @@ fn table(data: &AnalysisData, params: &AnalysisParams, s: &Sorting) -> AnyView {
         }
         AnalysisData::Inventory(r) => {
             let c = r.currency;
+            let (critical_at, low_at, excess_days) = match params {
+                AnalysisParams::Inventory(p) => (p.critical_at, p.low_at, p.excess_days),
+                _ => (0, 0, 0),
+            };
             let rows = r.rows.iter().enumerate().map(|(i, x)| {
                 let status_class = format!("badge {:?}", x.status).to_lowercase();
+                let status_help = t.stock_status_help(x.status, critical_at, low_at, excess_days);
                 view! {
                     <tr>
                         <td class="num">{i + 1}</td><td>{x.name.clone()}</td><td>{opt(&x.brand)}</td><td>{opt(&x.size)}</td>
                         <td class="num">{count(x.on_hand)}</td><td class="num">{count(x.reorder_level)}</td>
                         <td class="num">{money(x.last_cost_price, c)}</td><td class="num">{count(x.order_frequency)}</td>
                         <td class="num">{count(x.units_sold)}</td>
-                        <td class="num">{x.avg_demand.map(amount).unwrap_or_else(|| "—".into())}</td>
-                        <td class="num">{x.daily_demand.to_string()}</td>
-                        <td class="num">{x.days_of_cover.map(|d| d.to_string()).unwrap_or_else(|| "—".into())}</td>
+                        <td class="num">{x.avg_demand.map(|d| fixed(d, 2)).unwrap_or_else(|| "—".into())}</td>
+                        <td class="num">{fixed(x.daily_demand, 2)}</td>
+                        <td class="num">{cover(x.days_of_cover, x.on_hand)}</td>
                         <td class="num">{money(x.revenue, c)}</td>
-                        <td><span class=status_class>{t.stock_status(x.status)}</span></td>
+                        <td><span class=status_class title=status_help>{t.stock_status(x.status)}</span></td>
                     </tr>
                 }
             }).collect_view();
@@ -469,13 +550,18 @@ fn table(data: &AnalysisData, params: &AnalysisParams, s: &Sorting) -> AnyView {
         }
         AnalysisData::Customers(r) => {
             let c = r.report.currency;
+            let (active_days, risk_days) = match params {
+                AnalysisParams::Customers(p) => (p.thresholds.active_within_days, p.thresholds.at_risk_within_days),
+                _ => (0, 0),
+            };
             let rows = r.report.rows.iter().enumerate().map(|(i, x)| view! {
                 <tr>
                     <td class="num">{i + 1}</td><td>{x.name.clone()}</td><td>{x.region.clone()}</td>
                     <td class="num">{count(x.orders)}</td><td class="num">{money(x.spent, c)}</td>
-                    <td class="num">{money(x.avg_order_value, c)}</td><td class="num">{count(x.unique_products)}</td>
+                    <td class="num">{money_or_dash(x.avg_order_value, c, x.orders > 0)}</td><td class="num">{count(x.unique_products)}</td>
                     <td>{x.last_order.to_string()}</td><td class="num">{count(x.days_since_last_order)}</td>
-                    <td>{t.tier(x.tier)}</td><td>{t.customer_status(x.status)}</td>
+                    <td>{t.tier(x.tier)}</td>
+                    <td><span class=format!("status {}", status_slug(x.status)) title=t.customer_status_help(x.status, active_days, risk_days)>{t.customer_status(x.status)}</span></td>
                 </tr>
             }).collect_view();
             view! {
@@ -565,4 +651,13 @@ fn seasonal_pivot(r: &SeasonalReport, measure: SeasonalMeasure, basis: Basis, s:
         {note}
     }
     .into_any()
+}
+
+/// A CSS class per customer status, so the colours say good (active) → bad (inactive).
+fn status_slug(s: CustomerStatus) -> &'static str {
+    match s {
+        CustomerStatus::Active => "active",
+        CustomerStatus::AtRisk => "at-risk",
+        CustomerStatus::Inactive => "inactive",
+    }
 }

@@ -103,6 +103,33 @@ pub fn default_months(kind: AnalysisKind) -> u32 {
     }
 }
 
+/// The seed's spend tiers were set for the default range; a longer or shorter range scales them
+/// by its length (whole currency units), so a year's customers are not all VIPs.
+pub fn scaled_thresholds(range: DateRange, reference_days: i64) -> CustomerThresholds {
+    let d = CustomerThresholds::default();
+    if reference_days <= 0 || range.days() == reference_days {
+        return d;
+    }
+    let factor = Decimal::from(range.days()) / Decimal::from(reference_days);
+    let scale = |v: Decimal| (v * factor).round_dp(0).max(Decimal::ONE);
+    CustomerThresholds { vip_above: scale(d.vip_above), premium_above: scale(d.premium_above), regular_above: scale(d.regular_above), ..d }
+}
+
+/// The form's quick ranges, relative to the data's last date like the default range:
+/// (key, range) for 本月 (the month of the last date), 上月 (the month before) and 近 90 天.
+pub fn presets(span: DataSpan) -> [(&'static str, DateRange); 3] {
+    let last = span.last;
+    let this_month = last.with_day(1).unwrap_or(last);
+    let prev_end = this_month.pred_opt().unwrap_or(this_month);
+    let prev_start = prev_end.with_day(1).unwrap_or(prev_end);
+    let ninety = last.checked_sub_days(chrono::Days::new(89)).unwrap_or(span.first);
+    [
+        ("this_month", DateRange { from: this_month, to: last }),
+        ("last_month", DateRange { from: prev_start, to: prev_end }),
+        ("last_90_days", DateRange { from: ninety, to: last }),
+    ]
+}
+
 /// Reads validated values from a URL query (shared with the AI cost page).
 pub(crate) struct Query<'a>(pub(crate) &'a [(String, String)]);
 
@@ -350,7 +377,7 @@ pub fn parse(kind: AnalysisKind, raw: &[(String, String)], span: DataSpan) -> Re
             })
         }
         AnalysisKind::Customers => {
-            let d = CustomerThresholds::default();
+            let d = scaled_thresholds(range, default_range(span, default_months(kind)).days());
             let t = CustomerThresholds {
                 vip_above: q.amount("vip", d.vip_above)?,
                 premium_above: q.amount("premium", d.premium_above)?,
@@ -431,6 +458,30 @@ mod tests {
         let AnalysisParams::Affinity(p) = parse(AnalysisKind::Affinity, &raw, SPAN).unwrap() else { panic!() };
         assert_eq!(p.range, DateRange { from: day("2015-03-01"), to: day("2015-03-31") });
         assert_eq!((p.top, p.min_co, p.sort), (7, 2, AffinitySort::Support));
+    }
+
+    #[test]
+    fn spend_tiers_scale_with_the_range_unless_given() {
+        // The default range (153 days) keeps the seed's values.
+        let AnalysisParams::Customers(p) = parse(AnalysisKind::Customers, &[], SPAN).unwrap() else { panic!() };
+        assert_eq!(p.thresholds, CustomerThresholds::default());
+        let year = q(&[("from", "2015-06-01"), ("to", "2016-05-31")]);
+        let AnalysisParams::Customers(p) = parse(AnalysisKind::Customers, &year, SPAN).unwrap() else { panic!() };
+        // 366 / 152 days × 50,000.
+        assert_eq!(p.thresholds.vip_above, Decimal::from(120_395));
+        assert_eq!(p.thresholds.regular_above, Decimal::from(12_039));
+        let given = q(&[("from", "2015-06-01"), ("to", "2016-05-31"), ("vip", "60000")]);
+        let AnalysisParams::Customers(p) = parse(AnalysisKind::Customers, &given, SPAN).unwrap() else { panic!() };
+        assert_eq!(p.thresholds.vip_above, Decimal::from(60_000));
+    }
+
+    #[test]
+    fn presets_follow_the_last_date_of_the_data() {
+        let [(_, this), (_, last), (_, ninety)] = presets(SPAN);
+        assert_eq!(this, DateRange { from: day("2016-05-01"), to: day("2016-05-31") });
+        assert_eq!(last, DateRange { from: day("2016-04-01"), to: day("2016-04-30") });
+        assert_eq!(ninety, DateRange { from: day("2016-03-03"), to: day("2016-05-31") });
+        assert_eq!(ninety.days(), 90);
     }
 
     #[test]

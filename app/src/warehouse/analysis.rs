@@ -88,8 +88,10 @@ pub fn top_sellers(facts: Vec<ItemSalesFact>, p: &TopSellersParams, currency: Cu
     let mut rows: Vec<(Option<Exact>, TopSellerRow)> = facts
         .into_iter()
         .filter(|f| f.revenue > Decimal::ZERO)
-        .map(|f| (exact(f.unit_price_sum, f.lines), TopSellerRow {
-            avg_price: money(ratio(f.unit_price_sum, f.lines, 2).unwrap_or_default()),
+        // Quantity-weighted (revenue ÷ units), what finance means by average price; the
+        // mean of line prices let a one-unit line weigh as much as a pallet.
+        .map(|f| (exact(f.revenue, f.quantity), TopSellerRow {
+            avg_price: money(ratio(f.revenue, f.quantity, 2).unwrap_or_default()),
             stock_item_id: f.stock_item_id,
             color: f.color.unwrap_or_else(|| "Default".to_string()),
             name: f.name,
@@ -486,6 +488,10 @@ mod tests {
         assert_eq!(r.rows[0].color, "Default");
         // Item 1: unit price 10.00 on each of 2 lines → mean 10.00.
         assert_eq!(r.rows[1].avg_price.to_string(), "10.00");
+        // 1 unit at 10.00 and 9 units at 20.00: the line mean is 15.00, the weighted price 19.00.
+        let mixed = ItemSalesFact { unit_price_sum: d("30.00"), ..item(4, "190.00", 2, 10, 0) };
+        let r4 = top_sellers(vec![mixed], &p, Currency::Usd);
+        assert_eq!(r4.rows[0].avg_price.to_string(), "19.00");
         let by_qty = top_sellers(facts.clone(), &TopSellersParams { sort: TopSellersSort::Quantity, top: 1, ..p }, Currency::Usd);
         assert_eq!(by_qty.rows.iter().map(|r| r.stock_item_id).collect::<Vec<_>>(), vec![1]);
         // Ascending, cut to one row: the other end (5 units), not the first row reversed.
