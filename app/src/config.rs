@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use std::time::Duration;
 
-use crate::sales::model::Currency;
+use crate::money::Currency;
 use crate::limits::RateLimit;
 use crate::secret::Secret;
 use crate::warehouse::config::DEFAULT_SEED;

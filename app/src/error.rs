@@ -6,7 +6,7 @@ use server_fn::codec::JsonEncoding;
 use server_fn::error::{FromServerFnError, ServerFnErrorErr};
 
 use crate::i18n::tr;
-use crate::sales::params::ParamError;
+use crate::url_query::ParamError;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -44,7 +44,7 @@ pub enum AppError {
     #[error("image task timed out")]
     ImageTimeout,
     #[error("bad image request: {0:?}")]
-    BadImageRequest(crate::bundle_image::model::ImageProblem),
+    BadImageRequest(ImageProblem),
     #[error("not found")]
     NotFound,
     #[error("app store failed")]
@@ -196,11 +196,11 @@ impl AppError {
             AppError::ImageTaskFailed { code, message } => format!("{}（{code}：{message}）", t.e_image_failed),
             AppError::ImageTaskExpired => t.e_image_expired.to_string(),
             AppError::ImageTimeout => t.e_image_timeout.to_string(),
-            AppError::BadImageRequest(p) => t.image_problem(p),
+            AppError::BadImageRequest(p) => p.message(),
             AppError::NotFound => t.e_not_found.to_string(),
             AppError::StoreFailed => t.e_store.to_string(),
-            AppError::BadRequestBody(p) => t.body_problem(p),
-            AppError::RateLimited { action, retry_after_s } => t.rate_limited(*action, *retry_after_s),
+            AppError::BadRequestBody(p) => p.message(),
+            AppError::RateLimited { action, retry_after_s } => action.refusal(*retry_after_s),
             AppError::Transport(_) => t.e_transport.to_string(),
         }
     }
@@ -238,5 +238,58 @@ impl From<&crate::dashscope::DashScopeError> for AppError {
             D::Malformed(_) => AppError::AiProvider { code: "Malformed".into(), message: "unexpected answer format".into() },
             D::StreamCut(_) => AppError::AiStreamCut,
         }
+    }
+}
+
+/// Why an image request was refused (checked before anything is paid for).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ImageProblem {
+    EmptyPrompt,
+    PromptTooLong { max: usize },
+    /// A control character other than a line break or tab (nothing a user types).
+    PromptControlCharacter,
+    UnknownSize(String),
+    NoBundle,
+    /// A stock item the warehouse does not have.
+    UnknownItem(i64),
+    DuplicateItem(i64),
+}
+
+/// The user's words for each refusal: the string table of these messages lives with the types
+/// that cross the wire, so `i18n` stays a plain table.
+impl ImageProblem {
+    pub fn message(&self) -> String {
+        match self {
+            ImageProblem::EmptyPrompt => "提示词不能为空。".into(),
+            ImageProblem::PromptTooLong { max } => format!("提示词过长：最多 {max} 个字符。"),
+            ImageProblem::PromptControlCharacter => "提示词含有不可见的控制字符，请删除后重试。".into(),
+            ImageProblem::UnknownSize(v) => format!("不支持的尺寸“{v}”，请从列表中选择。"),
+            ImageProblem::NoBundle => "请选择一个商品组合。".into(),
+            ImageProblem::UnknownItem(id) => format!("商品组合无效：商品编号 {id} 不在销售数据库中，请从关联分析中重新选择。"),
+            ImageProblem::DuplicateItem(id) => format!("商品组合无效：商品编号 {id} 重复出现。"),
+        }
+    }
+}
+
+impl BodyProblem {
+    pub fn message(&self) -> String {
+        match self {
+            BodyProblem::NotJson => "请求无法识别：内容不是有效的 JSON。请刷新页面后重试。".into(),
+            BodyProblem::MissingArgument(name) => format!("请求缺少参数 {name}。请刷新页面后重试。"),
+            BodyProblem::WrongArgument => "请求的参数类型或取值不正确。请刷新页面后重试。".into(),
+            BodyProblem::TooLarge { max_kib } => format!("请求内容过大：最多 {max_kib} KB。"),
+        }
+    }
+}
+
+impl LimitedAction {
+    /// `wait_s` rounded up to whole minutes past a minute, so the user is never told too early.
+    pub fn refusal(self, wait_s: u64) -> String {
+        let what = match self {
+            LimitedAction::Insight => "AI 分析",
+            LimitedAction::Image => "营销图生成",
+        };
+        let wait = if wait_s < 60 { format!("{} 秒", wait_s.max(1)) } else { format!("{} 分钟", wait_s.div_ceil(60)) };
+        format!("{what}请求过于频繁，已达到每个客户端的调用上限，请 {wait}后再试。")
     }
 }

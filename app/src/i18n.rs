@@ -1,11 +1,7 @@
 //! Every UI string, in one place. Simplified Chinese first; an English table can follow by
 //! adding a second `Strings` value and choosing it in [`tr`].
 
-use crate::sales::model::{AnalysisKind, Basis, CustomerStatus, CustomerTier, StockStatus};
-use crate::billing::model::{AccountSyncState, GapKind, Provider, RunState};
-use crate::bundle_image::model::ImageProblem;
-use crate::error::{BodyProblem, LimitedAction};
-use crate::sales::params::{ParamError, Problem};
+use crate::url_query::{ParamError, Problem};
 
 pub struct AnalysisText {
     pub name: &'static str,
@@ -47,6 +43,9 @@ pub struct Strings {
     pub p_tier: &'static str,
     pub p_measure: &'static str,
     pub p_sort: &'static str,
+    pub p_basis: &'static str,
+    pub basis_invoiced: &'static str,
+    pub basis_ordered: &'static str,
     pub p_dir: &'static str,
     pub filter_all: &'static str,
     pub sort_asc: &'static str,
@@ -280,6 +279,9 @@ pub const ZH: Strings = Strings {
     p_tier: "客户等级",
     p_measure: "月度数值",
     p_sort: "排序方式",
+    p_basis: "金额口径",
+    basis_invoiced: "开票金额",
+    basis_ordered: "订单金额",
     p_dir: "排序方向",
     filter_all: "全部",
     sort_asc: "升序",
@@ -479,169 +481,6 @@ pub fn tr() -> &'static Strings {
 }
 
 impl Strings {
-    pub fn analysis(&self, kind: AnalysisKind) -> AnalysisText {
-        match kind {
-            AnalysisKind::TopSellers => AnalysisText {
-                name: "热销商品分析",
-                description: "销售额最高的商品及其收入、客户数量、平均价格与销量",
-                icon: "🏆",
-            },
-            AnalysisKind::Affinity => AnalysisText {
-                name: "商品关联分析",
-                description: "哪些商品经常被一起购买：支持度、置信度与提升度，用于捆绑销售与推荐",
-                icon: "🔗",
-            },
-            AnalysisKind::Inventory => AnalysisText {
-                name: "库存状态分析",
-                description: "当前库存与近期需求对比，按可供天数识别缺货与积压风险",
-                icon: "📦",
-            },
-            AnalysisKind::Customers => AnalysisText {
-                name: "客户行为分析",
-                description: "按消费额分层、按最近下单时间判断活跃状态，用于精准营销",
-                icon: "👥",
-            },
-            AnalysisKind::Seasonal => AnalysisText {
-                name: "季节性销售趋势",
-                description: "热销商品的逐月销售表现，识别旺季与淡季",
-                icon: "📊",
-            },
-        }
-    }
-
-    pub fn stock_status(&self, s: StockStatus) -> &'static str {
-        match s {
-            StockStatus::Critical => "紧急",
-            StockStatus::Low => "偏低",
-            StockStatus::Normal => "正常",
-            StockStatus::Excess => "积压",
-        }
-    }
-
-    pub fn tier(&self, t: CustomerTier) -> &'static str {
-        match t {
-            CustomerTier::Vip => "VIP",
-            CustomerTier::Premium => "高级",
-            CustomerTier::Regular => "普通",
-            CustomerTier::Basic => "基础",
-        }
-    }
-
-    pub fn customer_status(&self, s: CustomerStatus) -> &'static str {
-        match s {
-            CustomerStatus::Active => "活跃",
-            CustomerStatus::AtRisk => "流失风险",
-            CustomerStatus::Inactive => "已沉睡",
-        }
-    }
-
-    /// What a stock status means with the page's thresholds.
-    pub fn stock_status_help(&self, s: StockStatus, critical_at: i64, low_at: i64, excess_days: i64) -> String {
-        match s {
-            StockStatus::Critical => format!("紧急：当前库存 ≤ {critical_at} 件，应立即补货。"),
-            StockStatus::Low => format!("偏低：当前库存在 {critical_at} 到 {low_at} 件之间，需要安排补货。"),
-            StockStatus::Normal => format!("正常：当前库存 > {low_at} 件，可供天数不超过 {excess_days} 天。"),
-            StockStatus::Excess => format!("积压：当前库存 > {low_at} 件，按范围内日均销量可供超过 {excess_days} 天（或范围内没有卖出）。"),
-        }
-    }
-
-    /// What a customer status means with the page's thresholds (days to the range end).
-    pub fn customer_status_help(&self, s: CustomerStatus, active_days: i64, risk_days: i64) -> String {
-        match s {
-            CustomerStatus::Active => format!("活跃：最近一次下单距范围结束日不超过 {active_days} 天。"),
-            CustomerStatus::AtRisk => format!("流失风险：最近一次下单距范围结束日 {active_days} 到 {risk_days} 天。"),
-            CustomerStatus::Inactive => format!("已沉睡：超过 {risk_days} 天没有下单。"),
-        }
-    }
-
-    /// Who started a sync (`SyncTrigger::as_str`), as the history shows it.
-    pub fn sync_trigger(&self, trigger: &str) -> String {
-        match trigger {
-            "button" => "手动".into(),
-            "cli" => "命令行".into(),
-            "schedule" => "定时".into(),
-            other => other.to_string(),
-        }
-    }
-
-    /// Where a bill line came from (the store's `source`).
-    pub fn line_source(&self, source: &str) -> String {
-        match source {
-            "bill" => "账单接口".into(),
-            "balance_delta" => "余额差额推算".into(),
-            other => other.to_string(),
-        }
-    }
-
-    pub fn provider(&self, p: Provider) -> &'static str {
-        match p {
-            Provider::Aliyun => "阿里云",
-            Provider::Volcengine => "火山引擎",
-            Provider::Tencent => "腾讯云",
-            Provider::Baidu => "百度智能云",
-            Provider::DeepSeek => "DeepSeek",
-        }
-    }
-
-    pub fn account_state(&self, s: AccountSyncState) -> &'static str {
-        match s {
-            AccountSyncState::Pending => self.b_state_pending,
-            AccountSyncState::Running => self.b_state_running,
-            AccountSyncState::Ok => self.b_state_ok,
-            AccountSyncState::Failed => self.b_state_failed,
-            AccountSyncState::NotConfigured => self.b_state_not_configured,
-        }
-    }
-
-    pub fn gap(&self, k: GapKind) -> &'static str {
-        match k {
-            GapKind::Failed => self.b_gap_failed,
-            GapKind::NotPulled => self.b_gap_not_pulled,
-            GapKind::BeforeHistory => self.b_gap_before_history,
-            GapKind::Stale => self.b_gap_stale,
-        }
-    }
-
-    pub fn run_state(&self, s: RunState) -> &'static str {
-        match s {
-            RunState::Running => self.b_run_running,
-            RunState::Ok => self.b_run_ok,
-            RunState::Partial => self.b_run_partial,
-            RunState::Failed => self.b_run_failed,
-        }
-    }
-
-    pub fn image_problem(&self, p: &ImageProblem) -> String {
-        match p {
-            ImageProblem::EmptyPrompt => "提示词不能为空。".into(),
-            ImageProblem::PromptTooLong { max } => format!("提示词过长：最多 {max} 个字符。"),
-            ImageProblem::PromptControlCharacter => "提示词含有不可见的控制字符，请删除后重试。".into(),
-            ImageProblem::UnknownSize(v) => format!("不支持的尺寸“{v}”，请从列表中选择。"),
-            ImageProblem::NoBundle => "请选择一个商品组合。".into(),
-            ImageProblem::UnknownItem(id) => format!("商品组合无效：商品编号 {id} 不在销售数据库中，请从关联分析中重新选择。"),
-            ImageProblem::DuplicateItem(id) => format!("商品组合无效：商品编号 {id} 重复出现。"),
-        }
-    }
-
-    pub fn body_problem(&self, p: &BodyProblem) -> String {
-        match p {
-            BodyProblem::NotJson => "请求无法识别：内容不是有效的 JSON。请刷新页面后重试。".into(),
-            BodyProblem::MissingArgument(name) => format!("请求缺少参数 {name}。请刷新页面后重试。"),
-            BodyProblem::WrongArgument => "请求的参数类型或取值不正确。请刷新页面后重试。".into(),
-            BodyProblem::TooLarge { max_kib } => format!("请求内容过大：最多 {max_kib} KB。"),
-        }
-    }
-
-    /// `wait_s` rounded up to whole minutes past a minute, so the user is never told too early.
-    pub fn rate_limited(&self, action: LimitedAction, wait_s: u64) -> String {
-        let what = match action {
-            LimitedAction::Insight => "AI 分析",
-            LimitedAction::Image => "营销图生成",
-        };
-        let wait = if wait_s < 60 { format!("{} 秒", wait_s.max(1)) } else { format!("{} 分钟", wait_s.div_ceil(60)) };
-        format!("{what}请求过于频繁，已达到每个客户端的调用上限，请 {wait}后再试。")
-    }
-
     /// The label of a URL parameter, for error messages.
     pub fn param_label(&self, param: &str) -> String {
         let label = match param {
@@ -662,7 +501,7 @@ impl Strings {
             "measure" => self.p_measure,
             "dir" => self.p_dir,
             "sort" => self.p_sort,
-            "basis" => self.basis_param(),
+            "basis" => self.p_basis,
             _ => return format!("参数 {param}"),
         };
         format!("{label}（{param}）")
@@ -683,57 +522,8 @@ impl Strings {
             Problem::MustBeBelow { other } => format!("{what}：必须小于{}。", self.param_label(other)),
             Problem::NoInvoices => format!(
                 "{what}：该销售数据库没有开票数据（Sales.InvoiceLines），无法按{}统计，请改用{}（ordered）。",
-                self.basis_name(Basis::Invoiced),
-                self.basis_name(Basis::Ordered)
+                self.basis_invoiced, self.basis_ordered
             ),
         }
-    }
-}
-
-/// The revenue basis (开票金额 / 订单金额): kept together so the switch, the labels and the
-/// error message name it the same way.
-impl Strings {
-    pub fn basis_param(&self) -> &'static str {
-        "金额口径"
-    }
-
-    pub fn basis_name(&self, b: Basis) -> &'static str {
-        match b {
-            Basis::Invoiced => "开票金额",
-            Basis::Ordered => "订单金额",
-        }
-    }
-
-    /// "开票金额（不含税）": the basis as a column or axis label.
-    pub fn basis_label(&self, b: Basis) -> &'static str {
-        match b {
-            Basis::Invoiced => "开票金额（不含税）",
-            Basis::Ordered => "订单金额（不含税）",
-        }
-    }
-
-    /// A customer's spend on the basis.
-    pub fn spent_label(&self, b: Basis) -> &'static str {
-        match b {
-            Basis::Invoiced => "消费总额（开票，不含税）",
-            Basis::Ordered => "消费总额（订单，不含税）",
-        }
-    }
-
-    /// What the basis counts, beside the switch.
-    pub fn basis_note(&self, b: Basis) -> &'static str {
-        match b {
-            Basis::Invoiced => "按开票日期统计发票明细；未开票的订单不计入，欠货补发在开票时计入。订单与其欠货补发单合并为一次购买。",
-            Basis::Ordered => "按下单日期统计订单明细（含未开票订单）。订单与其欠货补发单合并为一次购买。",
-        }
-    }
-
-    pub fn basis_no_invoices(&self) -> &'static str {
-        "该数据库没有开票数据，金额按订单统计。"
-    }
-
-    /// Inventory has no switch: demand is what customers ordered.
-    pub fn inventory_basis_note(&self) -> &'static str {
-        "需求与金额均按订单统计（订单金额，不含税），与金额口径无关。"
     }
 }

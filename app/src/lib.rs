@@ -5,13 +5,17 @@
 pub mod ai_usage;
 pub mod billing;
 pub mod bundle_image;
+pub mod calendar;
 pub mod components;
+pub mod dataset;
 pub mod error;
 pub mod i18n;
 pub mod insights;
+pub mod money;
 pub mod ndjson;
 pub mod sales;
 pub mod shell;
+pub mod url_query;
 
 #[cfg(feature = "ssr")]
 pub mod cloud;

@@ -6,10 +6,26 @@ use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::{path, SsrMode};
 
 use crate::billing::page::CostPage;
-use crate::bundle_image::panel::GalleryPage;
+use crate::bundle_image::panel::{BundleImagePanel, GalleryPage};
 use crate::i18n::tr;
-use crate::sales::model::AnalysisKind;
+use crate::insights::panel::InsightPanel;
+use crate::sales::model::{AnalysisData, AnalysisKind, AnalysisResult};
 use crate::sales::pages::AnalysisPage;
+use crate::sales::labels::SalesText;
+use crate::url_query::RawQuery;
+
+/// Under every analysis: the AI insight on its figures, and for affinity the bundle images.
+fn analysis_extras(result: &AnalysisResult, raw: &RawQuery) -> AnyView {
+    let images = match &result.data {
+        AnalysisData::Affinity(r) => Some(view! { <BundleImagePanel rows=r.rows.clone()/> }),
+        _ => None,
+    };
+    view! {
+        <InsightPanel kind=result.kind raw=raw.clone() fingerprint=result.fingerprint.clone()/>
+        {images}
+    }
+    .into_any()
+}
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -63,7 +79,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Home/>
                     // Async: the status code (400 bad parameter, 404 unknown analysis, 503 database down) is
                     // known only once the analysis has run, so the page is sent whole.
-                    <Route path=path!("/sales/:kind") view=AnalysisPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sales/:kind") view=|| view! { <AnalysisPage extras=analysis_extras/> } ssr=SsrMode::Async/>
                     <Route path=path!("/images") view=GalleryPage ssr=SsrMode::Async/>
                     <Route path=path!("/ai-cost") view=CostPage ssr=SsrMode::Async/>
                 </Routes>

@@ -8,6 +8,8 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use rust_xlsxwriter::{Format, FormatAlign, Workbook};
 
+use crate::error::AppError;
+
 /// One cell with its kind, so each format writes it properly.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cell {
@@ -135,6 +137,30 @@ pub fn content_disposition(file_name: &str) -> String {
         }
     }
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
+/// The two download formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileFormat {
+    Csv,
+    Xlsx,
+}
+
+/// The sheet in `format`: (content type, file name `stem.csv|xlsx`, bytes). A writer failure is
+/// logged here and answered as a store failure.
+pub fn encode(sheet: &Sheet, format: FileFormat, stem: &str) -> Result<(&'static str, String, Vec<u8>), AppError> {
+    let failed = |e: String| {
+        tracing::error!(error = %e, "export failed");
+        AppError::StoreFailed
+    };
+    match format {
+        FileFormat::Csv => Ok(("text/csv; charset=utf-8", format!("{stem}.csv"), csv(sheet).map_err(failed)?)),
+        FileFormat::Xlsx => Ok((
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            format!("{stem}.xlsx"),
+            xlsx(sheet).map_err(failed)?,
+        )),
+    }
 }
 
 #[cfg(test)]

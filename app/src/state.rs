@@ -111,6 +111,13 @@ impl AiServices {
     }
 }
 
+/// The state of the request being served: every server function starts here. It is put in the
+/// request's context by `leptos_routes_with_context`.
+pub fn current() -> Result<AppState, crate::error::AppError> {
+    leptos::prelude::use_context::<AppState>()
+        .ok_or_else(|| crate::error::AppError::Transport("application state missing".into()))
+}
+
 impl AppState {
     pub async fn build(config: AppConfig) -> Result<Self, StartupError> {
         let warehouse = Warehouse::open(&config.warehouse).await?;

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use app::config::AppConfig;
 use app::sales::model::*;
 use app::sales::params::AnalysisParams;
-use app::warehouse::analysis;
+use app::sales::analysis;
 use app::sales::service;
 use app::state::AppState;
 use app::warehouse::generator::{self, ids, GeneratorSpec};

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use app::sales::model::*;
-use app::warehouse::analysis;
+use app::sales::analysis;
 use app::warehouse::generator::{self, ids, GeneratorSpec};
 use app::warehouse::sqlite::SqliteWarehouse;
 use chrono::{Datelike, NaiveDate};

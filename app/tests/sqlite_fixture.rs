@@ -5,7 +5,7 @@
 use std::str::FromStr;
 
 use app::sales::model::*;
-use app::warehouse::analysis;
+use app::sales::analysis;
 use app::warehouse::sqlite::SqliteWarehouse;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;

@@ -111,7 +111,8 @@ async fn export(
     axum::extract::Path(file): axum::extract::Path<String>,
     axum::extract::Query(query): axum::extract::Query<Vec<(String, String)>>,
 ) -> axum::response::Response {
-    use app::billing::export::{export, Format};
+    use app::billing::export::export;
+    use app::spreadsheet::FileFormat as Format;
     use axum::http::StatusCode;
     use axum::response::IntoResponse;
     let format = match file.as_str() {

@@ -86,7 +86,7 @@ async fn a_sync_pulls_every_platform_and_the_page_adds_up() {
 
     // This month's Alibaba main account equals the simulator's ledger, as reported today.
     let sim = app.state.billing.simulator.clone().expect("the simulator serves the demo");
-    let today = app::billing::sync::today_in_shanghai();
+    let today = app::calendar::shanghai_today();
     let month = today.with_day0(0).unwrap();
     let expected: Decimal = sim.ledger.lines("aliyun-main", month, today).iter().map(|l| sim.ledger.as_reported(l, today).payable).sum();
     let stored: Vec<String> = sqlx::query_scalar("SELECT payable FROM bill_lines WHERE account = 'aliyun-main' AND billing_cycle = ?1")
@@ -389,7 +389,7 @@ async fn a_scope_that_failed_is_shown_missing_with_its_reason_until_pulled() {
     assert!(!gaps.is_empty());
     assert!(gaps.iter().all(|g| g["provider"] == "Tencent" && g["kind"] == "Failed" && g["monthly"] == true), "{gaps:?}");
     assert!(gaps.iter().all(|g| g["error_code"].as_str().is_some_and(|c| !c.is_empty())), "the provider's code: {gaps:?}");
-    let this_month = app::billing::sync::today_in_shanghai().format("%Y-%m-01").to_string();
+    let this_month = app::calendar::shanghai_today().format("%Y-%m-01").to_string();
     assert!(gaps.iter().any(|g| g["month"] == this_month));
 
     // The page says so, server-rendered.

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::model::Provider;
 use super::providers::AccountConfig;
 use crate::secret::Secret;
+use crate::billing::labels::BillingText;
 
 #[derive(Clone, Debug)]
 pub struct BillingConfig {

@@ -5,12 +5,10 @@ use server_fn::codec::{ByteStream, Json, Streaming};
 
 use super::model::{BillLineView, CostOverview, SyncRunView};
 use crate::error::AppError;
-use crate::sales::params::RawQuery;
+use crate::url_query::RawQuery;
 
 #[cfg(feature = "ssr")]
-fn state() -> Result<crate::state::AppState, AppError> {
-    use_context::<crate::state::AppState>().ok_or_else(|| AppError::Transport("application state missing".into()))
-}
+use crate::state::current as state;
 
 #[cfg(feature = "ssr")]
 fn answer<T>(result: Result<T, AppError>) -> Result<T, AppError> {
@@ -27,7 +25,7 @@ pub const DRILL_LIMIT: usize = 2000;
 pub async fn load_cost_overview(query: RawQuery) -> Result<CostOverview, AppError> {
     let state = state()?;
     let run = async {
-        let p = super::params::parse(&query, super::sync::today_in_shanghai())?;
+        let p = super::params::parse(&query, crate::calendar::shanghai_today())?;
         super::overview::overview(&state, p.query).await
     };
     answer(run.await)
@@ -38,7 +36,7 @@ pub async fn load_cost_overview(query: RawQuery) -> Result<CostOverview, AppErro
 pub async fn bill_lines(query: RawQuery) -> Result<Vec<BillLineView>, AppError> {
     let state = state()?;
     let run = async {
-        let p = super::params::parse(&query, super::sync::today_in_shanghai())?;
+        let p = super::params::parse(&query, crate::calendar::shanghai_today())?;
         let mut lines = super::overview::lines(&state, p.query, p.provider, p.product.as_deref()).await?;
         lines.truncate(DRILL_LIMIT);
         Ok(lines)

@@ -14,11 +14,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::model::BalanceSnapshot;
+use crate::calendar::shanghai_day;
 
-pub fn shanghai_day(t: chrono::DateTime<chrono::Utc>) -> NaiveDate {
-    let offset = chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::FixedOffset::east_opt(0).unwrap());
-    t.with_timezone(&offset).date_naive()
-}
 
 fn used(before: Decimal, after: Decimal) -> Decimal {
     (before - after).max(Decimal::ZERO)

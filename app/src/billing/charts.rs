@@ -9,6 +9,7 @@ use charming::Chart;
 
 use super::model::{CostOverview, Currency, Provider};
 use crate::i18n::tr;
+use crate::billing::labels::BillingText;
 
 fn dec(d: rust_decimal::Decimal) -> CompositeValue {
     CompositeValue::String(d.round_dp(2).normalize().to_string())
@@ -20,7 +21,7 @@ pub fn daily_trend(o: &CostOverview) -> Chart {
     let days: Vec<chrono::NaiveDate> = o.query.from.iter_days().take_while(|d| *d <= o.query.to).collect();
     let mut chart = Chart::new()
         .grid(Grid::new().left(24).right(32).top(56).bottom(16).contain_label(true))
-        .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(crate::sales::charts::money_formatter(Currency::Cny)))
+        .tooltip(Tooltip::new().trigger(Trigger::Axis).value_formatter(crate::components::chart_format::money_formatter(Currency::Cny)))
         .legend(Legend::new().top("0"))
         .x_axis(Axis::new().type_(AxisType::Category).data(days.iter().map(|d| d.format("%m-%d").to_string()).collect()))
         .y_axis(Axis::new().type_(AxisType::Value).name(t.b_axis_cny).name_location(NameLocation::End).name_gap(12));

@@ -6,9 +6,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Datelike, Duration as Days, Months, NaiveDate, Utc};
+use chrono::{DateTime, Duration as Days, Months, NaiveDate, Utc};
 
 use super::model::{CoverageGap, GapKind, Provider, Scope};
+use crate::calendar::first_of_month;
 
 /// What the store knows of one scope of one account.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,9 +26,6 @@ pub struct ScopeRecord {
     pub attempts: u32,
 }
 
-fn first_of_month(d: NaiveDate) -> NaiveDate {
-    d.with_day(1).unwrap_or(d)
-}
 
 /// The first day of the history every account keeps: `months` before this month.
 pub fn history_start(today: NaiveDate, months: u32) -> NaiveDate {

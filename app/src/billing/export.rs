@@ -6,13 +6,9 @@ use super::model::BillLineView;
 use super::params;
 use crate::error::AppError;
 use crate::i18n::tr;
-use crate::spreadsheet::{self, Cell, Sheet};
+use crate::spreadsheet::{encode, Cell, FileFormat, Sheet};
 use crate::state::AppState;
-
-pub enum Format {
-    Csv,
-    Xlsx,
-}
+use crate::billing::labels::BillingText;
 
 fn sheet(lines: &[BillLineView]) -> Sheet {
     let t = tr();
@@ -40,29 +36,14 @@ fn sheet(lines: &[BillLineView]) -> Sheet {
 }
 
 /// (content type, file name, bytes)
-pub async fn export(state: &AppState, format: Format, raw: &[(String, String)]) -> Result<(&'static str, String, Vec<u8>), AppError> {
-    let today = super::sync::today_in_shanghai();
+pub async fn export(state: &AppState, format: FileFormat, raw: &[(String, String)]) -> Result<(&'static str, String, Vec<u8>), AppError> {
+    let today = crate::calendar::shanghai_today();
     let p = params::parse(raw, today)?;
     let lines = super::overview::lines(state, p.query, p.provider, p.product.as_deref()).await?;
     let stem = format!("bill-lines-{}-{}", p.query.from, p.query.to);
     encode(&sheet(&lines), format, &stem)
 }
 
-/// The sheet in `format`, named `stem.csv|xlsx`.
-pub fn encode(sheet: &Sheet, format: Format, stem: &str) -> Result<(&'static str, String, Vec<u8>), AppError> {
-    let failed = |e: String| {
-        tracing::error!(error = %e, "export failed");
-        AppError::StoreFailed
-    };
-    match format {
-        Format::Csv => Ok(("text/csv; charset=utf-8", format!("{stem}.csv"), spreadsheet::csv(sheet).map_err(failed)?)),
-        Format::Xlsx => Ok((
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            format!("{stem}.xlsx"),
-            spreadsheet::xlsx(sheet).map_err(failed)?,
-        )),
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -92,7 +73,7 @@ mod tests {
             sync_run_id: 1,
             display_name: "阿里云 开发测试".into(),
         };
-        let (_, name, bytes) = encode(&sheet(&[v.clone(), v]), Format::Xlsx, "bill-lines").unwrap();
+        let (_, name, bytes) = encode(&sheet(&[v.clone(), v]), FileFormat::Xlsx, "bill-lines").unwrap();
         assert_eq!(name, "bill-lines.xlsx");
         let (sheet_name, rows) = crate::spreadsheet::tests::read_xlsx(&bytes);
         assert_eq!(sheet_name, "账单明细");

@@ -7,6 +7,7 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod balance_spend;
 pub mod charts;
+pub mod labels;
 #[cfg(feature = "ssr")]
 pub mod coverage;
 #[cfg(feature = "ssr")]

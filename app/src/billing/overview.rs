@@ -20,13 +20,12 @@ fn keep(filter: CostFilter, l: &BillLine) -> bool {
 
 /// UTC RFC 3339 text of the first instant of a Shanghai day.
 fn shanghai_start(day: NaiveDate) -> String {
-    let t = day.and_hms_opt(0, 0, 0).unwrap_or_default() - chrono::Duration::hours(8);
-    chrono::DateTime::<chrono::Utc>::from_naive_utc_and_offset(t, chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    crate::calendar::shanghai_midnight(day).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 #[tracing::instrument(skip(state))]
 pub async fn overview(state: &AppState, q: CostQuery) -> Result<CostOverview, AppError> {
-    let today = super::sync::today_in_shanghai();
+    let today = crate::calendar::shanghai_today();
     let month_start = today.with_day(1).unwrap_or(today);
     let rate = state.billing.config.usd_cny;
     // One read covers the range, this month and today.

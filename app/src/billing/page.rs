@@ -14,7 +14,8 @@ use crate::components::echart::EChart;
 use crate::components::format::{amount, beijing_time, count, money};
 use crate::error::AppError;
 use crate::i18n::tr;
-use crate::sales::params::RawQuery;
+use crate::url_query::RawQuery;
+use crate::billing::labels::BillingText;
 
 fn cny(m: &Mixed, rate: rust_decimal::Decimal) -> String {
     let main = money(m.in_cny(rate), Currency::Cny);

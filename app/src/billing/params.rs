@@ -4,8 +4,8 @@
 use chrono::{Duration, NaiveDate};
 
 use super::model::{CostFilter, CostQuery, Provider};
-use crate::sales::model::DateRange;
-use crate::sales::params::{ParamError, Problem, Query};
+use crate::calendar::DateRange;
+use crate::url_query::{ParamError, Problem, Query};
 
 pub const SCOPES: [(&str, CostFilter); 2] = [("all", CostFilter::All), ("ai", CostFilter::Ai)];
 

@@ -4,19 +4,21 @@
 
 use std::sync::Arc;
 
-use chrono::{Datelike, Duration as Days, NaiveDate};
+use chrono::{Duration as Days, NaiveDate};
 use futures::StreamExt;
 use tokio::sync::{Mutex, Semaphore};
 use tracing::Instrument;
 
 use super::accounts::BillingConfig;
-use super::balance_spend::{daily_spend, shanghai_day};
+use super::balance_spend::daily_spend;
+use crate::calendar::{first_of_month, shanghai_day, shanghai_today};
 use super::model::*;
 use super::providers::{ErrorKind, ProviderClient, ProviderError};
 use super::{coverage, store};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::store::{AppStore, StoreError};
+use crate::billing::labels::BillingText;
 
 /// Scopes of one account fetched at once (the gate still spaces the requests).
 const SCOPES_AT_ONCE: usize = 3;
@@ -102,13 +104,6 @@ impl BillingServices {
     }
 }
 
-pub fn today_in_shanghai() -> NaiveDate {
-    shanghai_day(chrono::Utc::now())
-}
-
-fn first_of_month(d: NaiveDate) -> NaiveDate {
-    d.with_day(1).unwrap_or(d)
-}
 
 fn store_err(e: StoreError) -> AppError {
     tracing::error!(error = %e, "billing store failed");
@@ -163,7 +158,7 @@ pub async fn start(state: &AppState, trigger: SyncTrigger) -> Result<Started, Ap
             return Ok(Started::Joined(*id, JoinedRun::Here));
         }
     }
-    let today = today_in_shanghai();
+    let today = shanghai_today();
     let plans = plan(state, today).await?;
     // The run's window: the oldest scope it pulls (balances are today's).
     let window_from = plans.iter().filter_map(|p| p.scopes.first()).map(|s| s.start()).min().unwrap_or(today).min(today);

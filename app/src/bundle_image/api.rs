@@ -7,9 +7,7 @@ use super::model::{Bundle, BundleImage, ImageJob};
 use crate::error::AppError;
 
 #[cfg(feature = "ssr")]
-fn state() -> Result<crate::state::AppState, AppError> {
-    use_context::<crate::state::AppState>().ok_or_else(|| AppError::Transport("application state missing".into()))
-}
+use crate::state::current as state;
 
 #[cfg(feature = "ssr")]
 fn answer<T>(result: Result<T, AppError>) -> Result<T, AppError> {

@@ -4,6 +4,8 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+pub use crate::error::ImageProblem;
+
 use crate::sales::model::AffinityRow;
 
 /// The provider truncates longer prompts; we refuse them so what is stored is what was used.
@@ -32,19 +34,6 @@ impl Bundle {
     pub fn label(&self) -> String {
         self.items.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(" + ")
     }
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ImageProblem {
-    EmptyPrompt,
-    PromptTooLong { max: usize },
-    /// A control character other than a line break or tab (nothing a user types).
-    PromptControlCharacter,
-    UnknownSize(String),
-    NoBundle,
-    /// A stock item the warehouse does not have.
-    UnknownItem(i64),
-    DuplicateItem(i64),
 }
 
 /// Candidate bundles from the affinity rows, strongest first: every pair, and every group of

@@ -130,7 +130,7 @@ fn image(row: ImageRow) -> Result<BundleImage, StoreError> {
 /// `<bundle>-<Beijing date>.png`, with what file systems refuse replaced: what a download is
 /// saved as (the stored file is content-addressed).
 pub fn readable_name(bundle_label: &str, created_at: chrono::DateTime<chrono::Utc>) -> String {
-    let day = created_at.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::FixedOffset::east_opt(0).unwrap())).format("%Y%m%d");
+    let day = created_at.with_timezone(&crate::calendar::shanghai()).format("%Y%m%d");
     let label: String = bundle_label
         .chars()
         .map(|c| if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { '_' } else { c })

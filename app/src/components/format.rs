@@ -2,7 +2,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::sales::model::Currency;
+use crate::money::Currency;
 
 fn group(int_part: &str) -> String {
     let digits: Vec<char> = int_part.chars().collect();
@@ -85,8 +85,7 @@ pub fn money_or_dash(d: Decimal, c: Currency, defined: bool) -> String {
 /// A UTC instant as Beijing time, `2026-11-25 18:05`. Asia/Shanghai has kept UTC+8 without
 /// daylight saving since 1991, so a fixed offset is exact for every stored time.
 pub fn beijing_time(t: chrono::DateTime<chrono::Utc>) -> String {
-    let offset = chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| chrono::FixedOffset::east_opt(0).unwrap());
-    t.with_timezone(&offset).format("%Y-%m-%d %H:%M").to_string()
+    crate::calendar::beijing_time(t)
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
 //! Components shared by the pages.
+pub mod chart_format;
 pub mod echart;
 pub mod markdown;
 pub mod format;

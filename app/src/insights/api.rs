@@ -5,12 +5,10 @@ use server_fn::codec::{ByteStream, Json, Streaming};
 
 use super::model::InsightView;
 use crate::error::AppError;
-use crate::sales::params::RawQuery;
+use crate::url_query::RawQuery;
 
 #[cfg(feature = "ssr")]
-fn state() -> Result<crate::state::AppState, AppError> {
-    use_context::<crate::state::AppState>().ok_or_else(|| AppError::Transport("application state missing".into()))
-}
+use crate::state::current as state;
 
 /// Who answers and the cached insight for this exact view, if any. Never calls the model.
 #[server(endpoint = "insights/view", input = Json)]

@@ -10,7 +10,7 @@ use crate::components::markdown::to_safe_html;
 use crate::error::AppError;
 use crate::i18n::tr;
 use crate::sales::model::AnalysisKind;
-use crate::sales::params::RawQuery;
+use crate::url_query::RawQuery;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Phase {

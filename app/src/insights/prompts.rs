@@ -8,7 +8,9 @@
 use std::fmt::Write;
 
 use crate::i18n::tr;
-use crate::sales::model::{AnalysisData, AnalysisKind, AnalysisResult, Currency};
+use crate::money::Currency;
+use crate::sales::model::{AnalysisData, AnalysisKind, AnalysisResult};
+use crate::sales::labels::SalesText;
 
 pub struct Template {
     pub version: &'static str,

@@ -17,7 +17,8 @@ use crate::dashscope::{DashScopeClient, DashScopeError};
 use crate::error::{AppError, LimitedAction};
 use crate::limits::Caller;
 use crate::sales::model::AnalysisKind;
-use crate::sales::params::{self, AnalysisParams, RawQuery};
+use crate::sales::params::{self, AnalysisParams};
+use crate::url_query::RawQuery;
 use crate::sales::service::map_err;
 use crate::state::AppState;
 

@@ -11,8 +11,7 @@ use crate::error::AppError;
 /// analysis 404), an unreachable database 503, each with a message for the page.
 #[server(endpoint = "sales/run_analysis", input = Json)]
 pub async fn run_analysis(kind: String, query: RawQuery) -> Result<AnalysisResult, AppError> {
-    let state = use_context::<crate::state::AppState>()
-        .ok_or_else(|| AppError::Transport("application state missing".into()))?;
+    let state = crate::state::current()?;
     let result = super::service::run(&state, &kind, &query).await;
     if let Err(e) = &result {
         crate::error::set_response_status(e);

@@ -7,6 +7,7 @@ use super::links::href_with;
 use super::model::Basis;
 use super::params::{basis_key, RawQuery, BASES};
 use crate::i18n::tr;
+use crate::sales::labels::SalesText;
 
 /// The current URL of `/sales/{slug}` with `basis` replaced.
 fn basis_href(slug: &str, raw: &RawQuery, basis: Basis) -> String {

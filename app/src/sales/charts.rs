@@ -12,7 +12,9 @@ use charming::Chart;
 use rust_decimal::prelude::ToPrimitive;
 
 use super::model::*;
+use crate::components::chart_format::{js, money_formatter};
 use crate::i18n::tr;
+use crate::sales::labels::SalesText;
 
 const STATUS_COLORS: [(StockStatus, &str); 4] = [
     (StockStatus::Critical, "#d64545"),
@@ -24,23 +26,6 @@ const STATUS_COLORS: [(StockStatus, &str); 4] = [
 /// Good → bad: active green, at risk amber, inactive grey (never green for a warning).
 const CUSTOMER_STATUS_COLORS: [(CustomerStatus, &str); 3] =
     [(CustomerStatus::Active, "#3b9c5a"), (CustomerStatus::AtRisk, "#e8a317"), (CustomerStatus::Inactive, "#8c93a3")];
-
-/// A JS string literal (JSON is valid JS), for text put into formatter functions.
-fn js(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
-}
-
-/// Tooltip values as money: currency symbol, thousands separators, two places.
-pub fn money_formatter(c: Currency) -> Formatter {
-    Formatter::Function(JsFunction::new_with_args(
-        "v",
-        &format!(
-            "if (v === null || v === undefined || v === '') return '-'; var n = Number(v); \
-             return isNaN(n) ? String(v) : {} + n.toLocaleString('en-US', {{minimumFractionDigits: 2, maximumFractionDigits: 2}});",
-            js(c.symbol())
-        ),
-    ))
-}
 
 fn money_tooltip(c: Currency) -> Tooltip {
     Tooltip::new().trigger(Trigger::Axis).value_formatter(money_formatter(c))

@@ -3,11 +3,11 @@
 
 use super::model::*;
 use super::params::AnalysisParams;
-use crate::billing::export::{encode, Format};
 use crate::error::AppError;
 use crate::i18n::tr;
-use crate::spreadsheet::{Cell, Sheet};
+use crate::spreadsheet::{encode, Cell, FileFormat, Sheet};
 use crate::state::AppState;
+use crate::sales::labels::SalesText;
 
 fn opt(s: &Option<String>) -> Cell {
     s.clone().map(Cell::Text).unwrap_or(Cell::Empty)
@@ -167,8 +167,8 @@ pub fn sheet(result: &AnalysisResult) -> Sheet {
 /// `GET /export/sales/<slug>.csv|xlsx?<the page's query>`: (content type, file name, bytes).
 pub async fn export(state: &AppState, file: &str, raw: &[(String, String)]) -> Result<(&'static str, String, Vec<u8>), AppError> {
     let (slug, format) = match file.rsplit_once('.') {
-        Some((slug, "csv")) => (slug, Format::Csv),
-        Some((slug, "xlsx")) => (slug, Format::Xlsx),
+        Some((slug, "csv")) => (slug, FileFormat::Csv),
+        Some((slug, "xlsx")) => (slug, FileFormat::Xlsx),
         _ => return Err(AppError::UnknownAnalysis(file.chars().take(64).collect())),
     };
     let result = super::service::run(state, slug, raw).await?;
@@ -201,13 +201,13 @@ mod tests {
         };
         let result = AnalysisResult {
             kind: AnalysisKind::Affinity,
-            params: AnalysisParams::Affinity(AffinityParams { range, top: 20, min_co: 5, sort: AffinitySort::Lift, dir: SortDir::Desc }),
+            params: AnalysisParams::Affinity(AffinityParams { range, top: 20, min_co: 5, sort: AffinitySort::Lift, dir: SortDir::Desc, basis: Basis::Invoiced }),
             data: AnalysisData::Affinity(Report { range, currency: Currency::Usd, total_rows: 1, rows: vec![row] }),
-            span: DataSpan { first: d, last: d },
+            span: DataSpan { first: d, last: d, invoices: true },
             source: "test".into(),
             fingerprint: String::new(),
         };
-        let (_, name, bytes) = encode(&sheet(&result), Format::Xlsx, "x").unwrap();
+        let (_, name, bytes) = encode(&sheet(&result), FileFormat::Xlsx, "x").unwrap();
         assert_eq!(name, "x.xlsx");
         let (sheet_name, rows) = crate::spreadsheet::tests::read_xlsx(&bytes);
         assert_eq!(sheet_name, "商品关联分析");

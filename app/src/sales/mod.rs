@@ -1,7 +1,10 @@
 //! Sales analysis: the five analyses of the WideWorldImporters warehouse.
+#[cfg(feature = "ssr")]
+pub mod analysis;
 pub mod api;
 pub mod basis;
 pub mod charts;
+pub mod labels;
 pub mod links;
 #[cfg(feature = "ssr")]
 pub mod export;

@@ -2,9 +2,13 @@
 //! Amounts are `Decimal` with the report's explicit currency; ratios are `Decimal` rounded to
 //! [`RATIO_DP`] places so both warehouse backends give identical, exactly comparable numbers.
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+
+pub use crate::calendar::DateRange;
+pub use crate::dataset::{Basis, DataSpan};
+pub use crate::money::Currency;
 
 /// Decimal places kept for support, confidence, lift and days of cover.
 pub const RATIO_DP: u32 = 4;
@@ -41,79 +45,6 @@ impl AnalysisKind {
     pub fn from_slug(slug: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.slug() == slug)
     }
-}
-
-/// ISO 4217 code of the warehouse's amounts (WideWorldImporters trades in US dollars).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Currency {
-    Usd,
-    Cny,
-}
-
-impl Currency {
-    pub fn code(self) -> &'static str {
-        match self {
-            Currency::Usd => "USD",
-            Currency::Cny => "CNY",
-        }
-    }
-    pub fn symbol(self) -> &'static str {
-        match self {
-            Currency::Usd => "$",
-            Currency::Cny => "¥",
-        }
-    }
-}
-
-/// Inclusive range of order dates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DateRange {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
-}
-
-impl DateRange {
-    /// Number of calendar days in the range, both ends counted.
-    pub fn days(&self) -> i64 {
-        (self.to - self.from).num_days() + 1
-    }
-
-    /// First days of the months the range touches without covering them from first to last day
-    /// (at most the first and the last month), so a monthly figure there is not a full month's.
-    pub fn partial_months(&self) -> Vec<NaiveDate> {
-        let first = |d: NaiveDate| d.with_day(1).unwrap_or(d);
-        let last = |d: NaiveDate| first(d).checked_add_months(Months::new(1)).and_then(|n| n.pred_opt()).unwrap_or(d);
-        let mut months = Vec::new();
-        for m in [first(self.from), first(self.to)] {
-            let covered = self.from <= m && last(m) <= self.to;
-            if !covered && !months.contains(&m) {
-                months.push(m);
-            }
-        }
-        months
-    }
-}
-
-/// First and last order date held by the warehouse.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DataSpan {
-    pub first: NaiveDate,
-    pub last: NaiveDate,
-    /// The warehouse holds invoice lines (`Sales.InvoiceLines`), so the invoiced basis exists.
-    #[serde(default)]
-    pub invoices: bool,
-}
-
-/// What "revenue" counts. Amounts are ex tax on both bases; an order and its backorders are one
-/// purchase on both.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Basis {
-    /// Invoice lines by invoice date (WWI's own reporting): orders never invoiced are left out,
-    /// backorders count when they are invoiced.
-    #[default]
-    Invoiced,
-    /// Order lines by order date.
-    Ordered,
 }
 
 // ---------------------------------------------------------------- parameters (validated)

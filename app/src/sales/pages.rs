@@ -16,15 +16,18 @@ use super::params::{
     CUSTOMER_TIERS, INVENTORY_SORTS, MAX_TOP, SEASONAL_MEASURES, SEASONAL_SORTS, SORT_DIRS, STOCK_STATUSES,
     TOP_SELLERS_SORTS,
 };
-use crate::bundle_image::panel::BundleImagePanel;
 use crate::components::echart::EChart;
-use crate::insights::panel::InsightPanel;
 use crate::components::format::{count, cover, fixed, lift, money, money_or_dash, percent};
 use crate::error::AppError;
 use crate::i18n::{tr, Strings};
+use crate::sales::labels::SalesText;
+
+/// What other features show under an analysis's chart (the AI insight, bundle images). The
+/// composition root supplies it, so sales knows none of them.
+pub type Extras = fn(&AnalysisResult, &RawQuery) -> AnyView;
 
 #[component]
-pub fn AnalysisPage() -> impl IntoView {
+pub fn AnalysisPage(extras: Extras) -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let slug = move || params.read().get("kind").unwrap_or_default();
@@ -50,7 +53,7 @@ pub fn AnalysisPage() -> impl IntoView {
             <Suspense fallback=move || view! { <p class="loading" role="status">{t.loading}</p> }>
                 {move || Suspend::new(async move {
                     match result.await {
-                        Ok(r) => view! { <Loaded result=r raw=raw()/> }.into_any(),
+                        Ok(r) => view! { <Loaded result=r raw=raw() extras=extras/> }.into_any(),
                         // The form stays, with what was entered, so the value can be corrected.
                         Err(e) => view! {
                             {AnalysisKind::from_slug(&slug()).map(|k| entered_form(k, &raw()))}
@@ -76,7 +79,7 @@ fn ErrorPanel(error: AppError) -> impl IntoView {
 }
 
 #[component]
-fn Loaded(result: AnalysisResult, raw: RawQuery) -> impl IntoView {
+fn Loaded(result: AnalysisResult, raw: RawQuery, extras: Extras) -> impl IntoView {
     let t = tr();
     let slug = result.kind.slug();
     let range = result.params.range();
@@ -98,11 +101,7 @@ fn Loaded(result: AnalysisResult, raw: RawQuery) -> impl IntoView {
         (AnalysisData::Customers(r), AnalysisParams::Customers(p)) => Some(segment_table(r, p, &sorting)),
         _ => None,
     };
-    let insight = view! { <InsightPanel kind=result.kind raw=raw.clone() fingerprint=result.fingerprint.clone()/> };
-    let images = match &result.data {
-        AnalysisData::Affinity(r) => Some(view! { <BundleImagePanel rows=r.rows.clone()/> }),
-        _ => None,
-    };
+    let extras = extras(&result, &raw);
     view! {
         {
             let (sort, dir) = sort_state(&result.params);
@@ -132,8 +131,7 @@ fn Loaded(result: AnalysisResult, raw: RawQuery) -> impl IntoView {
         } else {
             view! {
                 <EChart chart=chart label=t.analysis(result.kind).name/>
-                {insight}
-                {images}
+                {extras}
                 {table}
             }
             .into_any()

@@ -1,45 +1,17 @@
 //! URL query → validated analysis parameters. Shared by browser and server: the server function
 //! is the authority (it answers 400 with a [`ParamError`]), the page uses the same rules.
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Datelike, Months};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 
 use super::model::*;
 
-/// Raw `key=value` pairs as they came in the URL.
-pub type RawQuery = Vec<(String, String)>;
+pub use crate::url_query::{ParamError, Problem, RawQuery};
+use crate::calendar::last_of_month;
+use crate::url_query::{err, Query};
 
 pub const MAX_TOP: u32 = 500;
-/// Longest range accepted (days), so a typo like year 20016 is caught.
-pub const MAX_RANGE_DAYS: i64 = 366 * 20;
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[error("parameter {param}: {problem:?}")]
-pub struct ParamError {
-    pub param: String,
-    pub problem: Problem,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Problem {
-    NotADate(String),
-    NotAWholeNumber(String),
-    NotAnAmount(String),
-    OutOfRange { min: i64, max: i64 },
-    FromAfterTo { from: NaiveDate, to: NaiveDate },
-    RangeTooLong { max_days: i64 },
-    UnknownChoice { value: String, allowed: Vec<String> },
-    /// This threshold must be below the named one.
-    MustBeBelow { other: String },
-    /// `basis=invoiced` on a warehouse without invoice lines.
-    NoInvoices,
-}
-
-fn err(param: &str, problem: Problem) -> ParamError {
-    ParamError { param: param.to_string(), problem }
-}
 
 /// Every validated parameter set, one variant per analysis.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -74,16 +46,10 @@ impl AnalysisParams {
     }
 }
 
-/// Last day of `d`'s month.
-fn month_end(d: NaiveDate) -> NaiveDate {
-    let first = d.with_day(1).unwrap_or(d);
-    first.checked_add_months(Months::new(1)).and_then(|n| n.pred_opt()).unwrap_or(d)
-}
-
 /// The last `months` full calendar months of the data (the seed's fixed 2016-01-01 cut, made
 /// relative). A month counts as full when the data reaches its last day.
 pub fn default_range(span: DataSpan, months: u32) -> DateRange {
-    let to = if month_end(span.last) == span.last {
+    let to = if last_of_month(span.last) == span.last {
         span.last
     } else {
         span.last.with_day(1).and_then(|d| d.pred_opt()).filter(|d| *d >= span.first).unwrap_or(span.last)
@@ -130,85 +96,26 @@ pub fn presets(span: DataSpan) -> [(&'static str, DateRange); 3] {
     ]
 }
 
-/// Reads validated values from a URL query (shared with the AI cost page).
-pub(crate) struct Query<'a>(pub(crate) &'a [(String, String)]);
+/// What only the sales analyses read from a query.
+pub(crate) trait SalesQuery {
+    fn dir(&self, default: SortDir) -> Result<SortDir, ParamError>;
+    fn top(&self, default: u32) -> Result<u32, ParamError>;
+    fn basis(&self, span: DataSpan) -> Result<Basis, ParamError>;
+}
 
-impl Query<'_> {
-    /// The last value given for `key`, trimmed; empty counts as absent.
-    pub(crate) fn get(&self, key: &str) -> Option<&str> {
-        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.trim()).filter(|v| !v.is_empty())
-    }
-
-    pub(crate) fn date(&self, key: &str) -> Result<Option<NaiveDate>, ParamError> {
-        self.get(key)
-            .map(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| err(key, Problem::NotADate(v.to_string()))))
-            .transpose()
-    }
-
-    pub(crate) fn int(&self, key: &str, default: i64, min: i64, max: i64) -> Result<i64, ParamError> {
-        let Some(v) = self.get(key) else { return Ok(default) };
-        let n: i64 = v.parse().map_err(|_| err(key, Problem::NotAWholeNumber(v.to_string())))?;
-        if n < min || n > max {
-            return Err(err(key, Problem::OutOfRange { min, max }));
-        }
-        Ok(n)
-    }
-
-    pub(crate) fn amount(&self, key: &str, default: Decimal) -> Result<Decimal, ParamError> {
-        let Some(v) = self.get(key) else { return Ok(default) };
-        let plain = v.chars().all(|c| c.is_ascii_digit() || c == '.');
-        let a = Decimal::from_str(v)
-            .ok()
-            .filter(|_| plain)
-            .ok_or_else(|| err(key, Problem::NotAnAmount(v.to_string())))?;
-        if a.is_sign_negative() || a.scale() > 2 || a > Decimal::from(1_000_000_000_000i64) {
-            return Err(err(key, Problem::NotAnAmount(v.to_string())));
-        }
-        Ok(a)
-    }
-
-    pub(crate) fn choice<T: Copy>(&self, key: &str, choices: &[(&str, T)]) -> Result<T, ParamError> {
-        let Some(v) = self.get(key) else { return Ok(choices[0].1) };
-        choices.iter().find(|(name, _)| *name == v).map(|(_, t)| *t).ok_or_else(|| {
-            err(
-                key,
-                Problem::UnknownChoice {
-                    value: v.to_string(),
-                    allowed: choices.iter().map(|(n, _)| n.to_string()).collect(),
-                },
-            )
-        })
-    }
-
-    /// Like [`Self::choice`], but absent means "none chosen" (a filter that is off).
-    pub(crate) fn optional_choice<T: Copy>(&self, key: &str, choices: &[(&str, T)]) -> Result<Option<T>, ParamError> {
-        self.get(key).map(|_| self.choice(key, choices)).transpose()
-    }
-
+impl SalesQuery for Query<'_> {
     /// The sort direction; absent takes the sort key's own default.
-    pub(crate) fn dir(&self, default: SortDir) -> Result<SortDir, ParamError> {
+    fn dir(&self, default: SortDir) -> Result<SortDir, ParamError> {
         Ok(self.optional_choice("dir", &SORT_DIRS)?.unwrap_or(default))
     }
 
-    pub(crate) fn range(&self, default: DateRange) -> Result<DateRange, ParamError> {
-        let from = self.date("from")?.unwrap_or(default.from);
-        let to = self.date("to")?.unwrap_or(default.to);
-        if from > to {
-            return Err(err(if self.get("from").is_some() { "from" } else { "to" }, Problem::FromAfterTo { from, to }));
-        }
-        if (to - from).num_days() + 1 > MAX_RANGE_DAYS {
-            return Err(err("to", Problem::RangeTooLong { max_days: MAX_RANGE_DAYS }));
-        }
-        Ok(DateRange { from, to })
-    }
-
-    pub(crate) fn top(&self, default: u32) -> Result<u32, ParamError> {
+    fn top(&self, default: u32) -> Result<u32, ParamError> {
         Ok(self.int("top", default.into(), 1, MAX_TOP.into())? as u32)
     }
 
     /// `basis`: invoiced by default where the warehouse has invoices, else ordered; asking for
     /// invoiced figures of a warehouse without invoices is an error, not a silent switch.
-    pub(crate) fn basis(&self, span: DataSpan) -> Result<Basis, ParamError> {
+    fn basis(&self, span: DataSpan) -> Result<Basis, ParamError> {
         if self.get("basis").is_none() {
             return Ok(if span.invoices { Basis::Invoiced } else { Basis::Ordered });
         }
@@ -423,6 +330,7 @@ pub fn parse(kind: AnalysisKind, raw: &[(String, String)], span: DataSpan) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     fn day(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()

@@ -5,7 +5,8 @@ use super::model::*;
 use super::params::{self, AnalysisParams};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::warehouse::{analysis, Warehouse, WarehouseError};
+use super::analysis;
+use crate::warehouse::{Warehouse, WarehouseError};
 
 pub(crate) fn map_err(w: &Warehouse, e: WarehouseError) -> AppError {
     tracing::error!(backend = w.backend_name(), error = %e, "warehouse query failed");

@@ -3,21 +3,21 @@
 //! Two backends answer the same questions: the customer's SQL Server (WideWorldImporters, through
 //! tiberius) and the embedded SQLite default (through sqlx, same schema-qualified names via
 //! attached databases). Backends only aggregate (`facts`); ranking, classification and every
-//! derived ratio happen once, in [`analysis`], so the same data gives the same report on both.
+//! derived ratio happen once, in `sales::analysis`, so the same data gives the same report on both.
 //!
 //! Every fact query takes a [`Basis`]: invoiced (invoice lines by invoice date) or ordered (order
 //! lines by order date), both ex tax. On both, an order and its backorders (`BackorderOrderID`
 //! on the original points at the backorder) are one purchase: baskets, order counts and order
 //! values group by the root order, `COALESCE(parent.OrderID, OrderID)`.
 
-pub mod analysis;
 pub mod config;
 pub mod facts;
 pub mod generator;
 pub mod mssql;
 pub mod sqlite;
 
-use crate::sales::model::{Basis, DataSpan, DateRange};
+use crate::calendar::DateRange;
+use crate::dataset::{Basis, DataSpan};
 pub use config::WarehouseConfig;
 use facts::{BasketFacts, CustomerFact, ItemSalesFact, MonthlyItemFact};
 

@@ -24,7 +24,8 @@ use self::queries::Statement;
 use super::config::MsSqlSettings;
 use super::facts::{BasketFacts, CustomerFact, ItemSalesFact, MonthlyItemFact};
 use super::WarehouseError;
-use crate::sales::model::{Basis, DataSpan, DateRange};
+use crate::calendar::DateRange;
+use crate::dataset::{Basis, DataSpan};
 
 /// How long a pooled connection may sit idle before the pool closes it (RDS drops idle
 /// sessions on its own schedule; a checked-out connection is tested with `SELECT 1` anyway).

@@ -8,7 +8,8 @@
 use chrono::NaiveDate;
 use tiberius::Query;
 
-use crate::sales::model::{Basis, DateRange};
+use crate::calendar::DateRange;
+use crate::dataset::Basis;
 
 pub const DATA_SPAN: &str = "SELECT MIN(o.OrderDate), MAX(o.OrderDate) FROM Sales.Orders o";
 

@@ -15,7 +15,8 @@ use sqlx::{Executor, Row, SqlitePool};
 use super::facts::{BasketFacts, CustomerFact, ItemSalesFact, MonthlyItemFact};
 use super::generator::{self, GeneratorSpec};
 use super::WarehouseError;
-use crate::sales::model::{Basis, DataSpan, DateRange};
+use crate::calendar::DateRange;
+use crate::dataset::{Basis, DataSpan};
 
 /// The WWI schemas, each an attached database file `<Schema>.sqlite` beside the main file.
 pub const SCHEMAS: [&str; 4] = ["Application", "Purchasing", "Warehouse", "Sales"];

@@ -6,7 +6,7 @@
 //! order date, or invoice lines by invoice date, amounts ex tax. `Purchase` is the root order: an
 //! order and its backorder (the original's `BackorderOrderID` points at it) are one purchase.
 
-use crate::sales::model::Basis;
+use crate::dataset::Basis;
 
 /// Two subqueries, not `SELECT MIN(..), MAX(..)`: SQLite answers a lone MIN or MAX from the index
 /// in one step, but scans the whole index for the pair (9 ms at scale 1, on every page view).

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use super::facts::{BasketFacts, CustomerFact, ItemSalesFact, MonthlyItemFact};
-use crate::sales::model::*;
+use super::model::*;
+use crate::warehouse::facts::{BasketFacts, CustomerFact, ItemSalesFact, MonthlyItemFact};
 
 fn round(d: Decimal, dp: u32) -> Decimal {
     d.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
