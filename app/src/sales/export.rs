@@ -201,9 +201,9 @@ mod tests {
         };
         let result = AnalysisResult {
             kind: AnalysisKind::Affinity,
-            params: AnalysisParams::Affinity(AffinityParams { range, top: 20, min_co: 5, sort: AffinitySort::Lift, dir: SortDir::Desc }),
+            params: AnalysisParams::Affinity(AffinityParams { range, top: 20, min_co: 5, sort: AffinitySort::Lift, dir: SortDir::Desc, basis: Basis::Invoiced }),
             data: AnalysisData::Affinity(Report { range, currency: Currency::Usd, total_rows: 1, rows: vec![row] }),
-            span: DataSpan { first: d, last: d },
+            span: DataSpan { first: d, last: d, invoices: true },
             source: "test".into(),
             fingerprint: String::new(),
         };
