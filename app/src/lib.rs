@@ -14,7 +14,7 @@ pub mod sales;
 pub mod shell;
 
 #[cfg(feature = "ssr")]
-pub mod cloud;
+pub mod signing;
 #[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]
