@@ -130,6 +130,12 @@ pub(super) fn sigv4_request(
     )
 }
 
+/// `ALGORITHM\nrequest time\ncredential scope\nhex(sha256(canonical request))`: the string to
+/// sign of TC3 and Volcengine.
+pub(super) fn sigv4_string_to_sign(algorithm: &str, time: &str, scope: &str, canonical_request: &str) -> String {
+    format!("{algorithm}\n{time}\n{scope}\n{}", sha256_hex(canonical_request.as_bytes()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,8 +4,10 @@
 
 use chrono::{DateTime, Utc};
 
-use super::canonical::{normalized_names, sigv4_request, HeaderTable, HeaderValues};
-use super::digest::{hmac_sha256, hmac_sha256_hex, sha256_hex};
+use super::canonical::{
+    normalized_names, sigv4_request, sigv4_string_to_sign, HeaderTable, HeaderValues,
+};
+use super::digest::{hmac_sha256, hmac_sha256_hex};
 use super::verify::{
     authorization_fields, authorization_header, compare, secret_of, split_exact, within_window,
 };
@@ -140,18 +142,16 @@ fn canonical_request(
 pub use super::encoded_query;
 
 fn string_to_sign(timestamp: &str, scope: &str, canonical_request: &str) -> String {
-    format!(
-        "{ALGORITHM}\n{timestamp}\n{scope}\n{}",
-        sha256_hex(canonical_request.as_bytes())
-    )
+    sigv4_string_to_sign(ALGORITHM, timestamp, scope, canonical_request)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signing::sha256_hex;
     use crate::signing::test_support::{
-        assert_all_mismatch, lookup, signed_with_test_key, with_authorization, without_header,
-        TEST_ID,
+        assert_all_mismatch, assert_common_refusals, key_store, lookup, sign_with_key,
+        signed_with_key, signed_with_test_key, with_authorization, TEST_ID,
     };
 
     const EXAMPLE_ID: &str = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
@@ -184,23 +184,19 @@ mod tests {
         DateTime::from_timestamp(1_551_113_065, 0).unwrap()
     }
 
+    /// The published example request signed with its key for `cvm`.
+    fn sign_example(headers_to_sign: HeadersToSign<'_>) -> RequestSignature {
+        sign_with_key(EXAMPLE_ID, EXAMPLE_KEY, |key| {
+            sign(&example_request(), key, example_time(), "cvm", headers_to_sign)
+        })
+    }
+
     /// CVM DescribeInstances, Tencent "Signature v3" doc
     /// (https://www.tencentcloud.com/ko/document/product/1271/71919), read from a repository
     /// copy of its text.
     #[test]
     fn reproduces_published_describe_instances_example() {
-        let secret = Secret::new(EXAMPLE_KEY);
-        let key = AccessKey {
-            id: EXAMPLE_ID,
-            secret: &secret,
-        };
-        let signed = sign(
-            &example_request(),
-            key,
-            example_time(),
-            "cvm",
-            HeadersToSign::ProviderDefault,
-        );
+        let signed = sign_example(HeadersToSign::ProviderDefault);
 
         assert_eq!(
             sha256_hex(EXAMPLE_BODY.as_bytes()),
@@ -244,18 +240,7 @@ mod tests {
     /// `x-tc-action` (value lower-cased), as Tencent's signature-process-demo does.
     #[test]
     fn reproduces_unpublished_variant_signing_action() {
-        let secret = Secret::new(EXAMPLE_KEY);
-        let key = AccessKey {
-            id: EXAMPLE_ID,
-            secret: &secret,
-        };
-        let signed = sign(
-            &example_request(),
-            key,
-            example_time(),
-            "cvm",
-            HeadersToSign::Only(&["content-type", "host", "x-tc-action"]),
-        );
+        let signed = sign_example(HeadersToSign::Only(&["content-type", "host", "x-tc-action"]));
         assert!(signed
             .canonical_request
             .contains("x-tc-action:describeinstances\n"));
@@ -307,22 +292,11 @@ mod tests {
             );
         }
 
-        let secret = Secret::new(EXAMPLE_KEY);
-        let mut example = example_request();
-        let key = AccessKey {
-            id: EXAMPLE_ID,
-            secret: &secret,
-        };
-        example.apply(&sign(
-            &example,
-            key,
-            example_time(),
-            "cvm",
-            HeadersToSign::ProviderDefault,
-        ));
-        let example_lookup = |id: &str| (id == EXAMPLE_ID).then(|| Secret::new(EXAMPLE_KEY));
+        let example = signed_with_key(EXAMPLE_ID, EXAMPLE_KEY, example_request(), |request, key| {
+            sign(request, key, example_time(), "cvm", HeadersToSign::ProviderDefault)
+        });
         assert_eq!(
-            verify(&example, "", "cvm", example_lookup, example_time()),
+            verify(&example, "", "cvm", key_store(EXAMPLE_ID, EXAMPLE_KEY), example_time()),
             Ok(EXAMPLE_ID.to_owned())
         );
     }
@@ -346,17 +320,12 @@ mod tests {
     #[test]
     fn rejects_stale_unknown_missing_and_malformed() {
         let request = signed_request(b"");
-        let late = example_time() + chrono::Duration::minutes(6);
-        assert_eq!(check(&request, lookup, late), Err(SignatureError::Expired));
-        assert_eq!(
-            check(&request, |_| None, example_time()),
-            Err(SignatureError::UnknownKey("ak1".into()))
-        );
-
-        let no_timestamp = without_header(request.clone(), "X-TC-Timestamp");
-        assert_eq!(
-            check(&no_timestamp, lookup, example_time()),
-            Err(SignatureError::Missing("X-TC-Timestamp"))
+        assert_common_refusals(
+            &|request, secrets, now| check(request, secrets, now),
+            &request,
+            example_time(),
+            (example_time() + chrono::Duration::minutes(6), None),
+            ("X-TC-Timestamp", "X-TC-Timestamp"),
         );
 
         let unsigned_host = with_authorization(request, |value| {

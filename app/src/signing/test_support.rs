@@ -1,6 +1,8 @@
 //! The signers' shared verification-test skeleton: one test key and its lookup, signing a
 //! request with it, and the tamperings every scheme's tests apply.
 
+use chrono::{DateTime, Utc};
+
 use super::{AccessKey, RequestSignature, SignableRequest, SignatureError};
 use crate::secret::Secret;
 
@@ -10,22 +12,77 @@ const TEST_SECRET: &str = "s3cret";
 
 /// The test key's secret for `id`, as a gateway's key store answers.
 pub fn lookup(id: &str) -> Option<Secret> {
-    (id == TEST_ID).then(|| Secret::new(TEST_SECRET))
+    key_store(TEST_ID, TEST_SECRET)(id)
+}
+
+/// A gateway's key store that knows one key (a published example's).
+pub fn key_store(known_id: &'static str, secret: &'static str) -> impl Fn(&str) -> Option<Secret> {
+    move |id| (id == known_id).then(|| Secret::new(secret))
+}
+
+/// What `sign` computes with the key `id` whose secret is `secret`.
+pub fn sign_with_key(
+    id: &str,
+    secret: &str,
+    sign: impl FnOnce(AccessKey<'_>) -> RequestSignature,
+) -> RequestSignature {
+    let secret = Secret::new(secret);
+    sign(AccessKey {
+        id,
+        secret: &secret,
+    })
+}
+
+/// `request` signed by `sign` with the key `id`, the signature's headers added.
+pub fn signed_with_key(
+    id: &str,
+    secret: &str,
+    mut request: SignableRequest,
+    sign: impl FnOnce(&SignableRequest, AccessKey<'_>) -> RequestSignature,
+) -> SignableRequest {
+    let signature = sign_with_key(id, secret, |key| sign(&request, key));
+    request.apply(&signature);
+    request
 }
 
 /// `request` signed by `sign` with the test key, the signature's headers added.
 pub fn signed_with_test_key(
-    mut request: SignableRequest,
+    request: SignableRequest,
     sign: impl FnOnce(&SignableRequest, AccessKey<'_>) -> RequestSignature,
 ) -> SignableRequest {
-    let secret = Secret::new(TEST_SECRET);
-    let key = AccessKey {
-        id: TEST_ID,
-        secret: &secret,
-    };
-    let signature = sign(&request, key);
-    request.apply(&signature);
-    request
+    signed_with_key(TEST_ID, TEST_SECRET, request, sign)
+}
+
+/// A scheme's `verify` with the key store and the time as arguments.
+pub type Verifier<'a> = &'a dyn Fn(
+    &SignableRequest,
+    &dyn Fn(&str) -> Option<Secret>,
+    DateTime<Utc>,
+) -> Result<String, SignatureError>;
+
+/// The refusals every scheme makes of a `request` signed with the test key at `at`: verified
+/// at `late` (and at `early`, where the scheme bounds the future), it has expired; a gateway
+/// without the key does not know it; without the header `required.0` it is missing `required.1`.
+pub fn assert_common_refusals(
+    verify: Verifier<'_>,
+    request: &SignableRequest,
+    at: DateTime<Utc>,
+    (late, early): (DateTime<Utc>, Option<DateTime<Utc>>),
+    required: (&str, &'static str),
+) {
+    assert_eq!(verify(request, &lookup, late), Err(SignatureError::Expired));
+    if let Some(early) = early {
+        assert_eq!(verify(request, &lookup, early), Err(SignatureError::Expired));
+    }
+    assert_eq!(
+        verify(request, &|_| None, at),
+        Err(SignatureError::UnknownKey(TEST_ID.into()))
+    );
+    let (name, label) = required;
+    assert_eq!(
+        verify(&without_header(request.clone(), name), &lookup, at),
+        Err(SignatureError::Missing(label))
+    );
 }
 
 /// Asserts that `verify` refuses every one of `requests` as a signature mismatch.

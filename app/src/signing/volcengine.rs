@@ -5,7 +5,8 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::canonical::{
-    canonical_query, normalized_names, sigv4_request, HeaderTable, HeaderValues, QueryOrder,
+    canonical_query, normalized_names, sigv4_request, sigv4_string_to_sign, HeaderTable,
+    HeaderValues, QueryOrder,
 };
 use super::digest::{hmac_sha256, hmac_sha256_hex, sha256_hex};
 use super::verify::{
@@ -123,18 +124,15 @@ fn canonical_request(request: &SignableRequest, table: &HeaderTable, signed: &[S
 }
 
 fn string_to_sign(x_date: &str, scope: &str, canonical_request: &str) -> String {
-    format!(
-        "{ALGORITHM}\n{x_date}\n{scope}\n{}",
-        sha256_hex(canonical_request.as_bytes())
-    )
+    sigv4_string_to_sign(ALGORITHM, x_date, scope, canonical_request)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::signing::test_support::{
-        assert_all_mismatch, lookup, signed_with_test_key, with_authorization, without_header,
-        TEST_ID,
+        assert_all_mismatch, assert_common_refusals, key_store, lookup, signed_with_key,
+        signed_with_test_key, with_authorization, TEST_ID,
     };
     use chrono::TimeZone;
 
@@ -258,23 +256,12 @@ mod tests {
 
     #[test]
     fn verifies_the_published_example() {
-        let secret = Secret::new(EXAMPLE_SK);
-        let mut request = example_request();
-        let signed = sign(
-            &request,
-            AccessKey {
-                id: EXAMPLE_AK,
-                secret: &secret,
-            },
-            example_time(),
-            "cn-beijing",
-            "iam",
-            HeadersToSign::Only(&["host", "x-date"]),
-        );
-        request.apply(&signed);
-        let lookup = |id: &str| (id == EXAMPLE_AK).then(|| Secret::new(EXAMPLE_SK));
+        let request = signed_with_key(EXAMPLE_AK, EXAMPLE_SK, example_request(), |request, key| {
+            let only = HeadersToSign::Only(&["host", "x-date"]);
+            sign(request, key, example_time(), "cn-beijing", "iam", only)
+        });
         assert_eq!(
-            verify(&request, lookup, example_time()),
+            verify(&request, key_store(EXAMPLE_AK, EXAMPLE_SK), example_time()),
             Ok(EXAMPLE_AK.to_owned())
         );
     }
@@ -296,17 +283,12 @@ mod tests {
     #[test]
     fn rejects_stale_unknown_missing_and_malformed() {
         let request = signed_request(b"");
-        let late = example_time() + chrono::Duration::minutes(16);
-        assert_eq!(verify(&request, lookup, late), Err(SignatureError::Expired));
-        assert_eq!(
-            verify(&request, |_| None, example_time()),
-            Err(SignatureError::UnknownKey("ak1".into()))
-        );
-
-        let no_date = without_header(request.clone(), "X-Date");
-        assert_eq!(
-            verify(&no_date, lookup, example_time()),
-            Err(SignatureError::Missing("X-Date"))
+        assert_common_refusals(
+            &|request, secrets, now| verify(request, secrets, now),
+            &request,
+            example_time(),
+            (example_time() + chrono::Duration::minutes(16), None),
+            ("X-Date", "X-Date"),
         );
 
         let wrong_scope =
