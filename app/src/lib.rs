@@ -18,7 +18,7 @@ pub mod shell;
 pub mod url_query;
 
 #[cfg(feature = "ssr")]
-pub mod cloud;
+pub mod signing;
 #[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]

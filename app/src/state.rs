@@ -87,7 +87,7 @@ impl AiServices {
                 })?;
                 // Poll a simulated task at the pace it moves (the SDK's 1 s suits the real one).
                 let step = config.sim_task_step;
-                let retry = crate::dashscope::RetryPolicy {
+                let retry = crate::dashscope::DashScopeRetryPolicy {
                     poll_start: (step / 3).clamp(std::time::Duration::from_millis(10), std::time::Duration::from_secs(1)),
                     ..Default::default()
                 };

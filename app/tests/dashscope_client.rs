@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use app::dashscope::chat::{ChatEvent, ChatMessage};
 use app::dashscope::image::{ImageInput, ImageParameters, ImageRequest, TaskStatus};
-use app::dashscope::{DashScopeClient, DashScopeError, RetryPolicy};
+use app::dashscope::{DashScopeClient, DashScopeError, DashScopeRetryPolicy};
 use app::secret::Secret;
 use app::simulator::dashscope::{spawn, Endpoint, Fault, RunningSim, SimSettings};
 use futures::StreamExt;
@@ -18,8 +18,8 @@ async fn sim() -> RunningSim {
     spawn(SocketAddr::from(([127, 0, 0, 1], 0)), SimSettings::fast(KEY)).await.unwrap()
 }
 
-fn fast_retry() -> RetryPolicy {
-    RetryPolicy {
+fn fast_retry() -> DashScopeRetryPolicy {
+    DashScopeRetryPolicy {
         attempts: 3,
         min_delay: Duration::from_millis(10),
         max_delay: Duration::from_millis(50),

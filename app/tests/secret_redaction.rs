@@ -130,7 +130,7 @@ async fn deepseek_redacts_its_echoed_key() {
 }
 
 fn dashscope(url: url::Url) -> DashScopeClient {
-    let retry = app::dashscope::RetryPolicy { attempts: 1, poll_start: Duration::from_millis(5), ..Default::default() };
+    let retry = app::dashscope::DashScopeRetryPolicy { attempts: 1, poll_start: Duration::from_millis(5), ..Default::default() };
     DashScopeClient::new(url, Secret::new(API_KEY), false).unwrap().with_retry(retry)
 }
 

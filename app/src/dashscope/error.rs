@@ -8,7 +8,7 @@ use crate::secret::Secret;
 
 /// An error answer from the provider, whichever API style produced it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProviderError {
+pub struct DashScopeErrorAnswer {
     pub status: u16,
     pub code: String,
     pub message: String,
@@ -22,13 +22,13 @@ pub enum DashScopeError {
     #[error("no DashScope API key is configured")]
     NotConfigured,
     #[error("API key rejected ({0:?})")]
-    InvalidApiKey(ProviderError),
+    InvalidApiKey(DashScopeErrorAnswer),
     #[error("throttled ({0:?})")]
-    Throttled(ProviderError),
+    Throttled(DashScopeErrorAnswer),
     #[error("content inspection failed ({0:?})")]
-    ContentFiltered(ProviderError),
+    ContentFiltered(DashScopeErrorAnswer),
     #[error("provider error ({0:?})")]
-    Provider(ProviderError),
+    Provider(DashScopeErrorAnswer),
     #[error("image task {task_id} failed: {code} {message}")]
     TaskFailed { task_id: String, code: String, message: String },
     #[error("image task {task_id} is unknown or expired")]
@@ -87,7 +87,7 @@ impl DashScopeError {
     /// Without `key` anywhere in its text: an endpoint may echo the key it refuses, and the error
     /// goes to the log, the image job's stored error and the page.
     pub fn redacting(self, key: &Secret) -> Self {
-        let p = |p: ProviderError| ProviderError {
+        let p = |p: DashScopeErrorAnswer| DashScopeErrorAnswer {
             code: key.redact(&p.code),
             message: key.redact(&p.message),
             request_id: p.request_id.map(|id| key.redact(&id)),
@@ -128,7 +128,7 @@ impl DashScopeError {
 
 /// Compatible mode: `{"error":{"code","message","type","param"},"request_id"}`;
 /// native API: `{"code","message","request_id"}`. Anything else keeps the status as its code.
-fn parse_error_body(status: u16, retry_after: Option<Duration>, body: &[u8]) -> ProviderError {
+fn parse_error_body(status: u16, retry_after: Option<Duration>, body: &[u8]) -> DashScopeErrorAnswer {
     #[derive(Deserialize)]
     struct Inner {
         code: Option<String>,
@@ -152,7 +152,7 @@ fn parse_error_body(status: u16, retry_after: Option<Duration>, body: &[u8]) -> 
         None => (None, None, None),
     };
     let fallback = || String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
-    ProviderError {
+    DashScopeErrorAnswer {
         status,
         code: code.filter(|c| !c.is_empty()).unwrap_or_else(|| format!("HTTP{status}")),
         message: message.unwrap_or_else(fallback),

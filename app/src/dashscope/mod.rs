@@ -15,7 +15,7 @@ use std::time::Duration;
 use backon::ExponentialBuilder;
 use url::Url;
 
-pub use error::{DashScopeError, ProviderError};
+pub use error::{DashScopeError, DashScopeErrorAnswer};
 
 use crate::secret::Secret;
 
@@ -25,7 +25,7 @@ pub const INTL_URL: &str = "https://dashscope-intl.aliyuncs.com";
 
 /// How requests are retried on throttling, 5xx and timeouts, and how image tasks are polled.
 #[derive(Clone, Debug)]
-pub struct RetryPolicy {
+pub struct DashScopeRetryPolicy {
     pub attempts: usize,
     pub min_delay: Duration,
     pub max_delay: Duration,
@@ -37,9 +37,9 @@ pub struct RetryPolicy {
     pub poll_max: Duration,
 }
 
-impl Default for RetryPolicy {
+impl Default for DashScopeRetryPolicy {
     fn default() -> Self {
-        RetryPolicy {
+        DashScopeRetryPolicy {
             attempts: 4,
             min_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(8),
@@ -50,7 +50,7 @@ impl Default for RetryPolicy {
     }
 }
 
-impl RetryPolicy {
+impl DashScopeRetryPolicy {
     pub fn backoff(&self) -> ExponentialBuilder {
         ExponentialBuilder::default()
             .with_jitter()
@@ -70,7 +70,7 @@ pub struct DashScopeClient {
     http: reqwest::Client,
     base: Url,
     key: Secret,
-    pub retry: RetryPolicy,
+    pub retry: DashScopeRetryPolicy,
     /// True when `base` is the project's own simulator; the UI says so.
     pub simulated: bool,
 }
@@ -92,10 +92,10 @@ impl DashScopeClient {
             .user_agent(concat!("suanpan/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| DashScopeError::Transport(e.to_string()))?;
-        Ok(DashScopeClient { http, base, key, retry: RetryPolicy::default(), simulated })
+        Ok(DashScopeClient { http, base, key, retry: DashScopeRetryPolicy::default(), simulated })
     }
 
-    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+    pub fn with_retry(mut self, retry: DashScopeRetryPolicy) -> Self {
         self.retry = retry;
         self
     }

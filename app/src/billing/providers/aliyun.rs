@@ -14,52 +14,25 @@ use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::Value;
-use url::Url;
 
 use super::{
-    amount, body_excerpt, endpoint_url, first_of_month, host_header, kind_from_status, month_text,
-    parse_currency, parse_day, read_all_pages, send, set_query, AccountConfig, Answer, ErrorKind,
-    ProviderError, RequestGate,
+    amount, body_excerpt, first_of_month, kind_from_status, month_text, parse_currency, parse_day,
+    read_all_pages, Answer, ErrorKind, ProviderError, ProviderHttp,
 };
 use crate::billing::model::{is_ai_product, BalanceSnapshot, BillLine, Currency, Provider, Scope};
-use crate::cloud::signing::{acs3, AccessKey, SignableRequest};
+use crate::signing::acs3;
 
 const PROVIDER: Provider = Provider::Aliyun;
 const VERSION: &str = "2017-12-14";
 /// The documented maximum (`_query_account_bill_request.py`).
 const PAGE_SIZE: u64 = 300;
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Client {
-    account: AccountConfig,
-    base: Url,
-    http: reqwest::Client,
-    gate: RequestGate,
-}
-
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("aliyun::Client")
-            .field("account", &self.account)
-            .finish_non_exhaustive()
-    }
+    pub(super) api: ProviderHttp,
 }
 
 impl Client {
-    pub fn new(account: AccountConfig, http: reqwest::Client, gate: RequestGate) -> Self {
-        let base = account.endpoint.clone();
-        Client {
-            account,
-            base,
-            http,
-            gate,
-        }
-    }
-
-    pub fn account(&self) -> &AccountConfig {
-        &self.account
-    }
-
     /// `QueryAccountBill` with `Granularity=DAILY` and `IsGroupByProduct=true` for one day: one
     /// line per product (and subscription type). Only `Scope::Day`.
     pub async fn bill_lines(&self, scope: Scope) -> Result<Vec<BillLine>, ProviderError> {
@@ -86,20 +59,20 @@ impl Client {
             ("PageSize".to_owned(), PAGE_SIZE.to_string()),
         ];
         let currency = self.fallback_currency();
-        let page = self.call("QueryAccountBill", &params, |data| parse_bill_page(&self.account.name, day, currency, data)).await?;
+        let page = self.call("QueryAccountBill", &params, |data| parse_bill_page(self.api.name(), day, currency, data)).await?;
         Ok((page.total_count, page.lines))
     }
 
     /// `QueryAccountBalance`: available amount (may be negative) and credit line.
     pub async fn balance(&self) -> Result<BalanceSnapshot, ProviderError> {
         let currency = self.fallback_currency();
-        self.call("QueryAccountBalance", &[], |data| parse_balance(&self.account.name, currency, data)).await
+        self.call("QueryAccountBalance", &[], |data| parse_balance(self.api.name(), currency, data)).await
     }
 
     /// A response's `Currency` names it; when absent, the international site bills in USD and
     /// the mainland one in CNY (endpoints: docs/providers.md, "Alibaba Cloud").
     fn fallback_currency(&self) -> Currency {
-        let host = self.base.host_str().unwrap_or_default();
+        let host = self.api.base().host_str().unwrap_or_default();
         if host.starts_with("business.") && host != "business.aliyuncs.com" {
             Currency::Usd
         } else {
@@ -115,7 +88,7 @@ impl Client {
         params: &[(String, String)],
         read: impl Fn(Value) -> Result<T, ProviderError>,
     ) -> Result<T, ProviderError> {
-        self.gate.run(|| async { read(self.attempt(action, params).await?) }).await
+        self.api.run(|| async { read(self.attempt(action, params).await?) }).await
     }
 
     /// Signed afresh (date and nonce) on every attempt.
@@ -124,37 +97,18 @@ impl Client {
         action: &str,
         params: &[(String, String)],
     ) -> Result<Value, ProviderError> {
-        let mut url = endpoint_url(&self.base, "/");
-        set_query(&mut url, params);
-        let mut request = SignableRequest {
-            method: "POST".to_owned(),
-            host: host_header(&url),
-            path: url.path().to_owned(),
-            query: params.to_vec(),
-            headers: vec![
-                ("x-acs-action".to_owned(), action.to_owned()),
-                ("x-acs-version".to_owned(), VERSION.to_owned()),
-            ],
-            body: Vec::new(),
-        };
-        let key = AccessKey {
-            id: &self.account.access_key_id,
-            secret: &self.account.secret,
-        };
+        let method = reqwest::Method::POST;
+        let url = self.api.url("/", params);
+        let headers = vec![
+            ("x-acs-action".to_owned(), action.to_owned()),
+            ("x-acs-version".to_owned(), VERSION.to_owned()),
+        ];
+        let mut request = ProviderHttp::signable(&method, &url, params.to_vec(), headers, Vec::new());
         let nonce = format!("{:032x}", rand::random::<u128>());
-        let signature = acs3::sign(&request, key, Utc::now(), &nonce);
+        let signature = acs3::sign(&request, self.api.key(), Utc::now(), &nonce);
         request.apply(&signature);
-        let answer = send(
-            &self.http,
-            PROVIDER,
-            action,
-            reqwest::Method::POST,
-            url,
-            &request.headers,
-            Vec::new(),
-        )
-        .await?;
-        interpret(action, &answer).map_err(|e| e.redacting(&self.account.secret))
+        let answer = self.api.send_signed(action, method, url, request).await?;
+        self.api.redacted(interpret(action, &answer))
     }
 }
 

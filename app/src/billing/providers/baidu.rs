@@ -13,15 +13,13 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use url::Url;
 
 use super::{
-    amount, body_excerpt, endpoint_url, first_of_month, host_header, kind_from_status, month_text,
-    parse_json, read_all_pages, retry_after_seconds, send, set_query, AccountConfig, Answer,
-    ErrorKind, ProviderError, RequestGate,
+    amount, body_excerpt, first_of_month, kind_from_status, month_text, parse_json, read_all_pages,
+    retry_after_seconds, Answer, ErrorKind, ProviderError, ProviderHttp,
 };
 use crate::billing::model::{is_ai_product, BalanceSnapshot, BillLine, Currency, Provider, Scope};
-use crate::cloud::signing::{bce, AccessKey, HeadersToSign, SignableRequest};
+use crate::signing::{bce, HeadersToSign};
 
 const PROVIDER: Provider = Provider::Baidu;
 const BILL_PATH: &str = "/v1/bill/resource/month";
@@ -34,37 +32,12 @@ const PAGE_SIZE: u64 = 100;
 const PRODUCT_TYPES: [&str; 2] = ["postpay", "prepay"];
 const SIGNED_HEADERS: &[&str] = &["host", "x-bce-date"];
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Client {
-    account: AccountConfig,
-    base: Url,
-    http: reqwest::Client,
-    gate: RequestGate,
-}
-
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("baidu::Client")
-            .field("account", &self.account)
-            .finish_non_exhaustive()
-    }
+    pub(super) api: ProviderHttp,
 }
 
 impl Client {
-    pub fn new(account: AccountConfig, http: reqwest::Client, gate: RequestGate) -> Self {
-        let base = account.endpoint.clone();
-        Client {
-            account,
-            base,
-            http,
-            gate,
-        }
-    }
-
-    pub fn account(&self) -> &AccountConfig {
-        &self.account
-    }
-
     /// The resource bill for one day (`beginTime` = `endTime` = the day), pay-as-you-go and
     /// prepaid, all pages, summed per product (`serviceType`): the API answers per resource
     /// and charge item, and one line per product and day is what the other providers give.
@@ -77,7 +50,7 @@ impl Client {
         for product_type in PRODUCT_TYPES {
             bills.extend(self.bills_of_type(day, product_type).await?);
         }
-        Ok(sum_per_product(&self.account.name, day, bills))
+        Ok(sum_per_product(self.api.name(), day, bills))
     }
 
     async fn bills_of_type(
@@ -108,7 +81,7 @@ impl Client {
         ];
         // Read inside the gate: an answer that does not read is asked for again like a 5xx.
         let page: BillPage = self
-            .gate
+            .api
             .run(|| async {
                 let answer = self.attempt(BILL_ACTION, reqwest::Method::GET, BILL_PATH, &query).await?;
                 parse_json(PROVIDER, BILL_ACTION, &answer.body)
@@ -119,10 +92,10 @@ impl Client {
 
     /// `POST /v1/finance/cash/balance`: the cash balance, CNY.
     pub async fn balance(&self) -> Result<BalanceSnapshot, ProviderError> {
-        self.gate
+        self.api
             .run(|| async {
                 let answer = self.attempt(BALANCE_ACTION, reqwest::Method::POST, BALANCE_PATH, &[]).await?;
-                parse_balance(&self.account.name, &answer.body)
+                parse_balance(self.api.name(), &answer.body)
             })
             .await
     }
@@ -135,42 +108,21 @@ impl Client {
         path: &str,
         query: &[(String, String)],
     ) -> Result<Answer, ProviderError> {
-        let mut url = endpoint_url(&self.base, path);
-        set_query(&mut url, query);
-        let mut request = SignableRequest {
-            method: method.as_str().to_owned(),
-            host: host_header(&url),
-            path: url.path().to_owned(),
-            query: query.to_vec(),
-            headers: Vec::new(),
-            body: Vec::new(),
-        };
-        let key = AccessKey {
-            id: &self.account.access_key_id,
-            secret: &self.account.secret,
-        };
+        let url = self.api.url(path, query);
+        let mut request = ProviderHttp::signable(&method, &url, query.to_vec(), Vec::new(), Vec::new());
         let signature = bce::sign(
             &request,
-            key,
+            self.api.key(),
             Utc::now(),
             bce::DEFAULT_EXPIRATION_SECONDS,
             HeadersToSign::Only(SIGNED_HEADERS),
         );
         request.apply(&signature);
-        let answer = send(
-            &self.http,
-            PROVIDER,
-            action,
-            method,
-            url,
-            &request.headers,
-            Vec::new(),
-        )
-        .await?;
+        let answer = self.api.send_signed(action, method, url, request).await?;
         if (200..300).contains(&answer.status) {
             Ok(answer)
         } else {
-            Err(error_from(&answer).redacting(&self.account.secret))
+            self.api.redacted(Err(error_from(&answer)))
         }
     }
 }

@@ -6,11 +6,10 @@
 use chrono::Utc;
 use rust_decimal::Decimal;
 use serde::Deserialize;
-use url::Url;
 
 use super::{
-    amount, body_excerpt, endpoint_url, kind_from_status, parse_currency, parse_json,
-    retry_after_seconds, send, AccountConfig, Answer, ErrorKind, ProviderError, RequestGate,
+    amount, body_excerpt, kind_from_status, parse_currency, parse_json, retry_after_seconds, Answer,
+    ErrorKind, ProviderError, ProviderHttp,
 };
 use crate::billing::model::{BalanceSnapshot, BillLine, Provider, Scope};
 
@@ -18,37 +17,12 @@ const PROVIDER: Provider = Provider::DeepSeek;
 const ACTION: &str = "GetUserBalance";
 const PATH: &str = "/user/balance";
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Client {
-    account: AccountConfig,
-    base: Url,
-    http: reqwest::Client,
-    gate: RequestGate,
-}
-
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("deepseek::Client")
-            .field("account", &self.account)
-            .finish_non_exhaustive()
-    }
+    pub(super) api: ProviderHttp,
 }
 
 impl Client {
-    pub fn new(account: AccountConfig, http: reqwest::Client, gate: RequestGate) -> Self {
-        let base = account.endpoint.clone();
-        Client {
-            account,
-            base,
-            http,
-            gate,
-        }
-    }
-
-    pub fn account(&self) -> &AccountConfig {
-        &self.account
-    }
-
     /// DeepSeek publishes no bills: every scope is a bad request.
     pub async fn bill_lines(&self, scope: Scope) -> Result<Vec<BillLine>, ProviderError> {
         Err(ProviderError::unsupported_scope(PROVIDER, scope))
@@ -58,34 +32,28 @@ impl Client {
     /// `is_available: false` (nothing left to spend) is a balance like any other.
     pub async fn balance(&self) -> Result<Option<BalanceSnapshot>, ProviderError> {
         // Read inside the gate: an answer that does not read is asked for again like a 5xx.
-        self.gate.run(|| async { parse_balance(&self.account.name, &self.attempt().await?.body) }).await
+        self.api.run(|| async { parse_balance(self.api.name(), &self.attempt().await?.body) }).await
     }
 
     async fn attempt(&self) -> Result<Answer, ProviderError> {
-        let url = endpoint_url(&self.base, PATH);
+        let url = self.api.url(PATH, &[]);
         let headers = vec![
             (
                 "Authorization".to_owned(),
-                format!("Bearer {}", self.account.secret.expose()),
+                format!("Bearer {}", self.api.account().secret.expose()),
             ),
             ("Accept".to_owned(), "application/json".to_owned()),
         ];
-        let answer = send(
-            &self.http,
-            PROVIDER,
-            ACTION,
-            reqwest::Method::GET,
-            url,
-            &headers,
-            Vec::new(),
-        )
-        .await?;
+        let answer = self
+            .api
+            .send(ACTION, reqwest::Method::GET, url, &headers, Vec::new())
+            .await?;
         if (200..300).contains(&answer.status) {
             Ok(answer)
         } else {
             // DeepSeek echoes the key's last four characters when refusing it; should an answer
             // ever echo the whole key, it must not reach a log.
-            Err(error_from(&answer).redacting(&self.account.secret))
+            self.api.redacted(Err(error_from(&answer)))
         }
     }
 }

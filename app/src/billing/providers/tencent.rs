@@ -13,14 +13,13 @@ use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use url::Url;
 
 use super::{
-    amount, body_excerpt, endpoint_url, host_header, kind_from_status, month_of_scope, month_text,
-    retry_after_seconds, send, AccountConfig, Answer, ErrorKind, ProviderError, RequestGate,
+    amount, body_excerpt, kind_from_status, month_of_scope, month_text, retry_after_seconds,
+    Answer, ErrorKind, ProviderError, ProviderHttp,
 };
 use crate::billing::model::{is_ai_product, BillLine, Currency, Provider, Scope};
-use crate::cloud::signing::{tc3, AccessKey, HeadersToSign, SignableRequest};
+use crate::signing::{tc3, HeadersToSign};
 
 const PROVIDER: Provider = Provider::Tencent;
 const ACTION: &str = "DescribeBillSummaryByProduct";
@@ -34,20 +33,9 @@ pub const NOT_READY_RETRY: Duration = Duration::from_secs(600);
 /// The international site's host; it bills in USD (the mainland one in CNY).
 const INTL_HOST: &str = "billing.intl.tencentcloudapi.com";
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Client {
-    account: AccountConfig,
-    base: Url,
-    http: reqwest::Client,
-    gate: RequestGate,
-}
-
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("tencent::Client")
-            .field("account", &self.account)
-            .finish_non_exhaustive()
-    }
+    pub(super) api: ProviderHttp,
 }
 
 /// `BeginTime` and `EndTime` name the same month; the answer covers all of it.
@@ -59,20 +47,6 @@ struct SummaryRequest {
 }
 
 impl Client {
-    pub fn new(account: AccountConfig, http: reqwest::Client, gate: RequestGate) -> Self {
-        let base = account.endpoint.clone();
-        Client {
-            account,
-            base,
-            http,
-            gate,
-        }
-    }
-
-    pub fn account(&self) -> &AccountConfig {
-        &self.account
-    }
-
     /// One line per product for the month (no day). `Ready: 0` is [`ErrorKind::NotReady`] with
     /// a 10-minute hint, and is not retried here. Only `Scope::Month`.
     pub async fn bill_lines(&self, scope: Scope) -> Result<Vec<BillLine>, ProviderError> {
@@ -85,13 +59,13 @@ impl Client {
             .map_err(|e| ProviderError::malformed(PROVIDER, ACTION, e))?;
         let currency = self.currency();
         // Read inside the gate: an answer that does not read is asked for again like a 5xx.
-        self.gate
-            .run(|| async { parse_summary(&self.account.name, month, currency, self.attempt(body.clone()).await?) })
+        self.api
+            .run(|| async { parse_summary(self.api.name(), month, currency, self.attempt(body.clone()).await?) })
             .await
     }
 
     fn currency(&self) -> Currency {
-        if self.base.host_str() == Some(INTL_HOST) {
+        if self.api.base().host_str() == Some(INTL_HOST) {
             Currency::Usd
         } else {
             Currency::Cny
@@ -100,44 +74,25 @@ impl Client {
 
     /// Signed afresh (X-TC-Timestamp) on every attempt; answers the `Response` object.
     async fn attempt(&self, body: Vec<u8>) -> Result<Value, ProviderError> {
-        let url = endpoint_url(&self.base, "/");
-        let mut request = SignableRequest {
-            method: "POST".to_owned(),
-            host: host_header(&url),
-            path: url.path().to_owned(),
-            query: Vec::new(),
-            headers: vec![
-                ("Content-Type".to_owned(), CONTENT_TYPE.to_owned()),
-                ("X-TC-Action".to_owned(), ACTION.to_owned()),
-                ("X-TC-Version".to_owned(), VERSION.to_owned()),
-            ],
-            body,
-        };
-        let key = AccessKey {
-            id: &self.account.access_key_id,
-            secret: &self.account.secret,
-        };
+        let method = reqwest::Method::POST;
+        let url = self.api.url("/", &[]);
+        let headers = vec![
+            ("Content-Type".to_owned(), CONTENT_TYPE.to_owned()),
+            ("X-TC-Action".to_owned(), ACTION.to_owned()),
+            ("X-TC-Version".to_owned(), VERSION.to_owned()),
+        ];
+        let mut request = ProviderHttp::signable(&method, &url, Vec::new(), headers, body);
         // The Go SDK's set, `content-type;host`.
         let signature = tc3::sign(
             &request,
-            key,
+            self.api.key(),
             Utc::now(),
             SERVICE,
             HeadersToSign::ProviderDefault,
         );
         request.apply(&signature);
-        let body = std::mem::take(&mut request.body);
-        let answer = send(
-            &self.http,
-            PROVIDER,
-            ACTION,
-            reqwest::Method::POST,
-            url,
-            &request.headers,
-            body,
-        )
-        .await?;
-        interpret(&answer).map_err(|e| e.redacting(&self.account.secret))
+        let answer = self.api.send_signed(ACTION, method, url, request).await?;
+        self.api.redacted(interpret(&answer))
     }
 }
 

@@ -12,15 +12,13 @@ use chrono::{Datelike, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use url::Url;
 
 use super::{
-    amount, body_excerpt, endpoint_url, host_header, kind_from_status, month_of_scope, month_text,
-    parse_currency, parse_day, read_all_pages, retry_after_seconds, send, set_query, AccountConfig,
-    Answer, ErrorKind, ProviderError, RequestGate,
+    amount, body_excerpt, kind_from_status, month_of_scope, month_text, parse_currency, parse_day,
+    read_all_pages, retry_after_seconds, Answer, ErrorKind, ProviderError, ProviderHttp,
 };
 use crate::billing::model::{is_ai_product, BalanceSnapshot, BillLine, Currency, Provider, Scope};
-use crate::cloud::signing::{volcengine, AccessKey, HeadersToSign, SignableRequest};
+use crate::signing::{volcengine, HeadersToSign};
 
 const PROVIDER: Provider = Provider::Volcengine;
 const VERSION: &str = "2022-01-01";
@@ -32,20 +30,9 @@ const PAGE_SIZE: u64 = 300;
 /// As the billing docs' request examples write it.
 const CONTENT_TYPE: &str = "application/json; charset=UTF-8";
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Client {
-    account: AccountConfig,
-    base: Url,
-    http: reqwest::Client,
-    gate: RequestGate,
-}
-
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("volcengine::Client")
-            .field("account", &self.account)
-            .finish_non_exhaustive()
-    }
+    pub(super) api: ProviderHttp,
 }
 
 /// `GroupTerm` 2 = by product, `GroupPeriod` 1 = by day: one line per product per day.
@@ -61,20 +48,6 @@ struct ListBillDetailRequest {
 }
 
 impl Client {
-    pub fn new(account: AccountConfig, http: reqwest::Client, gate: RequestGate) -> Self {
-        let base = account.endpoint.clone();
-        Client {
-            account,
-            base,
-            http,
-            gate,
-        }
-    }
-
-    pub fn account(&self) -> &AccountConfig {
-        &self.account
-    }
-
     /// `ListBillDetail` for one month, by product and day, all pages. Only `Scope::Month`.
     pub async fn bill_lines(&self, scope: Scope) -> Result<Vec<BillLine>, ProviderError> {
         let month = month_of_scope(PROVIDER, scope)?;
@@ -99,17 +72,18 @@ impl Client {
         };
         let body = serde_json::to_vec(&request)
             .map_err(|e| ProviderError::malformed(PROVIDER, "ListBillDetail", e))?;
-        let page = self.call("ListBillDetail", body, |result| parse_bill_page(&self.account.name, month, result)).await?;
+        let page = self.call("ListBillDetail", body, |result| parse_bill_page(self.api.name(), month, result)).await?;
         Ok((page.total, page.lines))
     }
 
     /// `QueryBalanceAcct`: available balance and credit limit.
     pub async fn balance(&self) -> Result<BalanceSnapshot, ProviderError> {
-        self.call("QueryBalanceAcct", b"{}".to_vec(), |result| parse_balance(&self.account.name, result)).await
+        self.call("QueryBalanceAcct", b"{}".to_vec(), |result| parse_balance(self.api.name(), result)).await
     }
 
     fn region(&self) -> &str {
-        self.account
+        self.api
+            .account()
             .region
             .as_deref()
             .filter(|r| !r.is_empty())
@@ -119,7 +93,7 @@ impl Client {
     /// One action through the gate, its `Result` object read by `read` inside it: an answer that
     /// does not read is asked for again like a 5xx.
     async fn call<T>(&self, action: &str, body: Vec<u8>, read: impl Fn(Value) -> Result<T, ProviderError>) -> Result<T, ProviderError> {
-        self.gate.run(|| async { read(self.attempt(action, body.clone()).await?) }).await
+        self.api.run(|| async { read(self.attempt(action, body.clone()).await?) }).await
     }
 
     /// Signed afresh (X-Date) on every attempt.
@@ -128,42 +102,22 @@ impl Client {
             ("Action".to_owned(), action.to_owned()),
             ("Version".to_owned(), VERSION.to_owned()),
         ];
-        let mut url = endpoint_url(&self.base, "/");
-        set_query(&mut url, &query);
-        let mut request = SignableRequest {
-            method: "POST".to_owned(),
-            host: host_header(&url),
-            path: url.path().to_owned(),
-            query,
-            headers: vec![("Content-Type".to_owned(), CONTENT_TYPE.to_owned())],
-            body,
-        };
-        let key = AccessKey {
-            id: &self.account.access_key_id,
-            secret: &self.account.secret,
-        };
+        let method = reqwest::Method::POST;
+        let url = self.api.url("/", &query);
+        let headers = vec![("Content-Type".to_owned(), CONTENT_TYPE.to_owned())];
+        let mut request = ProviderHttp::signable(&method, &url, query, headers, body);
         // The SDK's default set: host, content-type and every x-* header.
         let signature = volcengine::sign(
             &request,
-            key,
+            self.api.key(),
             Utc::now(),
             self.region(),
             SERVICE,
             HeadersToSign::ProviderDefault,
         );
         request.apply(&signature);
-        let body = std::mem::take(&mut request.body);
-        let answer = send(
-            &self.http,
-            PROVIDER,
-            action,
-            reqwest::Method::POST,
-            url,
-            &request.headers,
-            body,
-        )
-        .await?;
-        interpret(action, &answer).map_err(|e| e.redacting(&self.account.secret))
+        let answer = self.api.send_signed(action, method, url, request).await?;
+        self.api.redacted(interpret(action, &answer))
     }
 }
 

@@ -25,7 +25,7 @@ use super::{
     SimAccount,
 };
 use crate::billing::model::Provider;
-use crate::cloud::signing::{acs3, SignableRequest, SignatureError};
+use crate::signing::{acs3, SignableRequest, SignatureError};
 
 const VERSION: &str = "2017-12-14";
 const MAX_PAGE_SIZE: usize = 300;
@@ -439,7 +439,7 @@ mod tests {
     use super::super::testkit::*;
     use super::super::{CloudFault, CloudSim};
     use super::*;
-    use crate::cloud::signing::AccessKey;
+    use crate::signing::AccessKey;
     use crate::secret::Secret;
     use chrono::DateTime;
 

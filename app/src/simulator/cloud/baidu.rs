@@ -28,7 +28,7 @@ use super::{
     Core, Rejection, Row, SimAccount,
 };
 use crate::billing::model::Provider;
-use crate::cloud::signing::{bce, SignableRequest, SignatureError};
+use crate::signing::{bce, SignableRequest, SignatureError};
 
 const BALANCE_PATH: &str = "/v1/finance/cash/balance";
 const BILL_PATH: &str = "/v1/bill/resource/month";
@@ -311,7 +311,7 @@ mod tests {
     use super::super::testkit::*;
     use super::super::{CloudFault, CloudSim};
     use super::*;
-    use crate::cloud::signing::{AccessKey, HeadersToSign};
+    use crate::signing::{AccessKey, HeadersToSign};
     use crate::secret::Secret;
     use chrono::DateTime;
 

@@ -16,7 +16,7 @@ use super::{
     Core, Rejection, SimAccount,
 };
 use crate::billing::model::Provider;
-use crate::cloud::signing::SignableRequest;
+use crate::signing::SignableRequest;
 
 const BALANCE_PATH: &str = "/user/balance";
 

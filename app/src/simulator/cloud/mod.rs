@@ -1,6 +1,6 @@
 //! A LocalStack-like local simulator of five clouds' billing APIs: Alibaba BSS, Volcengine
 //! billing, Tencent billing, Baidu billing and DeepSeek's balance. Each provider listens on its own
-//! 127.0.0.1 port with the real paths, signatures (checked with `crate::cloud::signing`), envelopes
+//! 127.0.0.1 port with the real paths, signatures (checked with `crate::signing`), envelopes
 //! and error bodies of docs/providers.md, over deterministic demo data
 //! ([`Ledger`]). Switches: latency, queued faults, per-account rate limits.
 //!
@@ -45,7 +45,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::billing::model::Provider;
-use crate::cloud::signing::SignableRequest;
+use crate::signing::SignableRequest;
 use crate::secret::Secret;
 
 /// Bodies above this are cut (the signature then fails); billing requests are tiny.
@@ -990,7 +990,7 @@ fn alnum(hex: &str, n: usize) -> String {
 #[cfg(test)]
 pub(super) mod testkit {
     use super::*;
-    use crate::cloud::signing::rfc3986_encode;
+    use crate::signing::rfc3986_encode;
 
     pub fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 18).expect("date")

@@ -24,7 +24,7 @@ use super::{
     success_response, Admission, ApiError, Core, Rejection, Row, SimAccount,
 };
 use crate::billing::model::Provider;
-use crate::cloud::signing::{tc3, SignableRequest, SignatureError};
+use crate::signing::{tc3, SignableRequest, SignatureError};
 
 const ACTION: &str = "DescribeBillSummaryByProduct";
 const VERSION: &str = "2018-07-09";
@@ -321,7 +321,7 @@ mod tests {
     use super::super::testkit::*;
     use super::super::{CloudFault, CloudSim};
     use super::*;
-    use crate::cloud::signing::{AccessKey, HeadersToSign};
+    use crate::signing::{AccessKey, HeadersToSign};
     use crate::secret::Secret;
     use chrono::DateTime;
 

@@ -24,7 +24,7 @@ use super::{
     Core, Rejection, Row, SimAccount,
 };
 use crate::billing::model::Provider;
-use crate::cloud::signing::{volcengine, SignableRequest, SignatureError};
+use crate::signing::{volcengine, SignableRequest, SignatureError};
 
 const VERSION: &str = "2022-01-01";
 const SERVICE: &str = "billing";
@@ -493,7 +493,7 @@ mod tests {
     use super::super::testkit::*;
     use super::super::{CloudFault, CloudSim};
     use super::*;
-    use crate::cloud::signing::{AccessKey, HeadersToSign};
+    use crate::signing::{AccessKey, HeadersToSign};
     use crate::secret::Secret;
     use chrono::DateTime;
 

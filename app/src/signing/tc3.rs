@@ -4,11 +4,14 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{
-    hmac_sha256, hmac_sha256_matches, normalized_names, authorization_fields, rfc3986_encode,
-    sha256_hex, split_exact, within_window, AccessKey, HeaderTable, HeadersToSign,
-    RequestSignature, SignableRequest, SignatureError,
+use super::canonical::{
+    normalized_names, sigv4_request, sigv4_string_to_sign, HeaderTable, HeaderValues,
 };
+use super::digest::{hmac_sha256, hmac_sha256_hex};
+use super::verify::{
+    authorization_fields, authorization_header, compare, secret_of, split_exact, within_window,
+};
+use super::{AccessKey, HeadersToSign, RequestSignature, SignableRequest, SignatureError};
 use crate::secret::Secret;
 
 pub const ALGORITHM: &str = "TC3-HMAC-SHA256";
@@ -52,21 +55,14 @@ pub fn sign_sent_query(
     let timestamp = at.timestamp().to_string();
     let added = vec![("X-TC-Timestamp".to_owned(), timestamp.clone())];
     let table = HeaderTable::from_request(request, &added);
-    let signed = match headers_to_sign {
-        HeadersToSign::ProviderDefault => normalized_names(REQUIRED_SIGNED),
-        HeadersToSign::Only(names) => normalized_names(names.iter().copied()),
-    };
+    let signed = headers_to_sign.resolve(|| normalized_names(REQUIRED_SIGNED));
     let date = at.format("%Y-%m-%d").to_string();
-    let scope = format!("{date}/{service}/{SCOPE_TERMINATOR}");
+    let scope = credential_scope(&date, service);
     let canonical_request = canonical_request(request, sent_query, &table, &signed);
     let string_to_sign = string_to_sign(&timestamp, &scope, &canonical_request);
-    let signing_key = signing_key(key.secret, &date, service);
-    let signature = hex::encode(hmac_sha256(&signing_key, string_to_sign.as_bytes()));
-    let authorization = format!(
-        "{ALGORITHM} Credential={}/{scope}, SignedHeaders={}, Signature={signature}",
-        key.id,
-        signed.join(";")
-    );
+    let signature = hmac_sha256_hex(&signing_key(key.secret, &date, service), string_to_sign.as_bytes());
+    let credential = format!("{}/{scope}", key.id);
+    let authorization = authorization_header(ALGORITHM, &credential, &signed, &signature, ", ");
     RequestSignature::new(added, canonical_request, string_to_sign, signature, authorization)
 }
 
@@ -84,10 +80,8 @@ pub fn verify(
 ) -> Result<String, SignatureError> {
     let table = HeaderTable::from_request(request, &[]);
     let fields = authorization_fields(&table, ALGORITHM)?;
-    let (credential, signed_list, claimed) =
-        (fields.credential.as_str(), fields.signed_headers.as_str(), fields.signature.as_str());
     let [secret_id, _, _, _] =
-        split_exact(credential, '/').ok_or(SignatureError::Malformed("Credential"))?;
+        split_exact(&fields.credential, '/').ok_or(SignatureError::Malformed("Credential"))?;
 
     let timestamp = table
         .get("x-tc-timestamp")
@@ -97,7 +91,7 @@ pub fn verify(
         .ok()
         .and_then(|seconds| DateTime::from_timestamp(seconds, 0))
         .ok_or(SignatureError::Malformed("X-TC-Timestamp"))?;
-    let signed = normalized_names(signed_list.split(';'));
+    let signed = normalized_names(fields.signed_headers.split(';'));
     if !REQUIRED_SIGNED
         .iter()
         .all(|required| signed.iter().any(|s| s == required))
@@ -107,27 +101,19 @@ pub fn verify(
     if !within_window(at, now, allowed_skew()) {
         return Err(SignatureError::Expired);
     }
-    let secret =
-        secret_for(secret_id).ok_or_else(|| SignatureError::UnknownKey(secret_id.to_owned()))?;
+    let secret = secret_of(secret_for, secret_id)?;
 
     let date = at.format("%Y-%m-%d").to_string();
-    let scope = format!("{date}/{service}/{SCOPE_TERMINATOR}");
     let string_to_sign = string_to_sign(
         &timestamp,
-        &scope,
+        &credential_scope(&date, service),
         &canonical_request(request, raw_query, &table, &signed),
     );
-    if hmac_sha256_matches(
-        &signing_key(&secret, &date, service),
-        string_to_sign.as_bytes(),
-        claimed,
-    ) {
-        Ok(secret_id.to_owned())
-    } else {
-        Err(SignatureError::Mismatch {
-            server_string_to_sign: string_to_sign,
-        })
-    }
+    compare(&signing_key(&secret, &date, service), string_to_sign, &fields.signature, secret_id)
+}
+
+fn credential_scope(date: &str, service: &str) -> String {
+    format!("{date}/{service}/{SCOPE_TERMINATOR}")
 }
 
 fn signing_key(secret: &Secret, date: &str, service: &str) -> [u8; 32] {
@@ -147,43 +133,26 @@ fn canonical_request(
     table: &HeaderTable,
     signed: &[String],
 ) -> String {
-    let canonical_headers: String = signed
-        .iter()
-        .map(|name| {
-            let value = table.get(name).unwrap_or_default();
-            format!("{name}:{}\n", value.trim().to_lowercase())
-        })
-        .collect();
-    let method = request.method.to_ascii_uppercase();
-    let query = if method == "POST" { "" } else { query };
-    format!(
-        "{method}\n{}\n{query}\n{canonical_headers}\n{}\n{}",
-        rfc3986_encode(&request.path, true),
-        signed.join(";"),
-        sha256_hex(&request.body)
-    )
+    let query = if request.method.eq_ignore_ascii_case("POST") { "" } else { query };
+    sigv4_request(request, query, table, signed, HeaderValues::TrimmedLowercase)
 }
 
-/// The query string a client sends for `query`: RFC 3986 encoded, in the order given (the doc
-/// signs the URL's query string as sent, not sorted). The caller must send exactly this.
-pub fn encoded_query(query: &[(String, String)]) -> String {
-    query
-        .iter()
-        .map(|(k, v)| format!("{}={}", rfc3986_encode(k, false), rfc3986_encode(v, false)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
+/// The doc signs the URL's query string as sent, not sorted: the caller must send exactly
+/// what [`encoded_query`] writes.
+pub use super::encoded_query;
 
 fn string_to_sign(timestamp: &str, scope: &str, canonical_request: &str) -> String {
-    format!(
-        "{ALGORITHM}\n{timestamp}\n{scope}\n{}",
-        sha256_hex(canonical_request.as_bytes())
-    )
+    sigv4_string_to_sign(ALGORITHM, timestamp, scope, canonical_request)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signing::sha256_hex;
+    use crate::signing::test_support::{
+        assert_all_mismatch, assert_common_refusals, key_store, lookup, sign_with_key,
+        signed_with_key, signed_with_test_key, with_authorization, TEST_ID,
+    };
 
     const EXAMPLE_ID: &str = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
     const EXAMPLE_KEY: &str = "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE";
@@ -215,23 +184,19 @@ mod tests {
         DateTime::from_timestamp(1_551_113_065, 0).unwrap()
     }
 
+    /// The published example request signed with its key for `cvm`.
+    fn sign_example(headers_to_sign: HeadersToSign<'_>) -> RequestSignature {
+        sign_with_key(EXAMPLE_ID, EXAMPLE_KEY, |key| {
+            sign(&example_request(), key, example_time(), "cvm", headers_to_sign)
+        })
+    }
+
     /// CVM DescribeInstances, Tencent "Signature v3" doc
     /// (https://www.tencentcloud.com/ko/document/product/1271/71919), read from a repository
     /// copy of its text.
     #[test]
     fn reproduces_published_describe_instances_example() {
-        let secret = Secret::new(EXAMPLE_KEY);
-        let key = AccessKey {
-            id: EXAMPLE_ID,
-            secret: &secret,
-        };
-        let signed = sign(
-            &example_request(),
-            key,
-            example_time(),
-            "cvm",
-            HeadersToSign::ProviderDefault,
-        );
+        let signed = sign_example(HeadersToSign::ProviderDefault);
 
         assert_eq!(
             sha256_hex(EXAMPLE_BODY.as_bytes()),
@@ -275,18 +240,7 @@ mod tests {
     /// `x-tc-action` (value lower-cased), as Tencent's signature-process-demo does.
     #[test]
     fn reproduces_unpublished_variant_signing_action() {
-        let secret = Secret::new(EXAMPLE_KEY);
-        let key = AccessKey {
-            id: EXAMPLE_ID,
-            secret: &secret,
-        };
-        let signed = sign(
-            &example_request(),
-            key,
-            example_time(),
-            "cvm",
-            HeadersToSign::Only(&["content-type", "host", "x-tc-action"]),
-        );
+        let signed = sign_example(HeadersToSign::Only(&["content-type", "host", "x-tc-action"]));
         assert!(signed
             .canonical_request
             .contains("x-tc-action:describeinstances\n"));
@@ -297,7 +251,6 @@ mod tests {
     }
 
     fn signed_request(body: &[u8]) -> SignableRequest {
-        let secret = Secret::new("s3cret");
         let mut request = example_request();
         request.host = "billing.tencentcloudapi.com".into();
         request.body = body.to_vec();
@@ -309,23 +262,15 @@ mod tests {
             ];
             request.headers[0].1 = "application/x-www-form-urlencoded".into();
         }
-        let key = AccessKey {
-            id: "ak1",
-            secret: &secret,
-        };
-        let signed = sign(
-            &request,
-            key,
-            example_time(),
-            "billing",
-            HeadersToSign::Only(&["content-type", "host", "x-tc-action"]),
-        );
-        request.apply(&signed);
-        request
-    }
-
-    fn lookup(id: &str) -> Option<Secret> {
-        (id == "ak1").then(|| Secret::new("s3cret"))
+        signed_with_test_key(request, |request, key| {
+            sign(
+                request,
+                key,
+                example_time(),
+                "billing",
+                HeadersToSign::Only(&["content-type", "host", "x-tc-action"]),
+            )
+        })
     }
 
     /// Verifies a test request for `billing`, its query as the client sends it.
@@ -343,33 +288,21 @@ mod tests {
         for body in [&br#"{"BeginTime":"2024-05","EndTime":"2024-05"}"#[..], b""] {
             assert_eq!(
                 check(&signed_request(body), lookup, later),
-                Ok("ak1".to_owned())
+                Ok(TEST_ID.to_owned())
             );
         }
 
-        let secret = Secret::new(EXAMPLE_KEY);
-        let mut example = example_request();
-        let key = AccessKey {
-            id: EXAMPLE_ID,
-            secret: &secret,
-        };
-        example.apply(&sign(
-            &example,
-            key,
-            example_time(),
-            "cvm",
-            HeadersToSign::ProviderDefault,
-        ));
-        let example_lookup = |id: &str| (id == EXAMPLE_ID).then(|| Secret::new(EXAMPLE_KEY));
+        let example = signed_with_key(EXAMPLE_ID, EXAMPLE_KEY, example_request(), |request, key| {
+            sign(request, key, example_time(), "cvm", HeadersToSign::ProviderDefault)
+        });
         assert_eq!(
-            verify(&example, "", "cvm", example_lookup, example_time()),
+            verify(&example, "", "cvm", key_store(EXAMPLE_ID, EXAMPLE_KEY), example_time()),
             Ok(EXAMPLE_ID.to_owned())
         );
     }
 
     #[test]
     fn rejects_tampering() {
-        let now = example_time();
         let mut body = signed_request(br#"{"BeginTime":"2024-05"}"#);
         body.body = br#"{"BeginTime":"2024-04"}"#.to_vec();
         let mut header = signed_request(b"");
@@ -378,40 +311,26 @@ mod tests {
         host.host = "cvm.tencentcloudapi.com".into();
         let mut query = signed_request(b"");
         query.query[0].1 = "100".into();
-        for request in [body, header, host, query] {
-            assert!(matches!(
-                check(&request, lookup, now),
-                Err(SignatureError::Mismatch { .. })
-            ));
-        }
+        assert_all_mismatch(
+            |request| check(request, lookup, example_time()),
+            [body, header, host, query],
+        );
     }
 
     #[test]
     fn rejects_stale_unknown_missing_and_malformed() {
         let request = signed_request(b"");
-        let late = example_time() + chrono::Duration::minutes(6);
-        assert_eq!(check(&request, lookup, late), Err(SignatureError::Expired));
-        assert_eq!(
-            check(&request, |_| None, example_time()),
-            Err(SignatureError::UnknownKey("ak1".into()))
+        assert_common_refusals(
+            &|request, secrets, now| check(request, secrets, now),
+            &request,
+            example_time(),
+            (example_time() + chrono::Duration::minutes(6), None),
+            ("X-TC-Timestamp", "X-TC-Timestamp"),
         );
 
-        let mut no_timestamp = request.clone();
-        no_timestamp.headers.retain(|(n, _)| n != "X-TC-Timestamp");
-        assert_eq!(
-            check(&no_timestamp, lookup, example_time()),
-            Err(SignatureError::Missing("X-TC-Timestamp"))
-        );
-
-        let mut unsigned_host = request;
-        for (name, value) in &mut unsigned_host.headers {
-            if name == "Authorization" {
-                *value = value.replace(
-                    "SignedHeaders=content-type;host;",
-                    "SignedHeaders=content-type;",
-                );
-            }
-        }
+        let unsigned_host = with_authorization(request, |value| {
+            value.replace("SignedHeaders=content-type;host;", "SignedHeaders=content-type;")
+        });
         assert_eq!(
             check(&unsigned_host, lookup, example_time()),
             Err(SignatureError::Malformed("SignedHeaders"))
@@ -420,19 +339,16 @@ mod tests {
 
     #[test]
     fn the_service_is_the_apis_not_the_hosts_first_label() {
-        let secret = Secret::new("s3cret");
-        let key = AccessKey {
-            id: "ak1",
-            secret: &secret,
-        };
         let mut request = signed_request(br#"{"BeginTime":"2024-05"}"#);
         request.headers.retain(|(n, _)| n != "Authorization" && n != "X-TC-Timestamp");
         request.host = "127.0.0.1:8080".into();
-        let signed = sign(&request, key, example_time(), "billing", HeadersToSign::ProviderDefault);
-        assert!(signed.string_to_sign.contains("/billing/tc3_request\n"));
-        assert!(signed.authorization.contains("/2019-02-25/billing/tc3_request, "));
-        request.apply(&signed);
-        assert_eq!(check(&request, lookup, example_time()), Ok("ak1".to_owned()));
+        let request = signed_with_test_key(request, |request, key| {
+            let signed = sign(request, key, example_time(), "billing", HeadersToSign::ProviderDefault);
+            assert!(signed.string_to_sign.contains("/billing/tc3_request\n"));
+            assert!(signed.authorization.contains("/2019-02-25/billing/tc3_request, "));
+            signed
+        });
+        assert_eq!(check(&request, lookup, example_time()), Ok(TEST_ID.to_owned()));
         assert!(matches!(
             verify(&request, "", "cvm", lookup, example_time()),
             Err(SignatureError::Mismatch { .. })
@@ -443,28 +359,25 @@ mod tests {
     /// that very string; the server must verify the bytes received, not a re-encoding.
     #[test]
     fn a_get_is_verified_against_the_query_as_received() {
-        let secret = Secret::new("s3cret");
-        let key = AccessKey {
-            id: "ak1",
-            secret: &secret,
-        };
         let mut request = signed_request(b"");
         request.headers.retain(|(n, _)| n != "Authorization" && n != "X-TC-Timestamp");
         request.query = vec![("Name".into(), "a b".into()), ("Limit".into(), "10".into())];
         let raw = "Name=a+b&Limit=10";
-        let signed = sign_sent_query(
-            &request,
-            raw,
-            key,
-            example_time(),
-            "billing",
-            HeadersToSign::ProviderDefault,
-        );
-        assert!(signed.canonical_request.starts_with("GET\n/\nName=a+b&Limit=10\n"));
-        request.apply(&signed);
+        let request = signed_with_test_key(request, |request, key| {
+            let signed = sign_sent_query(
+                request,
+                raw,
+                key,
+                example_time(),
+                "billing",
+                HeadersToSign::ProviderDefault,
+            );
+            assert!(signed.canonical_request.starts_with("GET\n/\nName=a+b&Limit=10\n"));
+            signed
+        });
         assert_eq!(
             verify(&request, raw, "billing", lookup, example_time()),
-            Ok("ak1".to_owned())
+            Ok(TEST_ID.to_owned())
         );
         // Re-encoding the decoded pairs gives `a%20b`, which is not what was signed.
         assert!(matches!(

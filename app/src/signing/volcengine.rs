@@ -4,11 +4,15 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-use super::{
-    hmac_sha256, hmac_sha256_matches, normalized_names, authorization_fields, rfc3986_encode,
-    sha256_hex, split_exact, within_window, AccessKey, HeaderTable, HeadersToSign,
-    RequestSignature, SignableRequest, SignatureError,
+use super::canonical::{
+    canonical_query, normalized_names, sigv4_request, sigv4_string_to_sign, HeaderTable,
+    HeaderValues, QueryOrder,
 };
+use super::digest::{hmac_sha256, hmac_sha256_hex, sha256_hex};
+use super::verify::{
+    authorization_fields, authorization_header, compare, secret_of, split_exact, within_window,
+};
+use super::{AccessKey, HeadersToSign, RequestSignature, SignableRequest, SignatureError};
 use crate::secret::Secret;
 
 pub const ALGORITHM: &str = "HMAC-SHA256";
@@ -42,22 +46,18 @@ pub fn sign(
         ("X-Content-Sha256".to_owned(), sha256_hex(&request.body)),
     ];
     let table = HeaderTable::from_request(request, &added);
-    let signed = match headers_to_sign {
-        HeadersToSign::ProviderDefault => normalized_names(table.names().filter(|name| {
+    let signed = headers_to_sign.resolve(|| {
+        normalized_names(table.names().filter(|name| {
             matches!(*name, "host" | "content-type" | "content-md5") || name.starts_with("x-")
-        })),
-        HeadersToSign::Only(names) => normalized_names(names.iter().copied()),
-    };
+        }))
+    });
     let scope = credential_scope(&date, region, service);
     let canonical_request = canonical_request(request, &table, &signed);
     let string_to_sign = string_to_sign(&x_date, &scope, &canonical_request);
     let signing_key = signing_key(key.secret, &date, region, service);
-    let signature = hex::encode(hmac_sha256(&signing_key, string_to_sign.as_bytes()));
-    let authorization = format!(
-        "{ALGORITHM} Credential={}/{scope}, SignedHeaders={}, Signature={signature}",
-        key.id,
-        signed.join(";")
-    );
+    let signature = hmac_sha256_hex(&signing_key, string_to_sign.as_bytes());
+    let credential = format!("{}/{scope}", key.id);
+    let authorization = authorization_header(ALGORITHM, &credential, &signed, &signature, ", ");
     RequestSignature::new(added, canonical_request, string_to_sign, signature, authorization)
 }
 
@@ -70,10 +70,8 @@ pub fn verify(
 ) -> Result<String, SignatureError> {
     let table = HeaderTable::from_request(request, &[]);
     let fields = authorization_fields(&table, ALGORITHM)?;
-    let (credential, signed_list, claimed) =
-        (fields.credential.as_str(), fields.signed_headers.as_str(), fields.signature.as_str());
     let [access_key_id, scope_date, region, service, terminator] =
-        split_exact(credential, '/').ok_or(SignatureError::Malformed("Credential"))?;
+        split_exact(&fields.credential, '/').ok_or(SignatureError::Malformed("Credential"))?;
 
     let x_date = table
         .get("x-date")
@@ -84,7 +82,7 @@ pub fn verify(
     if terminator != SCOPE_TERMINATOR || x_date.get(..8) != Some(scope_date) {
         return Err(SignatureError::Malformed("Credential"));
     }
-    let signed = normalized_names(signed_list.split(';'));
+    let signed = normalized_names(fields.signed_headers.split(';'));
     if !["host", "x-date"]
         .iter()
         .all(|required| signed.iter().any(|s| s == required))
@@ -94,23 +92,15 @@ pub fn verify(
     if !within_window(at, now, allowed_skew()) {
         return Err(SignatureError::Expired);
     }
-    let secret = secret_for(access_key_id)
-        .ok_or_else(|| SignatureError::UnknownKey(access_key_id.to_owned()))?;
+    let secret = secret_of(secret_for, access_key_id)?;
 
-    let scope = credential_scope(scope_date, region, service);
     let string_to_sign = string_to_sign(
         &x_date,
-        &scope,
+        &credential_scope(scope_date, region, service),
         &canonical_request(request, &table, &signed),
     );
     let signing_key = signing_key(&secret, scope_date, region, service);
-    if hmac_sha256_matches(&signing_key, string_to_sign.as_bytes(), claimed) {
-        Ok(access_key_id.to_owned())
-    } else {
-        Err(SignatureError::Mismatch {
-            server_string_to_sign: string_to_sign,
-        })
-    }
+    compare(&signing_key, string_to_sign, &fields.signature, access_key_id)
 }
 
 fn credential_scope(date: &str, region: &str, service: &str) -> String {
@@ -125,48 +115,25 @@ fn signing_key(secret: &Secret, date: &str, region: &str, service: &str) -> [u8;
     hmac_sha256(&k_service, SCOPE_TERMINATOR.as_bytes())
 }
 
-fn canonical_request(request: &SignableRequest, table: &HeaderTable, signed: &[String]) -> String {
-    let canonical_headers: String = signed
-        .iter()
-        .map(|name| format!("{name}:{}\n", table.get(name).unwrap_or_default().trim()))
-        .collect();
-    format!(
-        "{}\n{}\n{}\n{}\n{}\n{}",
-        request.method.to_ascii_uppercase(),
-        rfc3986_encode(&request.path, true),
-        canonical_query(&request.query),
-        canonical_headers,
-        signed.join(";"),
-        sha256_hex(&request.body)
-    )
-}
-
-/// Keys and values RFC 3986 encoded (the SDK's `quote(..., safe='-_.~')`), then sorted by
+/// Query keys and values RFC 3986 encoded (the SDK's `quote(..., safe='-_.~')`), then sorted by
 /// encoded key and encoded value, as the SDK's `SignerV4.canonical_query` sorts the encoded
 /// pairs; that differs from sorting raw keys once a key holds a byte that gets escaped.
-fn canonical_query(query: &[(String, String)]) -> String {
-    let mut pairs: Vec<(String, String)> = query
-        .iter()
-        .map(|(k, v)| (rfc3986_encode(k, false), rfc3986_encode(v, false)))
-        .collect();
-    pairs.sort();
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&")
+fn canonical_request(request: &SignableRequest, table: &HeaderTable, signed: &[String]) -> String {
+    let query = canonical_query(&request.query, QueryOrder::EncodedPairs);
+    sigv4_request(request, &query, table, signed, HeaderValues::Trimmed)
 }
 
 fn string_to_sign(x_date: &str, scope: &str, canonical_request: &str) -> String {
-    format!(
-        "{ALGORITHM}\n{x_date}\n{scope}\n{}",
-        sha256_hex(canonical_request.as_bytes())
-    )
+    sigv4_string_to_sign(ALGORITHM, x_date, scope, canonical_request)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signing::test_support::{
+        assert_all_mismatch, assert_common_refusals, key_store, lookup, signed_with_key,
+        signed_with_test_key, with_authorization, TEST_ID,
+    };
     use chrono::TimeZone;
 
     const EXAMPLE_AK: &str = "AKLTYWViMTVmZGYzM2E0NDI5Mzk2MDZjNjFmMjc2MjRjMzg";
@@ -257,7 +224,6 @@ mod tests {
     }
 
     fn signed_request(body: &[u8]) -> SignableRequest {
-        let secret = Secret::new("s3cret");
         let mut request = example_request();
         request.method = "POST".into();
         request.query.push(("Name".into(), "a b*~/未".into()));
@@ -265,99 +231,68 @@ mod tests {
             .headers
             .push(("Content-Type".into(), "application/json".into()));
         request.body = body.to_vec();
-        let key = AccessKey {
-            id: "ak1",
-            secret: &secret,
-        };
-        let signed = sign(
-            &request,
-            key,
-            example_time(),
-            "cn-beijing",
-            "billing",
-            HeadersToSign::ProviderDefault,
-        );
-        assert!(signed
-            .authorization
-            .contains("SignedHeaders=content-type;host;x-content-sha256;x-date, "));
-        request.apply(&signed);
-        request
-    }
-
-    fn lookup(id: &str) -> Option<Secret> {
-        (id == "ak1").then(|| Secret::new("s3cret"))
+        signed_with_test_key(request, |request, key| {
+            let signed = sign(
+                request,
+                key,
+                example_time(),
+                "cn-beijing",
+                "billing",
+                HeadersToSign::ProviderDefault,
+            );
+            assert!(signed
+                .authorization
+                .contains("SignedHeaders=content-type;host;x-content-sha256;x-date, "));
+            signed
+        })
     }
 
     #[test]
     fn verifies_its_own_signature() {
         let request = signed_request(br#"{"BillPeriod":"2024-05"}"#);
         let later = example_time() + chrono::Duration::minutes(14);
-        assert_eq!(verify(&request, lookup, later), Ok("ak1".to_owned()));
+        assert_eq!(verify(&request, lookup, later), Ok(TEST_ID.to_owned()));
     }
 
     #[test]
     fn verifies_the_published_example() {
-        let secret = Secret::new(EXAMPLE_SK);
-        let mut request = example_request();
-        let signed = sign(
-            &request,
-            AccessKey {
-                id: EXAMPLE_AK,
-                secret: &secret,
-            },
-            example_time(),
-            "cn-beijing",
-            "iam",
-            HeadersToSign::Only(&["host", "x-date"]),
-        );
-        request.apply(&signed);
-        let lookup = |id: &str| (id == EXAMPLE_AK).then(|| Secret::new(EXAMPLE_SK));
+        let request = signed_with_key(EXAMPLE_AK, EXAMPLE_SK, example_request(), |request, key| {
+            let only = HeadersToSign::Only(&["host", "x-date"]);
+            sign(request, key, example_time(), "cn-beijing", "iam", only)
+        });
         assert_eq!(
-            verify(&request, lookup, example_time()),
+            verify(&request, key_store(EXAMPLE_AK, EXAMPLE_SK), example_time()),
             Ok(EXAMPLE_AK.to_owned())
         );
     }
 
     #[test]
     fn rejects_tampering() {
-        let now = example_time();
         let mut body = signed_request(br#"{"BillPeriod":"2024-05"}"#);
         body.body = br#"{"BillPeriod":"2024-04"}"#.to_vec();
         let mut query = signed_request(b"");
         query.query[0].1 = "ListBill".into();
         let mut header = signed_request(b"");
         header.headers[0].1 = "text/plain".into();
-        for request in [body, query, header] {
-            assert!(matches!(
-                verify(&request, lookup, now),
-                Err(SignatureError::Mismatch { .. })
-            ));
-        }
+        assert_all_mismatch(
+            |request| verify(request, lookup, example_time()),
+            [body, query, header],
+        );
     }
 
     #[test]
     fn rejects_stale_unknown_missing_and_malformed() {
         let request = signed_request(b"");
-        let late = example_time() + chrono::Duration::minutes(16);
-        assert_eq!(verify(&request, lookup, late), Err(SignatureError::Expired));
-        assert_eq!(
-            verify(&request, |_| None, example_time()),
-            Err(SignatureError::UnknownKey("ak1".into()))
+        assert_common_refusals(
+            &|request, secrets, now| verify(request, secrets, now),
+            &request,
+            example_time(),
+            (example_time() + chrono::Duration::minutes(16), None),
+            ("X-Date", "X-Date"),
         );
 
-        let mut no_date = request.clone();
-        no_date.headers.retain(|(n, _)| n != "X-Date");
-        assert_eq!(
-            verify(&no_date, lookup, example_time()),
-            Err(SignatureError::Missing("X-Date"))
-        );
-
-        let mut wrong_scope = request;
-        for (name, value) in &mut wrong_scope.headers {
-            if name == "Authorization" {
-                *value = value.replace("/20240619/", "/20240618/");
-            }
-        }
+        let wrong_scope =
+            with_authorization(request, |value| value.replace("/20240619/", "/20240618/"));
         assert_eq!(
             verify(&wrong_scope, lookup, example_time()),
             Err(SignatureError::Malformed("Credential"))
@@ -374,6 +309,9 @@ mod tests {
             ("a_b".to_owned(), "4".to_owned()),
             ("a b".to_owned(), "3".to_owned()),
         ];
-        assert_eq!(canonical_query(&query), "%C3%A9=1&Z=2&a%20b=3&a_b=4");
+        assert_eq!(
+            canonical_query(&query, QueryOrder::EncodedPairs),
+            "%C3%A9=1&Z=2&a%20b=3&a_b=4"
+        );
     }
 }

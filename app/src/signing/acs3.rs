@@ -4,11 +4,11 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-use super::{
-    hmac_sha256, hmac_sha256_matches, normalized_names, authorization_fields, rfc3986_encode,
-    sha256_hex, within_window, AccessKey, HeaderTable, RequestSignature, SignableRequest,
-    SignatureError,
-};
+use super::canonical::{canonical_query, normalized_names, sigv4_request, HeaderValues, QueryOrder};
+use super::digest::{hmac_sha256_hex, sha256_hex};
+use super::verify::{authorization_fields, authorization_header, compare, secret_of, within_window};
+use super::canonical::HeaderTable;
+use super::{AccessKey, RequestSignature, SignableRequest, SignatureError};
 use crate::secret::Secret;
 
 pub const ALGORITHM: &str = "ACS3-HMAC-SHA256";
@@ -45,15 +45,8 @@ pub fn sign(
         .collect();
     let canonical_request = canonical_request(request, &table, &signed);
     let string_to_sign = string_to_sign(&canonical_request);
-    let signature = hex::encode(hmac_sha256(
-        key.secret.expose().as_bytes(),
-        string_to_sign.as_bytes(),
-    ));
-    let authorization = format!(
-        "{ALGORITHM} Credential={},SignedHeaders={},Signature={signature}",
-        key.id,
-        signed.join(";")
-    );
+    let signature = hmac_sha256_hex(key.secret.expose().as_bytes(), string_to_sign.as_bytes());
+    let authorization = authorization_header(ALGORITHM, key.id, &signed, &signature, ",");
     RequestSignature::new(added, canonical_request, string_to_sign, signature, authorization)
 }
 
@@ -66,8 +59,7 @@ pub fn verify(
 ) -> Result<String, SignatureError> {
     let table = HeaderTable::from_request(request, &[]);
     let fields = authorization_fields(&table, ALGORITHM)?;
-    let (access_key_id, signed_list, claimed) =
-        (fields.credential.as_str(), fields.signed_headers.as_str(), fields.signature.as_str());
+    let access_key_id = fields.credential.as_str();
 
     let date = table
         .get("x-acs-date")
@@ -78,7 +70,7 @@ pub fn verify(
     if table.get("x-acs-signature-nonce").is_none() {
         return Err(SignatureError::Missing("x-acs-signature-nonce"));
     }
-    let signed = normalized_names(signed_list.split(';'));
+    let signed = normalized_names(fields.signed_headers.split(';'));
     // Every common header present must be signed: host and all x-acs-* headers.
     let unsigned_common = table
         .names()
@@ -90,51 +82,19 @@ pub fn verify(
     if !within_window(at, now, allowed_skew()) {
         return Err(SignatureError::Expired);
     }
-    let secret = secret_for(access_key_id)
-        .ok_or_else(|| SignatureError::UnknownKey(access_key_id.to_owned()))?;
+    let secret = secret_of(secret_for, access_key_id)?;
 
     let string_to_sign = string_to_sign(&canonical_request(request, &table, &signed));
-    if hmac_sha256_matches(
-        secret.expose().as_bytes(),
-        string_to_sign.as_bytes(),
-        claimed,
-    ) {
-        Ok(access_key_id.to_owned())
-    } else {
-        Err(SignatureError::Mismatch {
-            server_string_to_sign: string_to_sign,
-        })
-    }
-}
-
-fn canonical_request(request: &SignableRequest, table: &HeaderTable, signed: &[String]) -> String {
-    let canonical_headers: String = signed
-        .iter()
-        .map(|name| format!("{name}:{}\n", table.get(name).unwrap_or_default().trim()))
-        .collect();
-    format!(
-        "{}\n{}\n{}\n{}\n{}\n{}",
-        request.method.to_ascii_uppercase(),
-        rfc3986_encode(&request.path, true),
-        canonical_query(&request.query),
-        canonical_headers,
-        signed.join(";"),
-        sha256_hex(&request.body)
-    )
+    compare(secret.expose().as_bytes(), string_to_sign, &fields.signature, access_key_id)
 }
 
 /// Sorted by the raw (unencoded) name, then names and values RFC 3986 encoded, `k=v` joined by
 /// `&`; an empty value is written `k=` (doc, "CanonicalQueryString"). The official SDKs sort
 /// the names before encoding them (darabonba-openapi `get_canonical_query_string`), which
 /// differs from sorting encoded names once a name holds a byte that gets escaped.
-fn canonical_query(query: &[(String, String)]) -> String {
-    let mut pairs: Vec<&(String, String)> = query.iter().collect();
-    pairs.sort_by(|a, b| a.0.cmp(&b.0));
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", rfc3986_encode(k, false), rfc3986_encode(v, false)))
-        .collect::<Vec<_>>()
-        .join("&")
+fn canonical_request(request: &SignableRequest, table: &HeaderTable, signed: &[String]) -> String {
+    let query = canonical_query(&request.query, QueryOrder::RawNames);
+    sigv4_request(request, &query, table, signed, HeaderValues::Trimmed)
 }
 
 fn string_to_sign(canonical_request: &str) -> String {
@@ -144,6 +104,10 @@ fn string_to_sign(canonical_request: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signing::test_support::{
+        assert_all_mismatch, assert_common_refusals, lookup, signed_with_test_key,
+        with_authorization,
+    };
     use chrono::TimeZone;
 
     fn example_request() -> SignableRequest {
@@ -237,7 +201,6 @@ mod tests {
     }
 
     fn signed_request(body: &[u8]) -> SignableRequest {
-        let secret = Secret::new("s3cret");
         let mut request = example_request();
         request.query.push(("Name".into(), "a b*~/未".into()));
         request.headers.push((
@@ -245,21 +208,7 @@ mod tests {
             "application/json; charset=utf-8".into(),
         ));
         request.body = body.to_vec();
-        let signed = sign(
-            &request,
-            AccessKey {
-                id: "ak1",
-                secret: &secret,
-            },
-            example_time(),
-            "n-1",
-        );
-        request.apply(&signed);
-        request
-    }
-
-    fn lookup(id: &str) -> Option<Secret> {
-        (id == "ak1").then(|| Secret::new("s3cret"))
+        signed_with_test_key(request, |request, key| sign(request, key, example_time(), "n-1"))
     }
 
     #[test]
@@ -271,7 +220,6 @@ mod tests {
 
     #[test]
     fn rejects_tampering() {
-        let now = example_time();
         let mut body = signed_request(br#"{"a":1}"#);
         body.body = br#"{"a":2}"#.to_vec();
         let mut query = signed_request(b"");
@@ -280,34 +228,22 @@ mod tests {
         header.headers[0].1 = "DeleteInstance".into();
         let mut host = signed_request(b"");
         host.host = "ecs.cn-beijing.aliyuncs.com".into();
-        for request in [body, query, header, host] {
-            assert!(matches!(
-                verify(&request, lookup, now),
-                Err(SignatureError::Mismatch { .. })
-            ));
-        }
+        assert_all_mismatch(
+            |request| verify(request, lookup, example_time()),
+            [body, query, header, host],
+        );
     }
 
     #[test]
     fn rejects_stale_unknown_missing_and_unsigned() {
         let request = signed_request(b"");
-        let late = example_time() + chrono::Duration::minutes(16);
-        assert_eq!(verify(&request, lookup, late), Err(SignatureError::Expired));
-        let early = example_time() - chrono::Duration::minutes(16);
-        assert_eq!(
-            verify(&request, lookup, early),
-            Err(SignatureError::Expired)
-        );
-        assert_eq!(
-            verify(&request, |_| None, example_time()),
-            Err(SignatureError::UnknownKey("ak1".into()))
-        );
-
-        let mut unsigned = request.clone();
-        unsigned.headers.retain(|(n, _)| n != "Authorization");
-        assert_eq!(
-            verify(&unsigned, lookup, example_time()),
-            Err(SignatureError::Missing("Authorization"))
+        let skew = chrono::Duration::minutes(16);
+        assert_common_refusals(
+            &|request, secrets, now| verify(request, secrets, now),
+            &request,
+            example_time(),
+            (example_time() + skew, Some(example_time() - skew)),
+            ("Authorization", "Authorization"),
         );
 
         let mut extra = request.clone();
@@ -319,12 +255,7 @@ mod tests {
             Err(SignatureError::Malformed("SignedHeaders"))
         );
 
-        let mut garbled = request;
-        for (name, value) in &mut garbled.headers {
-            if name == "Authorization" {
-                *value = "ACS3-HMAC-SHA256 Credential=ak1".into();
-            }
-        }
+        let garbled = with_authorization(request, |_| "ACS3-HMAC-SHA256 Credential=ak1".into());
         assert_eq!(
             verify(&garbled, lookup, example_time()),
             Err(SignatureError::Malformed("Authorization"))
@@ -340,6 +271,9 @@ mod tests {
             ("a b".to_owned(), "3".to_owned()),
             ("a_b".to_owned(), "4".to_owned()),
         ];
-        assert_eq!(canonical_query(&query), "Z=2&a%20b=3&a_b=4&%C3%A9=1");
+        assert_eq!(
+            canonical_query(&query, QueryOrder::RawNames),
+            "Z=2&a%20b=3&a_b=4&%C3%A9=1"
+        );
     }
 }

@@ -1,0 +1,302 @@
+//! What the five clients share to talk HTTP: [`ProviderHttp`] (the account, its base URL, the
+//! reqwest client and the request gate), building URLs, sending a request, and reading answers.
+
+use std::future::Future;
+use std::time::Duration;
+
+use url::Url;
+
+use super::{AccountConfig, ErrorKind, ProviderError, RequestGate};
+use crate::billing::model::{Currency, Provider};
+use crate::signing::{encoded_query, AccessKey, SignableRequest};
+
+/// One account's connection to its provider, embedded by each client. `http` carries the
+/// timeouts; clones share the gate's rate limiter.
+#[derive(Clone)]
+pub struct ProviderHttp {
+    account: AccountConfig,
+    base: Url,
+    http: reqwest::Client,
+    gate: RequestGate,
+}
+
+impl std::fmt::Debug for ProviderHttp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderHttp")
+            .field("account", &self.account)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ProviderHttp {
+    pub fn new(account: AccountConfig, http: reqwest::Client, gate: RequestGate) -> Self {
+        let base = account.endpoint.clone();
+        ProviderHttp {
+            account,
+            base,
+            http,
+            gate,
+        }
+    }
+
+    pub fn account(&self) -> &AccountConfig {
+        &self.account
+    }
+
+    fn provider(&self) -> Provider {
+        self.account.provider
+    }
+
+    /// The configured endpoint.
+    pub(super) fn base(&self) -> &Url {
+        &self.base
+    }
+
+    /// The account's name, as its bill lines and balances carry it.
+    pub(super) fn name(&self) -> &str {
+        &self.account.name
+    }
+
+    /// The access key the signers sign with.
+    pub(super) fn key(&self) -> AccessKey<'_> {
+        AccessKey {
+            id: &self.account.access_key_id,
+            secret: &self.account.secret,
+        }
+    }
+
+    /// `op` through the account's [`RequestGate`].
+    pub(super) async fn run<T, F, Fut>(&self, op: F) -> Result<T, ProviderError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, ProviderError>>,
+    {
+        self.gate.run(op).await
+    }
+
+    /// `path` under the endpoint, with `query` RFC 3986 encoded as the signers encode it.
+    pub(super) fn url(&self, path: &str, query: &[(String, String)]) -> Url {
+        let mut url = endpoint_url(&self.base, path);
+        set_query(&mut url, query);
+        url
+    }
+
+    /// The request to sign for `url`: its host and path, with `query` (as put into the URL),
+    /// `headers` and `body`.
+    pub(super) fn signable(
+        method: &reqwest::Method,
+        url: &Url,
+        query: Vec<(String, String)>,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    ) -> SignableRequest {
+        SignableRequest {
+            method: method.as_str().to_owned(),
+            host: host_header(url),
+            path: url.path().to_owned(),
+            query,
+            headers,
+            body,
+        }
+    }
+
+    /// Sends a signed request: its headers (the signature's included) and its body.
+    pub(super) async fn send_signed(
+        &self,
+        action: &str,
+        method: reqwest::Method,
+        url: Url,
+        request: SignableRequest,
+    ) -> Result<Answer, ProviderError> {
+        self.send(action, method, url, &request.headers, request.body).await
+    }
+
+    /// Sends one request. `headers` are sent as given and `Host` is set explicitly to what was
+    /// signed.
+    pub(super) async fn send(
+        &self,
+        action: &str,
+        method: reqwest::Method,
+        url: Url,
+        headers: &[(String, String)],
+        body: Vec<u8>,
+    ) -> Result<Answer, ProviderError> {
+        let provider = self.provider();
+        let method_has_body = matches!(method.as_str(), "POST" | "PUT" | "PATCH");
+        let mut request = self
+            .http
+            .request(method, url.clone())
+            .header(reqwest::header::HOST, host_header(&url));
+        for (name, value) in headers {
+            if !name.eq_ignore_ascii_case("host") {
+                request = request.header(name.as_str(), value.as_str());
+            }
+        }
+        if !body.is_empty() {
+            request = request.body(body);
+        } else if method_has_body {
+            // reqwest states no length for an empty body; the official SDKs send 0, and some
+            // gateways refuse a POST without it (411).
+            request = request.header(reqwest::header::CONTENT_LENGTH, "0");
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ProviderError::from_reqwest(provider, action, e))?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| ProviderError::from_reqwest(provider, action, e))?;
+        Ok(Answer {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// `result` with the account's secret taken out of any error: some providers echo a
+    /// credential they refuse, and the error goes to the log, the sync record and the page.
+    pub(super) fn redacted<T>(&self, result: Result<T, ProviderError>) -> Result<T, ProviderError> {
+        result.map_err(|e| e.redacting(&self.account.secret))
+    }
+}
+
+/// The `Host` header value, and the value every signer signs as `host`: host, plus the port
+/// when it is not the scheme's default (`url` drops default ports).
+fn host_header(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_owned(),
+    }
+}
+
+/// `base` with `path` appended to its own path, no query.
+fn endpoint_url(base: &Url, path: &str) -> Url {
+    let mut url = base.clone();
+    let prefix = base.path().trim_end_matches('/').to_owned();
+    url.set_path(&format!("{prefix}{path}"));
+    url.set_query(None);
+    url.set_fragment(None);
+    url
+}
+
+/// Sets the query to `pairs`, RFC 3986 encoded as the signers encode them, so the bytes sent
+/// decode to exactly what was signed.
+fn set_query(url: &mut Url, pairs: &[(String, String)]) {
+    let query = encoded_query(pairs);
+    url.set_query(if query.is_empty() { None } else { Some(&query) });
+}
+
+/// A provider's HTTP answer, read whole.
+pub(super) struct Answer {
+    pub(super) status: u16,
+    pub(super) headers: reqwest::header::HeaderMap,
+    pub(super) body: bytes::Bytes,
+}
+
+impl Answer {
+    pub(super) fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)?
+            .to_str()
+            .ok()
+            .map(|v| v.trim().to_owned())
+    }
+}
+
+/// `Retry-After` in seconds (RFC 9110 also allows an HTTP date; these APIs are not known to
+/// send one, and a date is ignored).
+pub(super) fn retry_after_seconds(answer: &Answer) -> Option<Duration> {
+    answer
+        .header("retry-after")?
+        .parse::<u64>()
+        .ok()
+        .filter(|s| *s > 0)
+        .map(Duration::from_secs)
+}
+
+/// The start of an unreadable body, for an error message.
+pub(super) fn body_excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
+    text.trim().to_owned()
+}
+
+/// A JSON answer parsed as `T`, or Malformed naming `action`.
+pub(super) fn parse_json<T: serde::de::DeserializeOwned>(
+    provider: Provider,
+    action: &str,
+    body: &[u8],
+) -> Result<T, ProviderError> {
+    serde_json::from_slice(body).map_err(|e| ProviderError::malformed(provider, action, e))
+}
+
+/// The kind for a failed answer when the provider's code says nothing more specific.
+pub(super) fn kind_from_status(status: u16) -> ErrorKind {
+    match status {
+        401 | 403 => ErrorKind::Auth,
+        429 => ErrorKind::Throttled,
+        500..=599 => ErrorKind::Server,
+        _ => ErrorKind::BadRequest,
+    }
+}
+
+pub(super) fn parse_currency(provider: Provider, action: &str, code: &str) -> Result<Currency, ProviderError> {
+    match code.trim().to_ascii_uppercase().as_str() {
+        "CNY" | "RMB" => Ok(Currency::Cny),
+        "USD" => Ok(Currency::Usd),
+        other => Err(ProviderError::malformed(
+            provider,
+            action,
+            format!("unsupported currency {other:?}"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_and_hosts() {
+        let base = Url::parse("http://127.0.0.1:8080/").unwrap();
+        let mut url = endpoint_url(&base, "/v1/bill/resource/month");
+        assert_eq!(host_header(&url), "127.0.0.1:8080");
+        set_query(
+            &mut url,
+            &[
+                ("month".into(), "2024-05".into()),
+                ("a b".into(), "c/d".into()),
+            ],
+        );
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:8080/v1/bill/resource/month?month=2024-05&a%20b=c%2Fd"
+        );
+        let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        assert_eq!(pairs[1], ("a b".to_owned(), "c/d".to_owned()));
+        let real = Url::parse("https://business.aliyuncs.com").unwrap();
+        assert_eq!(
+            host_header(&endpoint_url(&real, "/")),
+            "business.aliyuncs.com"
+        );
+        assert_eq!(
+            endpoint_url(&real, "/").as_str(),
+            "https://business.aliyuncs.com/"
+        );
+    }
+
+    #[test]
+    fn currencies_and_statuses() {
+        assert_eq!(parse_currency(Provider::Aliyun, "A", " rmb ").unwrap(), Currency::Cny);
+        assert_eq!(parse_currency(Provider::Aliyun, "A", "usd").unwrap(), Currency::Usd);
+        assert_eq!(parse_currency(Provider::Aliyun, "A", "EUR").unwrap_err().kind, ErrorKind::Malformed);
+        let kinds: Vec<ErrorKind> = [401, 403, 429, 500, 503, 400, 404].into_iter().map(kind_from_status).collect();
+        assert_eq!(
+            kinds,
+            [ErrorKind::Auth, ErrorKind::Auth, ErrorKind::Throttled, ErrorKind::Server, ErrorKind::Server, ErrorKind::BadRequest, ErrorKind::BadRequest]
+        );
+    }
+}

@@ -1,3 +1,0 @@
-//! Cloud billing providers (server only).
-
-pub mod signing;
