@@ -681,6 +681,20 @@ impl Table {
         self.headers.get(col).map_or("", String::as_str)
     }
 
+    /// What names a row: every text column before the figure (a segment table's 「VIP · 活跃」, not
+    /// just 「VIP」, which several rows share), so the prose never pairs a name with another
+    /// row's figure.
+    fn label(&self, row: usize, numeric: Option<usize>) -> String {
+        let end = numeric.unwrap_or(1).max(1);
+        let parts: Vec<&str> =
+            (0..end).map(|col| self.cell(row, col)).filter(|c| col_is_text(c)).collect();
+        if parts.is_empty() {
+            self.cell(row, 0).to_owned()
+        } else {
+            parts.join(" · ")
+        }
+    }
+
     /// The first column after the label column whose cells all read as numbers.
     fn numeric_column(&self) -> Option<usize> {
         (1..self.headers.len())
@@ -707,6 +721,10 @@ impl Table {
         };
         (by(|a, b| a > b), by(|a, b| a < b))
     }
+}
+
+fn col_is_text(cell: &str) -> bool {
+    !cell.is_empty() && number(cell).is_none()
 }
 
 fn table_cells(line: &str) -> Vec<String> {
@@ -812,7 +830,7 @@ fn table_answer(table: &Table, instructions: &[String]) -> String {
 
 fn summary(table: &Table, numeric: Option<usize>) -> String {
     let firsts: Vec<String> = (0..table.rows.len().min(3))
-        .map(|r| format!("「{}」", table.cell(r, 0)))
+        .map(|r| format!("「{}」", table.label(r, numeric)))
         .collect();
     let columns: Vec<&str> = table.headers.iter().take(4).map(String::as_str).collect();
     let mut text = format!(
@@ -827,9 +845,9 @@ fn summary(table: &Table, numeric: Option<usize>) -> String {
         text += &format!(
             "按「{}」计，「{}」最高（{}），「{}」最低（{}）。",
             table.header(col),
-            table.cell(top, 0),
+            table.label(top, numeric),
             table.cell(top, col),
-            table.cell(bottom, 0),
+            table.label(bottom, numeric),
             table.cell(bottom, col),
         );
     }
@@ -843,7 +861,7 @@ fn point(table: &Table, numeric: Option<usize>, i: usize) -> String {
         let col = 1.min(table.headers.len().saturating_sub(1));
         return format!(
             "以「{}」为例，{}为「{}」，需结合更多数据判断。",
-            table.cell(row, 0),
+            table.label(row, None),
             table.header(col),
             table.cell(row, col)
         );
@@ -851,7 +869,7 @@ fn point(table: &Table, numeric: Option<usize>, i: usize) -> String {
     match i % 3 {
         0 => format!(
             "以「{}」为例，{}为 {}，可作为对比基准。",
-            table.cell(row, 0),
+            table.label(row, numeric),
             table.header(col),
             table.cell(row, col)
         ),
@@ -876,8 +894,8 @@ fn trend(table: &Table, col: usize) -> String {
     let last_row = table.rows.len() - 1;
     format!(
         "从「{}」到「{}」，{}整体{}（{} → {}）。",
-        table.cell(0, 0),
-        table.cell(last_row, 0),
+        table.label(0, Some(col)),
+        table.label(last_row, Some(col)),
         table.header(col),
         direction,
         table.cell(0, col),
@@ -896,7 +914,7 @@ fn share(table: &Table, col: usize) -> String {
     };
     format!(
         "「{}」占{}合计的 {:.1}%，集中度值得关注。",
-        table.cell(top, 0),
+        table.label(top, Some(col)),
         table.header(col),
         percent
     )
@@ -908,14 +926,14 @@ fn advice(table: &Table, numeric: Option<usize>) -> String {
             let (top, bottom) = table.extremes(col);
             format!(
                 "1. 重点保障「{}」的供应与曝光，巩固其{}优势。\n2. 复盘「{}」的定价与促销策略，必要时调整资源投入。\n",
-                table.cell(top, 0),
+                table.label(top, numeric),
                 table.header(col),
-                table.cell(bottom, 0),
+                table.label(bottom, numeric),
             )
         }
         None => format!(
             "1. 为「{}」等项目补充可量化的指标，便于比较。\n2. 按月跟踪这些项目的变化，及时发现异常。\n",
-            table.cell(0, 0)
+            table.label(0, None)
         ),
     }
 }
@@ -2385,6 +2403,25 @@ mod tests {
         assert!(answer.contains("「乌龙茶」最高（¥2,500）"), "{answer}");
         assert!(answer.contains("「红茶」最低（¥900）"), "{answer}");
         assert!(answer.contains("上升"), "{answer}");
+    }
+
+    /// The customers prompt's segment table names a row by tier and status: the prose must say
+    /// which segment a figure belongs to, and never pair a name with another row's figure.
+    #[test]
+    fn segment_rows_are_named_by_every_text_column() {
+        let prompt = "1. 总结\n2. 风险\n3. 占比\n\n| 客户等级 | 状态 | 客户数 |\n| --- | --- | --- |\n\
+| VIP | 活跃 | 38 |\n| VIP | 流失风险 | 0 |\n| 高级 | 活跃 | 120 |\n| 基础 | 已沉睡 | 25 |\n";
+        let answer = compose_answer(prompt);
+        assert!(answer.contains("「高级 · 活跃」最高（120）"), "{answer}");
+        assert!(answer.contains("「VIP · 流失风险」最低（0）"), "{answer}");
+        assert!(answer.contains("以「VIP · 活跃」为例，客户数为 38"), "{answer}");
+        // Every 「name」（figure) pair in the prose matches a row of the table.
+        let rows = [("VIP · 活跃", "38"), ("VIP · 流失风险", "0"), ("高级 · 活跃", "120"), ("基础 · 已沉睡", "25")];
+        for (name, figure) in answer.split('「').skip(1).filter_map(|s| s.split_once('」')).filter_map(|(n, rest)| {
+            rest.strip_prefix("最高（").or_else(|| rest.strip_prefix("最低（")).and_then(|r| r.split_once('）')).map(|(f, _)| (n, f))
+        }) {
+            assert!(rows.contains(&(name, figure)), "「{name}」（{figure}）is not a row: {answer}");
+        }
     }
 
     #[test]
