@@ -269,3 +269,39 @@ impl Core {
     }
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::super::demo_accounts;
+    use super::*;
+
+    fn core() -> Core {
+        let accounts = demo_accounts(1);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 18).expect("date");
+        let ledger = Ledger::new(1, today, 1, &accounts);
+        Core::new(accounts, ledger, Duration::ZERO)
+    }
+
+    #[tokio::test]
+    async fn a_queued_fault_comes_before_the_per_account_rate_limit() {
+        let core = core();
+        // One request per hour per account: the second one of an account is always over the limit.
+        let hourly = Limit { per_second: 1, limiter: Arc::new(RateLimiter::keyed(Quota::per_hour(NonZeroU32::MIN))) };
+        lock(&core.limiters).insert(Provider::Tencent, hourly);
+        core.faults.push(Provider::Tencent, CloudFault::MalformedJson);
+
+        let first = core.admit(Provider::Tencent, "a").await.expect("the fault shapes the answer");
+        assert!(first.malformed && !first.not_ready);
+        let second = core.admit(Provider::Tencent, "a").await;
+        assert!(matches!(second, Err(Rejection::Throttled { retry_after: Some(_), by_fault: false })), "{second:?}");
+        let other = core.admit(Provider::Tencent, "b").await.expect("another account has its own bucket");
+        assert!(!other.malformed);
+        core.faults.push(Provider::Tencent, CloudFault::Throttle { retry_after_s: Some(2) });
+        let faulted = core.admit(Provider::Tencent, "c").await;
+        assert_eq!(faulted.err(), Some(Rejection::Throttled { retry_after: Some(Duration::from_secs(2)), by_fault: true }));
+
+        assert_eq!(core.count(Provider::Tencent, Count::Faulted), 2);
+        assert_eq!(core.count(Provider::Tencent, Count::Throttled), 2);
+        assert_eq!(core.count(Provider::Aliyun, Count::Faulted), 0);
+    }
+}
