@@ -30,7 +30,8 @@ pub struct AppConfig {
     pub cloud_sim_hold_after: Option<u64>,
 }
 
-/// Model Studio (DashScope): the real service when a key is set, else the local simulator.
+/// Model Studio (DashScope): the real service when a key is set; without one, the composition root
+/// may point `base_url` and `api_key` at the local simulator and set `simulated`.
 #[derive(Clone, Debug)]
 pub struct AiConfig {
     /// `DASHSCOPE_API_KEY`: with it, the real service is used.
@@ -50,6 +51,12 @@ pub struct AiConfig {
     pub sim_first_token: Duration,
     pub sim_token: Duration,
     pub sim_task_step: Duration,
+    /// Never from the environment: true when the composition root pointed this configuration at
+    /// the local simulator (the UI then labels model output as the simulator's).
+    pub simulated: bool,
+    /// First wait before polling an image task; `None`: the client's default (the SDK's 1 s).
+    /// Set with `simulated`, to poll at the simulator's pace.
+    pub poll_start: Option<Duration>,
     /// `SUANPAN_INSIGHT_TOKEN_BUDGET`: tokens of analysis rows in a prompt (default 2000).
     pub insight_token_budget: usize,
     /// `SUANPAN_IMAGE_TIMEOUT_S`: how long an image task may take (default 300).
@@ -167,6 +174,8 @@ impl AiConfig {
             sim_first_token: ms("SUANPAN_SIM_FIRST_TOKEN_MS", 400)?,
             sim_token: ms("SUANPAN_SIM_TOKEN_MS", 25)?,
             sim_task_step: ms("SUANPAN_SIM_TASK_STEP_MS", 1500)?,
+            simulated: false,
+            poll_start: None,
             insight_token_budget: budget,
             image_timeout,
         })

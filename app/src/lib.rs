@@ -27,7 +27,8 @@ pub mod dashscope;
 pub mod limits;
 #[cfg(feature = "ssr")]
 pub mod secret;
-#[cfg(feature = "ssr")]
+/// Local simulators of the providers' APIs; only the composition root (`state`) starts them.
+#[cfg(feature = "simulators")]
 pub mod simulator;
 #[cfg(feature = "ssr")]
 pub mod spreadsheet;

@@ -1,7 +1,8 @@
 //! Everything a server function needs, built once at start-up and handed to the routes through
-//! `leptos_routes_with_context`.
+//! `leptos_routes_with_context`. This is the composition root: with the `simulators` feature it
+//! starts the local simulators the configuration leaves to them and hands the services their
+//! URLs and keys as configuration.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -13,8 +14,6 @@ use crate::dashscope::{DashScopeClient, DashScopeError};
 use crate::insights::model::AiSource;
 use crate::limits::CallLimits;
 use crate::sales::recent::RecentResults;
-use crate::secret::Secret;
-use crate::simulator::dashscope::{self as sim, SimControl, SimSettings};
 use crate::store::{AppStore, StoreError};
 use crate::warehouse::{Warehouse, WarehouseError};
 
@@ -28,6 +27,8 @@ pub enum StartupError {
     DashScope(#[from] DashScopeError),
     #[error("cannot start a simulator: {0}")]
     Simulator(std::io::Error),
+    #[error("HTTP client: {0}")]
+    Http(std::io::Error),
 }
 
 #[derive(Clone)]
@@ -39,9 +40,12 @@ pub struct AppState {
     /// Analyses shown in the last minutes, for the insights that describe them.
     pub recent: RecentResults,
     pub billing: BillingServices,
+    /// The simulators this process started (tests and the benchmark drive them).
+    #[cfg(feature = "simulators")]
+    pub simulators: crate::simulator::Simulators,
 }
 
-/// The model services: the client (to DashScope or to the local simulator) and its settings.
+/// The model services: the client (to the configured DashScope endpoint) and its settings.
 #[derive(Clone)]
 pub struct AiServices {
     pub source: AiSource,
@@ -54,47 +58,23 @@ pub struct AiServices {
     pub image_slots: Arc<Semaphore>,
     /// Where downloaded images are kept: `<data dir>/media/bundle-images`.
     pub image_dir: PathBuf,
-    /// The in-process simulator, when it serves.
-    pub simulator: Option<(SocketAddr, SimControl)>,
     /// How often each client may call the model and generate images.
     pub limits: CallLimits,
 }
 
 impl AiServices {
-    /// Starts the simulator on a free localhost port when no key is configured (and it is on).
+    /// A client when a key is configured (the composition root may have set the simulator's).
     pub async fn start(config: &AiConfig, data_dir: &std::path::Path) -> Result<Self, StartupError> {
-        let (source, client, simulator) = match (&config.api_key, config.simulator) {
-            (Some(key), _) => {
-                let client = DashScopeClient::new(config.base_url.clone(), key.clone(), false)?;
-                (AiSource::DashScope, Some(client), None)
+        let (source, client) = match &config.api_key {
+            Some(key) => {
+                let mut client = DashScopeClient::new(config.base_url.clone(), key.clone(), config.simulated)?;
+                if let Some(poll_start) = config.poll_start {
+                    client = client.with_retry(crate::dashscope::DashScopeRetryPolicy { poll_start, ..Default::default() });
+                }
+                let source = if config.simulated { AiSource::Simulator } else { AiSource::DashScope };
+                (source, Some(client))
             }
-            (None, true) => {
-                // A fresh random key per process: the simulator checks it like the real service.
-                let key = format!("sk-sim-{:032x}", rand::random::<u128>());
-                let settings = SimSettings {
-                    api_key: key.clone(),
-                    first_token_delay: config.sim_first_token,
-                    token_delay: config.sim_token,
-                    task_step: config.sim_task_step,
-                    result_ttl: std::time::Duration::from_secs(24 * 3600),
-                };
-                let running = sim::spawn(SocketAddr::from(([127, 0, 0, 1], 0)), settings)
-                    .await
-                    .map_err(StartupError::Simulator)?;
-                tracing::info!(addr = %running.addr, "DashScope simulator serving (no DASHSCOPE_API_KEY set)");
-                let base = url::Url::parse(&format!("http://{}/", running.addr)).map_err(|e| {
-                    StartupError::Simulator(std::io::Error::other(e.to_string()))
-                })?;
-                // Poll a simulated task at the pace it moves (the SDK's 1 s suits the real one).
-                let step = config.sim_task_step;
-                let retry = crate::dashscope::DashScopeRetryPolicy {
-                    poll_start: (step / 3).clamp(std::time::Duration::from_millis(10), std::time::Duration::from_secs(1)),
-                    ..Default::default()
-                };
-                let client = DashScopeClient::new(base, Secret::new(key), true)?.with_retry(retry);
-                (AiSource::Simulator, Some(client), Some((running.addr, running.control)))
-            }
-            (None, false) => (AiSource::NotConfigured, None, None),
+            None => (AiSource::NotConfigured, None),
         };
         Ok(AiServices {
             source,
@@ -105,7 +85,6 @@ impl AiServices {
             image_timeout: config.image_timeout,
             image_slots: Arc::new(Semaphore::new(2)),
             image_dir: data_dir.join("media").join("bundle-images"),
-            simulator,
             limits: CallLimits::new(config.insight_limit, config.image_limit),
         })
     }
@@ -125,14 +104,26 @@ impl AppState {
     }
 
     /// The state over an already open warehouse (tests and benchmarks bring their own).
-    pub async fn with_warehouse(config: AppConfig, warehouse: Warehouse) -> Result<Self, StartupError> {
+    #[cfg_attr(not(feature = "simulators"), allow(unused_mut))]
+    pub async fn with_warehouse(mut config: AppConfig, warehouse: Warehouse) -> Result<Self, StartupError> {
+        #[cfg(feature = "simulators")]
+        let simulators = crate::simulator::start_for(&mut config).await.map_err(StartupError::Simulator)?;
         let store = AppStore::open(&config.data_dir).await?;
         let ai = AiServices::start(&config.ai, &config.data_dir).await?;
-        let billing = BillingServices::start(config.billing.clone(), config.cloud_sim_latency, config.cloud_sim_hold_after).await.map_err(StartupError::Simulator)?;
+        let billing = BillingServices::start(config.billing.clone()).map_err(StartupError::Http)?;
         let closed = crate::billing::store::close_abandoned_runs(&store, chrono::Utc::now()).await?;
         if closed > 0 {
             tracing::warn!(closed, "billing sync runs abandoned by a stopped process were closed as failed");
         }
-        Ok(AppState { config: Arc::new(config), warehouse, store, ai, recent: RecentResults::default(), billing })
+        Ok(AppState {
+            config: Arc::new(config),
+            warehouse,
+            store,
+            ai,
+            recent: RecentResults::default(),
+            billing,
+            #[cfg(feature = "simulators")]
+            simulators,
+        })
     }
 }

@@ -1,7 +1,7 @@
 //! The five billing clients against the project's cloud simulator over real HTTP: signatures,
 //! pagination and amounts end to end, then authentication failures, throttling, malformed
 //! answers and Tencent's "bill not ready".
-#![cfg(feature = "ssr")]
+#![cfg(feature = "simulators")]
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -1,6 +1,6 @@
 //! The DashScope client against the project's simulator over real HTTP: streaming, usage,
 //! every error code, retries, the image task lifecycle and the download.
-#![cfg(feature = "ssr")]
+#![cfg(feature = "simulators")]
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

@@ -14,7 +14,13 @@ async fn main() -> ExitCode {
         .init();
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("simulators") {
+        #[cfg(feature = "simulators")]
         return simulators(&args[2..]).await;
+        #[cfg(not(feature = "simulators"))]
+        {
+            eprintln!("suanpan: this build has no simulators (built without the `simulators` feature)");
+            return ExitCode::from(2);
+        }
     }
     let config = match AppConfig::from_env() {
         Ok(c) => c,
@@ -92,6 +98,7 @@ async fn sync_billing(config: AppConfig) -> ExitCode {
     }
 }
 
+#[cfg(feature = "simulators")]
 /// `suanpan simulators [--ports-file F] [--seed N]`: the cloud billing and DashScope simulators on
 /// free localhost ports, for tools outside this binary (the conformance suite drives the
 /// providers' official SDKs against them). Writes provider → base URL and the demo accounts'
@@ -143,6 +150,7 @@ async fn simulators(args: &[String]) -> ExitCode {
 }
 
 /// The simulators, kept alive by the returned handles, and their description.
+#[cfg(feature = "simulators")]
 async fn start_simulators(
     seed: u64,
 ) -> std::io::Result<(serde_json::Value, (app::simulator::cloud::CloudSim, app::simulator::dashscope::RunningSim))> {
@@ -185,6 +193,7 @@ async fn start_simulators(
     Ok((serde_json::Value::Object(description), (cloud, dashscope)))
 }
 
+#[cfg(feature = "simulators")]
 /// Written beside, then renamed: a reader polling for the file never sees half of it.
 fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
     let mut partial = path.as_os_str().to_owned();
@@ -194,6 +203,7 @@ fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
 }
 
 /// Ctrl-C or SIGTERM (how scripts stop a background process).
+#[cfg(feature = "simulators")]
 async fn terminated() {
     #[cfg(unix)]
     {

@@ -1,5 +1,6 @@
 //! Billing sync end to end on port 0: the app's sync against the cloud simulator (real HTTP,
 //! real signatures), the store, the AI cost server functions and the export.
+#![cfg(feature = "simulators")]
 
 use app::billing::model::Provider;
 use app::config::AppConfig;
@@ -85,7 +86,7 @@ async fn a_sync_pulls_every_platform_and_the_page_adds_up() {
     }
 
     // This month's Alibaba main account equals the simulator's ledger, as reported today.
-    let sim = app.state.billing.simulator.clone().expect("the simulator serves the demo");
+    let sim = app.state.simulators.cloud.clone().expect("the simulator serves the demo");
     let today = app::calendar::shanghai_today();
     let month = today.with_day0(0).unwrap();
     let expected: Decimal = sim.ledger.lines("aliyun-main", month, today).iter().map(|l| sim.ledger.as_reported(l, today).payable).sum();
@@ -139,7 +140,7 @@ async fn resyncing_replaces_and_one_platform_failing_keeps_the_rest() {
     assert_eq!(sync(&app).await["state"], "Ok");
     let before: Vec<i64> = futures::future::join_all(["aliyun", "volcengine", "tencent", "baidu"].map(|p| count_lines(&app, p))).await;
 
-    let sim = app.state.billing.simulator.clone().unwrap();
+    let sim = app.state.simulators.cloud.clone().unwrap();
     // Volcengine throttles once (retried); Tencent fails every time.
     sim.control.push_fault(Provider::Volcengine, CloudFault::Throttle { retry_after_s: Some(1) });
     for _ in 0..20 {
@@ -176,7 +177,7 @@ fn fast_and_few_retries(c: &mut AppConfig) {
 }
 
 fn sim(app: &TestApp) -> std::sync::Arc<app::simulator::cloud::CloudSim> {
-    app.state.billing.simulator.clone().expect("the simulator serves the demo")
+    app.state.simulators.cloud.clone().expect("the simulator serves the demo")
 }
 
 /// Every stored bill line (the balance-derived DeepSeek lines depend on when balances were

@@ -1,6 +1,7 @@
 //! The real router on port 0, over a temporary hand-made warehouse, a temporary app store and
 //! the DashScope simulator: pages render on the server, server functions answer JSON (or stream
 //! newline-delimited JSON), bad input answers 4xx with the reason.
+#![cfg(feature = "simulators")]
 
 use app::config::AppConfig;
 use app::state::AppState;
@@ -45,7 +46,7 @@ async fn post_lines(app: &TestApp, path: &str, body: serde_json::Value) -> (u16,
 }
 
 fn sim(app: &TestApp) -> &app::simulator::dashscope::SimControl {
-    &app.state.ai.simulator.as_ref().expect("simulator runs without a key").1
+    &app.state.simulators.dashscope.as_ref().expect("simulator runs without a key").control
 }
 
 async fn count(app: &TestApp, sql: &str) -> i64 {

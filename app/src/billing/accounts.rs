@@ -14,9 +14,10 @@ use crate::billing::labels::BillingText;
 
 #[derive(Clone, Debug)]
 pub struct BillingConfig {
-    /// Accounts with real credentials; empty → the simulator's demo accounts (when it is on).
+    /// Accounts from configuration; when empty (and `simulator` on) the composition root adds the
+    /// cloud simulator's demo accounts here, marked `simulated`.
     pub accounts: Vec<AccountConfig>,
-    /// `SUANPAN_CLOUD_SIMULATOR` (`on`/`off`, default on).
+    /// `SUANPAN_CLOUD_SIMULATOR` (`on`/`off`, default on; no effect in a build without simulators).
     pub simulator: bool,
     /// `SUANPAN_USD_CNY_RATE` (default 7.10): USD bills are shown in CNY at this rate, beside USD.
     pub usd_cny: Decimal,

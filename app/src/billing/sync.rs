@@ -27,8 +27,6 @@ const SCOPES_AT_ONCE: usize = 3;
 pub struct BillingServices {
     pub config: Arc<BillingConfig>,
     pub clients: Arc<Vec<ProviderClient>>,
-    /// The in-process cloud simulator when it serves the demo accounts.
-    pub simulator: Option<Arc<crate::simulator::cloud::CloudSim>>,
     /// This process's run, if it started one: its id and task.
     local: Arc<Mutex<Option<(i64, tokio::task::AbortHandle)>>>,
     /// Who holds the store's sync lease when this process syncs.
@@ -37,62 +35,32 @@ pub struct BillingServices {
 }
 
 impl BillingServices {
-    /// Real accounts from configuration; with none (and the simulator on), the simulator's demo
-    /// accounts on its own localhost ports.
-    pub async fn start(config: BillingConfig, sim_latency: std::time::Duration, sim_hold_after: Option<u64>) -> std::io::Result<Self> {
-        use super::providers::{default_rate_per_second, AccountConfig, RequestGate};
+    /// A client per configured account (the composition root has added the simulator's demo
+    /// accounts when it serves them).
+    pub fn start(config: BillingConfig) -> std::io::Result<Self> {
+        use super::providers::{default_rate_per_second, RequestGate};
         let http = reqwest::Client::builder()
             .connect_timeout(std::time::Duration::from_secs(10))
             .timeout(std::time::Duration::from_secs(60))
             .user_agent(concat!("suanpan/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| std::io::Error::other(e.to_string()))?;
-        let (accounts, simulator) = if !config.accounts.is_empty() || !config.simulator {
-            (config.accounts.clone(), None)
-        } else {
-            let settings = crate::simulator::cloud::CloudSimSettings {
-                seed: 20_261_125,
-                today: None,
-                history_months: config.history_months.max(1),
-                latency: sim_latency,
-            };
-            let sim = crate::simulator::cloud::spawn(settings).await?;
-            if let Some(n) = sim_hold_after {
-                sim.control.hold_after(n);
-            }
-            let mut accounts = Vec::new();
-            for a in &sim.accounts {
-                let Some(addr) = sim.endpoints.get(&a.provider) else { continue };
-                let endpoint = url::Url::parse(&format!("http://{addr}/")).map_err(|e| std::io::Error::other(e.to_string()))?;
-                accounts.push(AccountConfig {
-                    provider: a.provider,
-                    name: a.name.clone(),
-                    display_name: a.display_name.clone(),
-                    endpoint,
-                    access_key_id: a.access_key_id.clone(),
-                    secret: a.secret.clone(),
-                    region: a.region.clone(),
-                    simulated: true,
-                });
-            }
-            let ports: Vec<String> = sim.endpoints.iter().map(|(p, a)| format!("{}={a}", p.slug())).collect();
-            tracing::info!(accounts = accounts.len(), endpoints = %ports.join(","), "cloud billing simulator serving (no cloud credentials configured)");
-            (accounts, Some(Arc::new(sim)))
-        };
-        let clients = accounts
-            .into_iter()
+        let clients = config
+            .accounts
+            .iter()
+            .cloned()
             .map(|a| {
                 let gate = RequestGate::new(default_rate_per_second(a.provider), config.retry.clone());
                 ProviderClient::new(a, http.clone(), gate)
             })
             .collect();
-        Ok(Self::new(config, clients, simulator))
+        Ok(Self::new(config, clients))
     }
 
-    pub fn new(config: BillingConfig, clients: Vec<ProviderClient>, simulator: Option<Arc<crate::simulator::cloud::CloudSim>>) -> Self {
+    pub fn new(config: BillingConfig, clients: Vec<ProviderClient>) -> Self {
         let slots = Arc::new(Semaphore::new(config.concurrency));
         let owner: Arc<str> = format!("pid{}-{:016x}", std::process::id(), rand::random::<u64>()).into();
-        BillingServices { config: Arc::new(config), clients: Arc::new(clients), simulator, local: Arc::new(Mutex::new(None)), owner, slots }
+        BillingServices { config: Arc::new(config), clients: Arc::new(clients), local: Arc::new(Mutex::new(None)), owner, slots }
     }
 
     pub fn configured(&self, p: Provider) -> bool {

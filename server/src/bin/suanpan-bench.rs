@@ -273,7 +273,7 @@ async fn ai_suite(args: &Args) -> Result<(), String> {
         .await?;
         println!("| {slug}: cached insight on page open (no model call) | {} | {} |", ms(cached), ms(cached95));
         let again = serde_json::json!({ "kind": slug, "query": [], "regenerate": false });
-        let before = state.ai.simulator.as_ref().map(|(_, c)| c.stats().chat_requests);
+        let before = state.simulators.dashscope.as_ref().map(|s| s.control.stats().chat_requests);
         let (cached_stream, cached_stream95) = time(2, n, || async {
             let res = http.post(format!("{base}/insights/stream")).json(&again).send().await.map_err(|e| e.to_string())?;
             let text = res.text().await.map_err(|e| e.to_string())?;
@@ -283,7 +283,7 @@ async fn ai_suite(args: &Args) -> Result<(), String> {
             Ok(())
         })
         .await?;
-        let after = state.ai.simulator.as_ref().map(|(_, c)| c.stats().chat_requests);
+        let after = state.simulators.dashscope.as_ref().map(|s| s.control.stats().chat_requests);
         if before != after {
             return Err("a cached insight called the model".into());
         }

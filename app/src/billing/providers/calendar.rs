@@ -1,20 +1,12 @@
 //! Billing days and months: the Asia/Shanghai day, day and month scopes, and the providers'
 //! date texts.
 
-use chrono::{Datelike, FixedOffset, NaiveDate, Offset as _, Utc};
+use chrono::{Datelike, NaiveDate};
 
 use super::ProviderError;
 use crate::billing::model::{Provider, Scope};
 
-/// Asia/Shanghai (UTC+8, no daylight saving): the zone of every provider's billing day.
-pub fn shanghai() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| Utc.fix())
-}
-
-/// Today's billing day.
-pub fn shanghai_today() -> NaiveDate {
-    Utc::now().with_timezone(&shanghai()).date_naive()
-}
+pub use crate::calendar::{first_of_month, shanghai, shanghai_today};
 
 pub(super) fn day_scopes(from: NaiveDate, to: NaiveDate) -> Vec<Scope> {
     from.iter_days()
@@ -34,10 +26,6 @@ pub(super) fn month_scopes(from: NaiveDate, to: NaiveDate) -> Vec<Scope> {
         }
     }
     scopes
-}
-
-pub(crate) fn first_of_month(day: NaiveDate) -> NaiveDate {
-    day.with_day(1).unwrap_or(day)
 }
 
 fn next_month(first: NaiveDate) -> Option<NaiveDate> {

@@ -210,10 +210,8 @@ impl Ledger {
     }
 }
 
-/// Billing days are calendar days in Asia/Shanghai (UTC+8, no daylight saving).
-pub fn shanghai() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| Utc.fix())
-}
+/// Billing days are calendar days in Asia/Shanghai.
+pub use crate::calendar::shanghai;
 
 pub fn month_start(day: NaiveDate) -> NaiveDate {
     day.with_day(1).unwrap_or(day)

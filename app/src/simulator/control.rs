@@ -1,0 +1,232 @@
+//! What both simulators repeat: the FIFO fault queues, request counters, JSON answers (each
+//! simulator with its provider's content type), the `/__sim/*` control bodies and the hold/release
+//! gate that stops traffic at a point a test chooses.
+
+use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+
+/// A poisoned lock only means another handler panicked; the data is still usable.
+pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The first half of a JSON text (on a char boundary), which never parses.
+pub fn truncated(text: &str) -> &str {
+    let mut end = text.len() / 2;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Adds `Retry-After` in whole seconds.
+pub fn with_retry_after(mut response: Response, retry_after_s: Option<u64>) -> Response {
+    if let Some(secs) = retry_after_s {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
+}
+
+/// JSON answers with one simulator's content type (the providers differ in the charset).
+#[derive(Clone, Copy, Debug)]
+pub struct Json(pub &'static str);
+
+impl Json {
+    pub fn response(self, status: StatusCode, body: &Value) -> Response {
+        (status, [(header::CONTENT_TYPE, self.0)], body.to_string()).into_response()
+    }
+
+    /// A control request's body as `T`, or 400 `{"error": "bad <what>: …"}`.
+    pub fn parse<T: DeserializeOwned>(self, body: &[u8], what: &str) -> Result<T, Response> {
+        serde_json::from_slice(body).map_err(|err| self.control_error(format!("bad {what}: {err}")))
+    }
+
+    pub fn control_error(self, message: String) -> Response {
+        self.response(StatusCode::BAD_REQUEST, &json!({"error": message}))
+    }
+}
+
+/// Faults queued per key (endpoint or provider); each request there takes one, first in first out.
+pub struct FaultQueue<K, F> {
+    queues: Mutex<HashMap<K, VecDeque<F>>>,
+}
+
+impl<K, F> Default for FaultQueue<K, F> {
+    fn default() -> Self {
+        FaultQueue { queues: Mutex::default() }
+    }
+}
+
+impl<K: Eq + Hash + Copy + std::fmt::Debug, F: std::fmt::Debug> FaultQueue<K, F> {
+    pub fn push(&self, key: K, fault: F) {
+        tracing::debug!(?key, ?fault, "simulator fault queued");
+        lock(&self.queues).entry(key).or_default().push_back(fault);
+    }
+
+    pub fn pop(&self, key: K) -> Option<F> {
+        let fault = lock(&self.queues).get_mut(&key)?.pop_front();
+        if let Some(fault) = &fault {
+            tracing::debug!(?key, ?fault, "simulator fault applied");
+        }
+        fault
+    }
+
+    pub fn len(&self, key: K) -> usize {
+        lock(&self.queues).get(&key).map_or(0, VecDeque::len)
+    }
+
+    pub fn clear(&self, key: K) {
+        lock(&self.queues).remove(&key);
+    }
+}
+
+/// Request counters per key, read by tests and `/__sim/stats`.
+pub struct Counts<K> {
+    counts: Mutex<HashMap<K, u64>>,
+}
+
+impl<K> Default for Counts<K> {
+    fn default() -> Self {
+        Counts { counts: Mutex::default() }
+    }
+}
+
+impl<K: Eq + Hash> Counts<K> {
+    pub fn bump(&self, key: K) {
+        *lock(&self.counts).entry(key).or_default() += 1;
+    }
+
+    pub fn get(&self, key: K) -> u64 {
+        lock(&self.counts).get(&key).copied().unwrap_or(0)
+    }
+}
+
+/// Lets a number of requests through, then holds every further one until released: a test stops
+/// a run mid-way at a point it chooses.
+#[derive(Default)]
+pub struct Hold {
+    /// Requests still let through before holding; `None`: no hold.
+    remaining: Mutex<Option<u64>>,
+    released: tokio::sync::Notify,
+    held: AtomicU64,
+}
+
+impl Hold {
+    pub fn hold_after(&self, n: u64) {
+        *lock(&self.remaining) = Some(n);
+    }
+
+    pub fn release(&self) {
+        *lock(&self.remaining) = None;
+        self.released.notify_waiters();
+    }
+
+    /// Requests waiting now.
+    pub fn held(&self) -> u64 {
+        self.held.load(Ordering::SeqCst)
+    }
+
+    /// Returns at once unless a hold applies to this request; then when released.
+    pub async fn wait(&self) {
+        let must_wait = match lock(&self.remaining).as_mut() {
+            None => false,
+            Some(0) => true,
+            Some(n) => {
+                *n -= 1;
+                false
+            }
+        };
+        if !must_wait {
+            return;
+        }
+        self.held.fetch_add(1, Ordering::SeqCst);
+        loop {
+            // Registered before the check, so a release between the two is not missed.
+            let released = self.released.notified();
+            if lock(&self.remaining).is_none() {
+                break;
+            }
+            released.await;
+        }
+        self.held.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// `POST /__sim/hold` with `{"after": n}` and `POST /__sim/release`, for a test driving a server
+/// from outside (a browser test holds a sync mid-way, then releases it).
+pub fn hold_routes(hold: Arc<Hold>, json: Json) -> Router {
+    #[derive(serde::Deserialize)]
+    struct HoldRequest {
+        after: u64,
+    }
+    let hold_after = move |State(hold): State<Arc<Hold>>, body: Bytes| async move {
+        match json.parse::<HoldRequest>(&body, "hold") {
+            Ok(h) => {
+                hold.hold_after(h.after);
+                json.response(StatusCode::OK, &json!({"hold_after": h.after}))
+            }
+            Err(response) => response,
+        }
+    };
+    let release = move |State(hold): State<Arc<Hold>>| async move {
+        hold.release();
+        json.response(StatusCode::OK, &json!({"released": true}))
+    };
+    Router::new()
+        .route("/__sim/hold", post(hold_after))
+        .route("/__sim/release", post(release))
+        .with_state(hold)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_are_first_in_first_out_per_key() {
+        let queue = FaultQueue::<u8, &str>::default();
+        queue.push(1, "a");
+        queue.push(1, "b");
+        queue.push(2, "c");
+        assert_eq!((queue.len(1), queue.len(2), queue.len(3)), (2, 1, 0));
+        assert_eq!(queue.pop(1), Some("a"));
+        queue.clear(2);
+        assert_eq!((queue.pop(1), queue.pop(1), queue.pop(2)), (Some("b"), None, None));
+    }
+
+    #[test]
+    fn truncated_json_never_parses() {
+        let text = "{\"a\":\"数据\"}";
+        assert!(serde_json::from_str::<Value>(truncated(text)).is_err());
+    }
+
+    #[tokio::test]
+    async fn hold_lets_n_through_then_waits_for_release() {
+        let hold = Arc::new(Hold::default());
+        hold.hold_after(1);
+        hold.wait().await;
+        let waiting = tokio::spawn({
+            let hold = hold.clone();
+            async move { hold.wait().await }
+        });
+        while hold.held() == 0 {
+            tokio::task::yield_now().await;
+        }
+        hold.release();
+        waiting.await.expect("released");
+        assert_eq!(hold.held(), 0);
+    }
+}
