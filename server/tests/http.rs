@@ -184,6 +184,21 @@ async fn without_key_or_simulator_the_page_is_told_how_to_configure() {
     assert_eq!(view[0]["source"], "NotConfigured");
 }
 
+/// Both simulators off: what a build without the `simulators` feature sees without credentials.
+/// Nothing is started, the services get no endpoints, and the pages say what is not configured.
+#[tokio::test]
+async fn with_both_simulators_off_nothing_is_started_and_the_pages_say_not_configured() {
+    let app = spawn_app_with(&[("SUANPAN_AI_SIMULATOR", "off"), ("SUANPAN_CLOUD_SIMULATOR", "off")]).await;
+    assert!(app.state.simulators.cloud.is_none() && app.state.simulators.dashscope.is_none());
+    assert!(app.state.billing.clients.is_empty() && !app.state.billing.any_simulated());
+    assert!(app.state.ai.client.is_none() && !app.state.config.ai.simulated);
+    let res = reqwest::get(format!("{}/ai-cost", app.url)).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("待配置"), "platforms are marked not configured");
+    assert!(!html.contains("cost-sim-notice"), "no simulator notice without a simulator");
+}
+
 /// Stock items 2 and 1 of the tiny warehouse (named as it names them).
 fn bundle() -> serde_json::Value {
     serde_json::json!({ "items": [ { "stock_item_id": 2, "name": "Shirt" }, { "stock_item_id": 1, "name": "Mug" } ], "lift": "2.5", "co_occurrence": 3 })
