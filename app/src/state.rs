@@ -54,7 +54,7 @@ pub struct AiServices {
     pub image_model: String,
     pub insight_token_budget: usize,
     pub image_timeout: std::time::Duration,
-    /// Wanx allows 2 concurrent tasks per account (cloud-api-facts.md §7).
+    /// Wanx allows 2 concurrent tasks per account (docs/providers.md, "DashScope").
     pub image_slots: Arc<Semaphore>,
     /// Where downloaded images are kept: `<data dir>/media/bundle-images`.
     pub image_dir: PathBuf,

@@ -1,6 +1,6 @@
 //! Versioned prompt templates for the five analyses and the compact data table they carry.
 //!
-//! The system and user prompts are the seed's (`AIEnhance` in ../shared/seeds/004_…txt), with
+//! The system and user prompts are the seed's (`AIEnhance` in the article the product was specified from), with
 //! the affinity prompt naming our measures (lift and confidence instead of SupportScore). Bump a
 //! template's `version` whenever its text or its table changes: the version is part of the cache
 //! key, so old insights are not shown for a new prompt.

@@ -1,8 +1,9 @@
 //! Deterministic generator of WideWorldImporters-shaped sales data for the embedded SQLite
 //! warehouse.
 //!
-//! The output follows the published shape of WideWorldImporters v1.0 (see
-//! `shared/research/wwi-facts.md`, sections 0, 4 and 5) with our own names:
+//! The output follows the published shape of WideWorldImporters v1.0 (Microsoft's sample
+//! database: its tables, row counts and date span, https://github.com/microsoft/sql-server-samples)
+//! with our own names:
 //!
 //! * reference data: 53 state provinces with their sales territories, 477 invented cities,
 //!   13 suppliers, 36 colours, 14 package types, 10 stock groups, 227 stock items (219 from the
