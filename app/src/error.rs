@@ -216,6 +216,42 @@ pub fn set_response_status(e: &AppError) {
     }
 }
 
+/// Every server function's answer passes here: an error sets the HTTP status of the response.
+#[cfg(feature = "ssr")]
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    if let Err(e) = &result {
+        set_response_status(e);
+    }
+    result
+}
+
+/// An app-store failure: the cause is logged with the place it came from (the `?` that
+/// converted it); the user reads only that saving or reading failed.
+#[cfg(feature = "ssr")]
+impl From<crate::store::StoreError> for AppError {
+    #[track_caller]
+    fn from(e: crate::store::StoreError) -> Self {
+        tracing::error!(error = %e, at = %std::panic::Location::caller(), "app store failed");
+        AppError::StoreFailed
+    }
+}
+
+/// A sales-database failure, named by backend; the cause is logged.
+#[cfg(feature = "ssr")]
+impl AppError {
+    pub fn from_warehouse(backend: &str, e: crate::warehouse::WarehouseError) -> Self {
+        use crate::warehouse::WarehouseError as W;
+        tracing::error!(backend, error = %e, "warehouse query failed");
+        let backend = backend.to_string();
+        match e {
+            W::Unreachable(_) | W::Config(_) => AppError::WarehouseUnreachable { backend },
+            W::Timeout(_) => AppError::WarehouseTimeout { backend },
+            W::Empty => AppError::WarehouseEmpty,
+            W::Query(_) | W::BadData(_) => AppError::WarehouseQuery { backend },
+        }
+    }
+}
+
 /// The user-facing error for a DashScope failure; the full cause goes to the log.
 #[cfg(feature = "ssr")]
 impl From<&crate::dashscope::DashScopeError> for AppError {

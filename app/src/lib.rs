@@ -22,6 +22,8 @@ pub mod signing;
 #[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]
+pub mod context;
+#[cfg(feature = "ssr")]
 pub mod dashscope;
 #[cfg(feature = "ssr")]
 pub mod limits;

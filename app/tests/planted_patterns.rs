@@ -18,7 +18,7 @@ use rust_decimal::Decimal;
 
 async fn run(state: &AppState, kind: &str, query: &[(&str, &str)]) -> AnalysisData {
     let raw: Vec<(String, String)> = query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-    service::run(state, kind, &raw).await.unwrap().data
+    service::run(&state.sales, kind, &raw).await.unwrap().data
 }
 
 #[tokio::test]
@@ -106,9 +106,9 @@ async fn analyses_find_what_the_generator_planted() {
     let count = |s: CustomerStatus| r.segments.iter().filter(|x| x.status == s).map(|x| x.customers).sum::<i64>();
     assert_eq!((count(CustomerStatus::AtRisk), count(CustomerStatus::Inactive)), (20, 25));
     assert_eq!(r.report.total_rows, 663);
-    let AnalysisParams::Customers(p) = app::sales::params::parse(AnalysisKind::Customers, &[], state.warehouse.data_span().await.unwrap()).unwrap() else { panic!() };
+    let AnalysisParams::Customers(p) = app::sales::params::parse(AnalysisKind::Customers, &[], state.sales.warehouse.data_span().await.unwrap()).unwrap() else { panic!() };
     assert_eq!(p.basis, Basis::Invoiced, "the generated warehouse has invoices: invoiced by default");
-    let all = analysis::customers(state.warehouse.customers(p.range, p.basis).await.unwrap(), &CustomerParams { top: 1000, ..p }, Currency::Usd);
+    let all = analysis::customers(state.sales.warehouse.customers(p.range, p.basis).await.unwrap(), &CustomerParams { top: 1000, ..p }, Currency::Usd);
     let with = |s: CustomerStatus| -> BTreeSet<i64> {
         all.report.rows.iter().filter(|x| x.status == s).map(|x| x.customer_id).collect()
     };
@@ -132,7 +132,7 @@ async fn analyses_find_what_the_generator_planted() {
     // float in summer.
     let year = DateRange { from: NaiveDate::from_ymd_opt(2014, 1, 1).unwrap(), to: NaiveDate::from_ymd_opt(2014, 12, 31).unwrap() };
     for basis in [Basis::Invoiced, Basis::Ordered] {
-        let facts = state.warehouse.monthly_item_sales(year, basis).await.unwrap();
+        let facts = state.sales.warehouse.monthly_item_sales(year, basis).await.unwrap();
         let peak = |id: i64| facts.iter().filter(|f| f.stock_item_id == id).max_by_key(|f| f.revenue).unwrap().month.month();
         assert_eq!(peak(ids::PUMPKIN_LANTERN), 10, "{basis:?}");
         assert!((6..=8).contains(&peak(ids::FLAMINGO_POOL_FLOAT)), "{basis:?}");

@@ -1,5 +1,6 @@
 //! The shape of `app/src`, checked like behaviour: the module graph between the top-level modules
-//! is acyclic apart from the composition root, product modules never import the simulators, and
+//! is acyclic apart from the composition root, product modules never import the simulators,
+//! features build on each other only as documented and never on the whole application state, and
 //! no source file grows a second job unnoticed (a size cap, data tables excepted).
 //!
 //! The graph is read from the source: every `crate::<module>` path (also inside
@@ -12,6 +13,11 @@ use std::path::{Path, PathBuf};
 const COMPOSITION_ROOT: [&str; 3] = ["lib", "state", "shell"];
 /// Test and demo infrastructure: only the composition root may start it.
 const SIMULATORS: &str = "simulator";
+/// The features: each owns its types, page, server functions, service and store.
+const FEATURES: [&str; 4] = ["sales", "insights", "bundle_image", "billing"];
+/// The only ways one feature builds on another: the insight and the image panels describe and
+/// illustrate the sales analyses' results. Everything else goes through shared modules.
+const FEATURE_DEPENDENCIES: [(&str, &str); 2] = [("insights", "sales"), ("bundle_image", "sales")];
 /// "About 800 lines": one job per file; a file past this is split along its seams.
 const MAX_LINES: usize = 850;
 /// Generated-data tables: long by nature, one job each.
@@ -205,6 +211,30 @@ fn no_product_module_imports_the_simulators() {
         .filter_map(|(from, to)| to.get(SIMULATORS).map(|files| format!("{from} in {files:?}")))
         .collect();
     assert!(offenders.is_empty(), "product modules importing the simulators:\n  {}", offenders.join("\n  "));
+}
+
+#[test]
+fn features_build_on_each_other_only_as_documented() {
+    let g = graph(&tree());
+    let offenders: Vec<String> = g
+        .iter()
+        .filter(|(from, _)| FEATURES.contains(&from.as_str()))
+        .flat_map(|(from, to)| to.iter().map(move |(to, files)| (from, to, files)))
+        .filter(|(from, to, _)| FEATURES.contains(&to.as_str()) && !FEATURE_DEPENDENCIES.contains(&(from.as_str(), to.as_str())))
+        .map(|(from, to, files)| format!("{from} → {to} in {files:?}"))
+        .collect();
+    assert!(offenders.is_empty(), "features importing each other (share through a shared module):\n  {}", offenders.join("\n  "));
+}
+
+#[test]
+fn only_the_composition_root_knows_the_application_state() {
+    let g = graph(&tree());
+    let offenders: Vec<String> = g
+        .iter()
+        .filter(|(from, _)| !COMPOSITION_ROOT.contains(&from.as_str()))
+        .filter_map(|(from, to)| to.get("state").map(|files| format!("{from} in {files:?}")))
+        .collect();
+    assert!(offenders.is_empty(), "modules reaching for the whole state (take the feature's services from the context):\n  {}", offenders.join("\n  "));
 }
 
 #[test]

@@ -12,7 +12,6 @@ test('AI成本管理: 同步云平台账单 shows progress per platform, then ca
   await p.locator('[data-testid=cost-sim-notice]').waitFor();
   // Hydrated once the button is enabled and the history has rendered.
   await p.waitForSelector('[data-testid=sync-button]:not([disabled])');
-  await p.waitForTimeout(500);
   await p.click('[data-testid=sync-button]');
   // Progress per platform while it runs.
   await p.waitForSelector('[data-testid=sync-panel][data-run-state=running] [data-testid=sync-row][data-state=running]', { timeout: 30_000 });

@@ -29,7 +29,7 @@ pub fn router(options: LeptosOptions, state: AppState) -> Router {
     Router::new()
         .nest_service("/media", media)
         .merge(exports)
-        .leptos_routes_with_context(&options, routes, move || leptos::prelude::provide_context(state.clone()), {
+        .leptos_routes_with_context(&options, routes, move || state.provide(), {
             let options = options.clone();
             move || shell(options.clone())
         })
@@ -120,7 +120,7 @@ async fn export(
         "bill-lines.xlsx" => Format::Xlsx,
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
-    download(export(&state, format, &query).await)
+    download(export(&state.billing, format, &query).await)
 }
 
 /// A file answer (`attachment`, a Chinese-safe name) or the error's status and message.
@@ -143,7 +143,7 @@ async fn sales_export(
     axum::extract::Path(file): axum::extract::Path<String>,
     axum::extract::Query(query): axum::extract::Query<Vec<(String, String)>>,
 ) -> axum::response::Response {
-    download(app::sales::export::export(&state, &file, &query).await)
+    download(app::sales::export::export(&state.sales, &file, &query).await)
 }
 
 /// `GET /download/image/<id>`: a stored marketing image under a readable name (bundle + date).
@@ -151,5 +151,5 @@ async fn image_download(
     axum::extract::State(state): axum::extract::State<AppState>,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> axum::response::Response {
-    download(app::bundle_image::service::download(&state, &id).await)
+    download(app::bundle_image::service::download(&state.images, &id).await)
 }

@@ -46,11 +46,11 @@ async fn serve(config: AppConfig) -> Result<(), Box<dyn std::error::Error>> {
     let site_root = std::env::var("SUANPAN_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
     let options = suanpan::leptos_options(addr, &site_root);
     let state = AppState::build(config).await?;
-    let resumed = app::bundle_image::service::resume(&state).await?;
+    let resumed = app::bundle_image::service::resume(&state.images).await?;
     if resumed > 0 {
         tracing::info!(resumed, "image jobs picked up after restart");
     }
-    app::billing::sync::spawn_schedule(&state);
+    app::billing::sync::spawn_schedule(&state.billing);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let app = suanpan::router(options, state);
     tracing::info!("listening on http://{}", listener.local_addr()?);
@@ -73,7 +73,7 @@ async fn sync_billing(config: AppConfig) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match app::billing::sync::run_now(&state, app::billing::model::SyncTrigger::Cli).await {
+    match app::billing::sync::run_now(&state.billing, app::billing::model::SyncTrigger::Cli).await {
         Ok(run) => {
             if run.joined.is_some() {
                 println!("another process was already syncing (run #{}, started by {}); waited for it instead of starting a second sync", run.id, run.trigger);

@@ -7,7 +7,7 @@ use super::params;
 use crate::error::AppError;
 use crate::i18n::tr;
 use crate::spreadsheet::{encode, Cell, FileFormat, Sheet};
-use crate::state::AppState;
+use super::sync::BillingServices;
 use crate::billing::labels::BillingText;
 
 fn sheet(lines: &[BillLineView]) -> Sheet {
@@ -36,10 +36,10 @@ fn sheet(lines: &[BillLineView]) -> Sheet {
 }
 
 /// (content type, file name, bytes)
-pub async fn export(state: &AppState, format: FileFormat, raw: &[(String, String)]) -> Result<(&'static str, String, Vec<u8>), AppError> {
+pub async fn export(billing: &BillingServices, format: FileFormat, raw: &[(String, String)]) -> Result<(&'static str, String, Vec<u8>), AppError> {
     let today = crate::calendar::shanghai_today();
     let p = params::parse(raw, today)?;
-    let lines = super::overview::lines(state, p.query, p.provider, p.product.as_deref()).await?;
+    let lines = super::overview::lines(billing, p.query, p.provider, p.product.as_deref()).await?;
     let stem = format!("bill-lines-{}-{}", p.query.from, p.query.to);
     encode(&sheet(&lines), format, &stem)
 }

@@ -7,12 +7,8 @@ use chrono::{Datelike, NaiveDate};
 use super::model::*;
 use super::{coverage, pricing, store};
 use crate::error::AppError;
-use crate::state::AppState;
+use super::sync::BillingServices;
 
-fn store_err(e: crate::store::StoreError) -> AppError {
-    tracing::error!(error = %e, "billing store failed");
-    AppError::StoreFailed
-}
 
 fn keep(filter: CostFilter, l: &BillLine) -> bool {
     filter == CostFilter::All || l.ai_service
@@ -23,17 +19,16 @@ fn shanghai_start(day: NaiveDate) -> String {
     crate::calendar::shanghai_midnight(day).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-#[tracing::instrument(skip(state))]
-pub async fn overview(state: &AppState, q: CostQuery) -> Result<CostOverview, AppError> {
+#[tracing::instrument(skip(billing))]
+pub async fn overview(billing: &BillingServices, q: CostQuery) -> Result<CostOverview, AppError> {
     let today = crate::calendar::shanghai_today();
     let month_start = today.with_day(1).unwrap_or(today);
-    let rate = state.billing.config.usd_cny;
+    let rate = billing.config.usd_cny;
     // One read covers the range, this month and today.
     let from = q.from.min(month_start);
     let to = q.to.max(today);
-    let lines: Vec<BillLine> = store::lines_between(&state.store, from, to)
-        .await
-        .map_err(store_err)?
+    let lines: Vec<BillLine> = store::lines_between(&billing.store, from, to)
+        .await?
         .into_iter()
         .map(|v| v.line)
         .filter(|l| keep(q.filter, l))
@@ -82,11 +77,11 @@ pub async fn overview(state: &AppState, q: CostQuery) -> Result<CostOverview, Ap
         p.pretax.add(l.currency, l.pretax);
         p.lines += 1;
     }
-    let balances = store::latest_balances(&state.store).await.map_err(store_err)?;
+    let balances = store::latest_balances(&billing.store).await?;
     let platforms = Provider::ALL
         .into_iter()
         .map(|p| {
-            let clients: Vec<_> = state.billing.clients.iter().filter(|c| c.account().provider == p).collect();
+            let clients: Vec<_> = billing.clients.iter().filter(|c| c.account().provider == p).collect();
             let mut balance: Option<Mixed> = None;
             for b in balances.iter().filter(|b| b.provider == p && clients.iter().any(|c| c.account().name == b.account)) {
                 balance.get_or_insert_with(Mixed::default).add(b.currency, b.available);
@@ -103,9 +98,8 @@ pub async fn overview(state: &AppState, q: CostQuery) -> Result<CostOverview, Ap
         .collect();
     let mut products: Vec<ProductCost> = products.into_values().collect();
     products.sort_by_key(|p| std::cmp::Reverse(p.payable.in_cny(rate)));
-    let usage = store::own_usage(&state.store, &shanghai_start(q.from), &shanghai_start(q.to + chrono::Duration::days(1)))
-        .await
-        .map_err(store_err)?;
+    let usage = store::own_usage(&billing.store, &shanghai_start(q.from), &shanghai_start(q.to + chrono::Duration::days(1)))
+        .await?;
     let own_usage = usage
         .into_iter()
         .map(|(model, calls, prompt_tokens, completion_tokens, images, simulated_calls)| OwnUsage {
@@ -118,8 +112,8 @@ pub async fn overview(state: &AppState, q: CostQuery) -> Result<CostOverview, Ap
             simulated_calls,
         })
         .collect();
-    let last_run = store::recent_runs(&state.store, 1).await.map_err(store_err)?.into_iter().next();
-    let gaps = gaps(state, from, q.to.max(today).min(today), today).await?;
+    let last_run = store::recent_runs(&billing.store, 1).await?.into_iter().next();
+    let gaps = gaps(billing, from, q.to.max(today).min(today), today).await?;
     Ok(CostOverview {
         query: q,
         today,
@@ -133,7 +127,7 @@ pub async fn overview(state: &AppState, q: CostQuery) -> Result<CostOverview, Ap
         has_monthly_only,
         own_usage,
         model_studio_billed: studio,
-        any_simulated: state.billing.any_simulated(),
+        any_simulated: billing.any_simulated(),
         last_run,
         gaps,
     })
@@ -141,28 +135,28 @@ pub async fn overview(state: &AppState, q: CostQuery) -> Result<CostOverview, Ap
 
 /// Every configured account's scopes of `from..=to` whose bills are missing or out of date, so
 /// the page never shows a partial total as final.
-async fn gaps(state: &AppState, from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Result<Vec<CoverageGap>, AppError> {
-    let history_from = coverage::history_start(today, state.billing.config.history_months);
+async fn gaps(billing: &BillingServices, from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Result<Vec<CoverageGap>, AppError> {
+    let history_from = coverage::history_start(today, billing.config.history_months);
     let mut out = Vec::new();
     if from > to {
         return Ok(out);
     }
-    for c in state.billing.clients.iter() {
+    for c in billing.clients.iter() {
         let a = c.account();
         let scopes = c.scopes(from, to);
         let Some(first) = scopes.first().map(|s| s.start()) else { continue };
-        let records = store::coverage(&state.store, a.provider, &a.name, first, to).await.map_err(store_err)?;
+        let records = store::coverage(&billing.store, a.provider, &a.name, first, to).await?;
         out.extend(coverage::gaps(a.provider, &a.name, &a.display_name, &scopes, &records, history_from));
     }
     Ok(out)
 }
 
 /// The stored lines behind a number: the range and filter, optionally one platform and product.
-pub async fn lines(state: &AppState, q: CostQuery, provider: Option<Provider>, product: Option<&str>) -> Result<Vec<BillLineView>, AppError> {
-    let all = store::lines_between(&state.store, q.from, q.to).await.map_err(store_err)?;
+pub async fn lines(billing: &BillingServices, q: CostQuery, provider: Option<Provider>, product: Option<&str>) -> Result<Vec<BillLineView>, AppError> {
+    let all = store::lines_between(&billing.store, q.from, q.to).await?;
     // The configured display names, so the drill-down and export say 阿里云 开发测试, not aliyun-dev.
     let names: Vec<(Provider, String, String)> =
-        state.billing.clients.iter().map(|c| c.account()).map(|a| (a.provider, a.name.clone(), a.display_name.clone())).collect();
+        billing.clients.iter().map(|c| c.account()).map(|a| (a.provider, a.name.clone(), a.display_name.clone())).collect();
     Ok(all
         .into_iter()
         .filter(|v| keep(q.filter, &v.line))

@@ -10,6 +10,7 @@ use leptos_router::hooks::use_query_map;
 use super::api::{bill_lines, current_billing_sync, load_cost_overview, start_billing_sync, sync_history, watch_billing_sync};
 use super::charts;
 use super::model::*;
+use crate::components::error_notice::ErrorNotice;
 use crate::components::echart::EChart;
 use crate::components::format::{amount, beijing_time, count, money};
 use crate::error::AppError;
@@ -47,7 +48,7 @@ pub fn CostPage() -> impl IntoView {
     let t = tr();
     let query = use_query_map();
     let raw = move || -> RawQuery { (&*query.read()).into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect() };
-    let syncer = Syncer { run: RwSignal::new(None), error: RwSignal::new(None), synced: RwSignal::new(0) };
+    let syncer = Syncer::new(RwSignal::new(0));
     let synced = syncer.synced;
     let overview = Resource::new(move || (raw(), synced.get()), |(q, _)| load_cost_overview(q));
     view! {
@@ -68,7 +69,7 @@ pub fn CostPage() -> impl IntoView {
                         // The form stays, with what was entered, so the value can be corrected.
                         Err(e) => view! {
                             <CostForm raw=raw() values=None/>
-                            <div class="error" role="alert" data-testid="error" data-status=e.status()><p>{e.message()}</p></div>
+                            <ErrorNotice error=e testid="error"/>
                         }.into_any(),
                     }
                 })}
@@ -79,49 +80,71 @@ pub fn CostPage() -> impl IntoView {
 }
 
 /// The sync a button on the page starts (the sync button, a gap's retry), followed to its end.
+/// Starting and following is one action; a run already going on when the page opens is joined
+/// through the same action.
 #[derive(Clone, Copy)]
 struct Syncer {
     run: RwSignal<Option<SyncRunView>>,
     error: RwSignal<Option<AppError>>,
     /// Bumped when a run ends, so the numbers reload.
     synced: RwSignal<u32>,
+    action: Action<SyncRequest, ()>,
+}
+
+#[derive(Clone, Copy)]
+enum SyncRequest {
+    /// Start a run (or join the one going on).
+    Start,
+    /// Show and follow a run already going on when the page opens (a reload, another tab, the
+    /// CLI or the schedule), as if this page had started it.
+    Rejoin,
 }
 
 impl Syncer {
+    fn new(synced: RwSignal<u32>) -> Self {
+        let run = RwSignal::new(None::<SyncRunView>);
+        let error = RwSignal::new(None::<AppError>);
+        let action = Action::new_local(move |request: &SyncRequest| {
+            let request = *request;
+            async move {
+                let first = match request {
+                    SyncRequest::Start => {
+                        error.set(None);
+                        match start_billing_sync().await {
+                            Ok(v) => v,
+                            Err(e) => {
+                                error.try_set(Some(e));
+                                return;
+                            }
+                        }
+                    }
+                    SyncRequest::Rejoin => {
+                        let Ok(Some(v)) = current_billing_sync().await else { return };
+                        if run.try_with_untracked(|r| r.is_some()).unwrap_or(true) {
+                            return;
+                        }
+                        v
+                    }
+                };
+                let id = first.id;
+                run.try_set(Some(first));
+                follow(id, run, error).await;
+                synced.try_update(|n| *n += 1);
+            }
+        });
+        Syncer { run, error, synced, action }
+    }
+
     fn busy(self) -> bool {
         self.run.with(|r| r.as_ref().is_some_and(|r| r.state == RunState::Running))
     }
 
-    /// Shows and follows a run already going on when the page opens (a reload, another tab, the
-    /// CLI or the schedule), as if this page had started it.
     fn rejoin(self) {
-        leptos::task::spawn_local(async move {
-            let Ok(Some(v)) = current_billing_sync().await else { return };
-            if self.run.try_with_untracked(|r| r.is_some()).unwrap_or(true) {
-                return;
-            }
-            let id = v.id;
-            self.run.try_set(Some(v));
-            follow(id, self.run, self.error).await;
-            self.synced.try_update(|n| *n += 1);
-        });
+        self.action.dispatch_local(SyncRequest::Rejoin);
     }
 
     fn start(self) {
-        self.error.set(None);
-        leptos::task::spawn_local(async move {
-            match start_billing_sync().await {
-                Ok(v) => {
-                    let id = v.id;
-                    self.run.try_set(Some(v));
-                    follow(id, self.run, self.error).await;
-                    self.synced.try_update(|n| *n += 1);
-                }
-                Err(e) => {
-                    self.error.try_set(Some(e));
-                }
-            }
-        });
+        self.action.dispatch_local(SyncRequest::Start);
     }
 }
 
@@ -145,14 +168,13 @@ fn SyncButton(syncer: Syncer) -> impl IntoView {
 fn SyncProgress(syncer: Syncer) -> impl IntoView {
     view! {
         <div class="sync">
-            {move || syncer.error.get().map(|e| view! { <p class="error" role="alert">{e.message()}</p> })}
+            {move || syncer.error.get().map(|e| view! { <ErrorNotice error=e/> })}
             {move || syncer.run.get().map(|r| view! { <RunTable run=r/> })}
         </div>
     }
 }
 
 async fn follow(id: i64, run: RwSignal<Option<SyncRunView>>, error: RwSignal<Option<AppError>>) {
-    use futures::StreamExt;
     let stream = match watch_billing_sync(id).await {
         Ok(s) => s,
         Err(e) => {
@@ -162,14 +184,13 @@ async fn follow(id: i64, run: RwSignal<Option<SyncRunView>>, error: RwSignal<Opt
     };
     // The start answer said whether it joined a run; the watched views don't carry it.
     let joined = run.with_untracked(|r| r.as_ref().and_then(|r| r.joined));
-    let mut stream = stream.into_inner();
-    let mut decoder = crate::ndjson::LineDecoder::<SyncRunView>::default();
-    while let Some(Ok(bytes)) = stream.next().await {
-        for mut v in decoder.push(&bytes).into_iter().flatten() {
+    crate::ndjson::read_lines::<SyncRunView>(stream, |line| {
+        if let Ok(mut v) = line {
             v.joined = joined;
             run.try_set(Some(v));
         }
-    }
+    })
+    .await;
 }
 
 /// One row per account (and per platform without accounts): progress while running, then the
@@ -448,7 +469,7 @@ fn DrillDown(raw: RawQuery) -> impl IntoView {
                                 </tr></thead><tbody>{rows}</tbody></table>
                             }.into_any()
                         }
-                        Err(e) => view! { <p class="error" role="alert">{e.message()}</p> }.into_any(),
+                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -500,7 +521,7 @@ fn History(synced: RwSignal<u32>) -> impl IntoView {
                             </tr></thead><tbody>{rows}</tbody></table>
                         }.into_any()
                     }
-                    Err(e) => view! { <p class="error">{e.message()}</p> }.into_any(),
+                    Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                 }
             })}
         </Suspense>

@@ -16,7 +16,6 @@ use super::model::*;
 use super::providers::{ErrorKind, ProviderClient, ProviderError};
 use super::{coverage, store};
 use crate::error::AppError;
-use crate::state::AppState;
 use crate::store::{AppStore, StoreError};
 use crate::billing::labels::BillingText;
 
@@ -27,6 +26,8 @@ const SCOPES_AT_ONCE: usize = 3;
 pub struct BillingServices {
     pub config: Arc<BillingConfig>,
     pub clients: Arc<Vec<ProviderClient>>,
+    /// Bills, coverage and runs.
+    pub store: AppStore,
     /// This process's run, if it started one: its id and task.
     local: Arc<Mutex<Option<(i64, tokio::task::AbortHandle)>>>,
     /// Who holds the store's sync lease when this process syncs.
@@ -37,7 +38,7 @@ pub struct BillingServices {
 impl BillingServices {
     /// A client per configured account (the composition root has added the simulator's demo
     /// accounts when it serves them).
-    pub fn start(config: BillingConfig) -> std::io::Result<Self> {
+    pub fn start(config: BillingConfig, store: AppStore) -> std::io::Result<Self> {
         use super::providers::{default_rate_per_second, RequestGate};
         let http = reqwest::Client::builder()
             .connect_timeout(std::time::Duration::from_secs(10))
@@ -54,13 +55,13 @@ impl BillingServices {
                 ProviderClient::new(a, http.clone(), gate)
             })
             .collect();
-        Ok(Self::new(config, clients))
+        Ok(Self::new(config, clients, store))
     }
 
-    pub fn new(config: BillingConfig, clients: Vec<ProviderClient>) -> Self {
+    pub fn new(config: BillingConfig, clients: Vec<ProviderClient>, store: AppStore) -> Self {
         let slots = Arc::new(Semaphore::new(config.concurrency));
         let owner: Arc<str> = format!("pid{}-{:016x}", std::process::id(), rand::random::<u64>()).into();
-        BillingServices { config: Arc::new(config), clients: Arc::new(clients), local: Arc::new(Mutex::new(None)), owner, slots }
+        BillingServices { config: Arc::new(config), clients: Arc::new(clients), store, local: Arc::new(Mutex::new(None)), owner, slots }
     }
 
     pub fn configured(&self, p: Provider) -> bool {
@@ -73,10 +74,6 @@ impl BillingServices {
 }
 
 
-fn store_err(e: StoreError) -> AppError {
-    tracing::error!(error = %e, "billing store failed");
-    AppError::StoreFailed
-}
 
 /// What a start request did.
 #[derive(Debug)]
@@ -103,14 +100,14 @@ struct Plan {
 
 /// Every account's due scopes: the history window's scopes not settled yet (never pulled, failed,
 /// or still open to adjustment).
-async fn plan(state: &AppState, today: NaiveDate) -> Result<Vec<Plan>, AppError> {
-    let cfg = &state.billing.config;
+async fn plan(billing: &BillingServices, today: NaiveDate) -> Result<Vec<Plan>, AppError> {
+    let cfg = &billing.config;
     let from = coverage::history_start(today, cfg.history_months);
-    let mut plans = Vec::with_capacity(state.billing.clients.len());
-    for (i, c) in state.billing.clients.iter().enumerate() {
+    let mut plans = Vec::with_capacity(billing.clients.len());
+    for (i, c) in billing.clients.iter().enumerate() {
         let a = c.account();
         let all = c.scopes(from, today);
-        let records = store::coverage(&state.store, a.provider, &a.name, from, today).await.map_err(store_err)?;
+        let records = store::coverage(&billing.store, a.provider, &a.name, from, today).await?;
         plans.push(Plan { client: i, scopes: coverage::due(&all, &records, cfg.lookback_days) });
     }
     Ok(plans)
@@ -118,8 +115,7 @@ async fn plan(state: &AppState, today: NaiveDate) -> Result<Vec<Plan>, AppError>
 
 /// Starts a run, or joins the one going on: in this process, or in another that holds the
 /// store's lease (two runs never overlap, across processes).
-pub async fn start(state: &AppState, trigger: SyncTrigger) -> Result<Started, AppError> {
-    let billing = &state.billing;
+pub async fn start(billing: &BillingServices, trigger: SyncTrigger) -> Result<Started, AppError> {
     let mut local = billing.local.lock().await;
     if let Some((id, task)) = local.as_ref() {
         if !task.is_finished() {
@@ -127,12 +123,11 @@ pub async fn start(state: &AppState, trigger: SyncTrigger) -> Result<Started, Ap
         }
     }
     let today = shanghai_today();
-    let plans = plan(state, today).await?;
+    let plans = plan(billing, today).await?;
     // The run's window: the oldest scope it pulls (balances are today's).
     let window_from = plans.iter().filter_map(|p| p.scopes.first()).map(|s| s.start()).min().unwrap_or(today).min(today);
-    let acquired = store::acquire_run(&state.store, &billing.owner, trigger, (window_from, today), chrono::Utc::now(), billing.config.lease_ttl)
-        .await
-        .map_err(store_err)?;
+    let acquired = store::acquire_run(&billing.store, &billing.owner, trigger, (window_from, today), chrono::Utc::now(), billing.config.lease_ttl)
+        .await?;
     let run = match acquired {
         store::Acquired::Busy { run } => return Ok(Started::Joined(run, JoinedRun::Elsewhere)),
         store::Acquired::Run(run) => run,
@@ -141,14 +136,14 @@ pub async fn start(state: &AppState, trigger: SyncTrigger) -> Result<Started, Ap
         let a = billing.clients[p.client].account();
         let mut view = pending(a.provider, &a.name, &a.display_name, a.simulated, AccountSyncState::Pending);
         view.scopes_total = p.scopes.len() as u32 + 1;
-        store::add_run_account(&state.store, run, &view).await.map_err(store_err)?;
+        store::add_run_account(&billing.store, run, &view).await?;
     }
     for p in Provider::ALL.into_iter().filter(|p| !billing.configured(*p)) {
         let view = pending(p, "", crate::i18n::tr().provider(p), false, AccountSyncState::NotConfigured);
-        store::add_run_account(&state.store, run, &view).await.map_err(store_err)?;
+        store::add_run_account(&billing.store, run, &view).await?;
     }
     let span = tracing::info_span!("bill_sync", run, trigger = trigger.as_str());
-    let handle = tokio::spawn(run_all(state.clone(), run, today, plans).instrument(span));
+    let handle = tokio::spawn(run_all(billing.clone(), run, today, plans).instrument(span));
     *local = Some((run, handle.abort_handle()));
     Ok(Started::New(run, handle))
 }
@@ -170,10 +165,9 @@ fn pending(provider: Provider, account: &str, display_name: &str, simulated: boo
     }
 }
 
-async fn run_all(state: AppState, run: i64, today: NaiveDate, plans: Vec<Plan>) {
+async fn run_all(billing: BillingServices, run: i64, today: NaiveDate, plans: Vec<Plan>) {
     let started = std::time::Instant::now();
-    let billing = state.billing.clone();
-    let accounts = futures::future::join_all(plans.iter().map(|p| sync_account(&state, run, &billing.clients[p.client], &p.scopes, today)));
+    let accounts = futures::future::join_all(plans.iter().map(|p| sync_account(&billing, run, &billing.clients[p.client], &p.scopes, today)));
     let outcome = tokio::select! {
         results = accounts => {
             let ok = results.iter().filter(|r| **r).count();
@@ -184,28 +178,28 @@ async fn run_all(state: AppState, run: i64, today: NaiveDate, plans: Vec<Plan>) 
                 _ => RunState::Partial,
             }
         }
-        () = keep_lease(&state, run) => {
+        () = keep_lease(&billing, run) => {
             // Another process took over after our lease expired (this one stalled): stop here;
             // what was stored stays, what was not stays due.
             tracing::error!("billing sync lease lost; run stopped");
             RunState::Failed
         }
     };
-    if let Err(e) = store::finish_run(&state.store, &billing.owner, run, outcome).await {
+    if let Err(e) = store::finish_run(&billing.store, &billing.owner, run, outcome).await {
         tracing::error!(error = %e, "run result not recorded");
     }
     tracing::info!(?outcome, ms = started.elapsed().as_millis() as u64, "billing sync finished");
 }
 
 /// Renews the run's lease every quarter of its lifetime; returns when the lease is lost.
-async fn keep_lease(state: &AppState, run: i64) {
-    let ttl = state.billing.config.lease_ttl;
+async fn keep_lease(billing: &BillingServices, run: i64) {
+    let ttl = billing.config.lease_ttl;
     let mut tick = tokio::time::interval((ttl / 4).max(std::time::Duration::from_millis(10)));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tick.tick().await;
     loop {
         tick.tick().await;
-        match store::renew_lease(&state.store, &state.billing.owner, run, chrono::Utc::now(), ttl).await {
+        match store::renew_lease(&billing.store, &billing.owner, run, chrono::Utc::now(), ttl).await {
             Ok(true) => {}
             Ok(false) => return,
             // A busy store is not a lost lease; the next beat tries again.
@@ -232,13 +226,13 @@ async fn pull(client: &ProviderClient, scope: Scope) -> Result<Vec<BillLine>, Pr
 }
 
 /// Syncs one account's due scopes and balance; true when every one of them was pulled and stored.
-async fn sync_account(state: &AppState, run: i64, client: &ProviderClient, scopes: &[Scope], today: NaiveDate) -> bool {
+async fn sync_account(billing: &BillingServices, run: i64, client: &ProviderClient, scopes: &[Scope], today: NaiveDate) -> bool {
     let account = client.account();
     let span = tracing::info_span!("account", provider = account.provider.slug(), account = %account.name);
     async {
-        let Ok(_slot) = state.billing.slots.acquire().await else { return false };
+        let Ok(_slot) = billing.slots.acquire().await else { return false };
         let mut view = pending(account.provider, &account.name, &account.display_name, account.simulated, AccountSyncState::Running);
-        let st = &state.store;
+        let st = &billing.store;
         let progress = |v: AccountSyncView| async move {
             if let Err(e) = store::update_run_account(st, run, &v).await {
                 tracing::warn!(error = %e, "progress not recorded");
@@ -382,10 +376,10 @@ async fn record_balance(st: &AppStore, run: i64, b: &BalanceSnapshot) -> Result<
 /// Syncs now and waits (the CLI). When another process holds the lease, waits for its run
 /// and answers it (`joined` says so); if that process stops, its lease expires and a run of our
 /// own starts.
-pub async fn run_now(state: &AppState, trigger: SyncTrigger) -> Result<SyncRunView, AppError> {
-    let poll = (state.billing.config.lease_ttl / 4).clamp(std::time::Duration::from_millis(50), std::time::Duration::from_secs(2));
+pub async fn run_now(billing: &BillingServices, trigger: SyncTrigger) -> Result<SyncRunView, AppError> {
+    let poll = (billing.config.lease_ttl / 4).clamp(std::time::Duration::from_millis(50), std::time::Duration::from_secs(2));
     loop {
-        let (run, joined) = match start(state, trigger).await? {
+        let (run, joined) = match start(billing, trigger).await? {
             Started::New(run, handle) => {
                 let _ = handle.await;
                 (run, None)
@@ -393,14 +387,14 @@ pub async fn run_now(state: &AppState, trigger: SyncTrigger) -> Result<SyncRunVi
             Started::Joined(run, how) => {
                 tracing::info!(run, ?how, "a billing sync is already running; waiting for it");
                 loop {
-                    let view = store::run(&state.store, run).await.map_err(store_err)?.ok_or(AppError::NotFound)?;
+                    let view = store::run(&billing.store, run).await?.ok_or(AppError::NotFound)?;
                     if view.state != RunState::Running {
                         break;
                     }
-                    let holder = store::live_lease(&state.store, chrono::Utc::now()).await.map_err(store_err)?;
+                    let holder = store::live_lease(&billing.store, chrono::Utc::now()).await?;
                     if holder != Some(run) && how == JoinedRun::Elsewhere {
                         // Its process stopped: close it and start over.
-                        store::close_abandoned_runs(&state.store, chrono::Utc::now()).await.map_err(store_err)?;
+                        store::close_abandoned_runs(&billing.store, chrono::Utc::now()).await?;
                         break;
                     }
                     tokio::time::sleep(poll).await;
@@ -408,7 +402,7 @@ pub async fn run_now(state: &AppState, trigger: SyncTrigger) -> Result<SyncRunVi
                 (run, Some(how))
             }
         };
-        let mut view = store::run(&state.store, run).await.map_err(store_err)?.ok_or(AppError::NotFound)?;
+        let mut view = store::run(&billing.store, run).await?.ok_or(AppError::NotFound)?;
         if joined.is_some() && view.accounts.iter().any(|a| a.error_code.as_deref() == Some("Interrupted")) {
             continue;
         }
@@ -418,15 +412,15 @@ pub async fn run_now(state: &AppState, trigger: SyncTrigger) -> Result<SyncRunVi
 }
 
 /// Syncs every `interval`, first one interval after start-up.
-pub fn spawn_schedule(state: &AppState) {
-    let Some(every) = state.billing.config.sync_interval else { return };
-    let state = state.clone();
+pub fn spawn_schedule(billing: &BillingServices) {
+    let Some(every) = billing.config.sync_interval else { return };
+    let billing = billing.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
             tick.tick().await;
-            if let Err(e) = start(&state, SyncTrigger::Schedule).await {
+            if let Err(e) = start(&billing, SyncTrigger::Schedule).await {
                 tracing::error!(error = %e, "scheduled billing sync did not start");
             }
         }

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use super::api::{bundle_images, start_bundle_image, watch_image_job};
-use super::model::{bundle_prompt, bundles_from, ImageJob, JobState, PROMPT_MAX_CHARS, SIZES};
+use super::model::{bundle_prompt, bundles_from, Bundle, ImageJob, JobState, PROMPT_MAX_CHARS, SIZES};
+use crate::components::error_notice::ErrorNotice;
 use crate::components::format::beijing_time;
 use crate::error::AppError;
 use crate::i18n::tr;
@@ -55,12 +56,10 @@ fn BundleForm(bundles: Vec<super::model::Bundle>, gallery_version: RwSignal<u32>
             }
         }
     };
-    let generate = move |_| {
-        let Some(bundle) = bundles.with_value(|bs| bs.get(selected.get_untracked()).cloned()) else { return };
-        error.set(None);
-        job.set(None);
-        let (p, s) = (prompt.get_untracked(), size.get_untracked());
-        leptos::task::spawn_local(async move {
+    // Start and follow one image job; the button stays disabled while it runs.
+    let generate = Action::new_local(move |(bundle, p, s): &(Bundle, String, String)| {
+        let (bundle, p, s) = (bundle.clone(), p.clone(), s.clone());
+        async move {
             match start_bundle_image(bundle, p, s).await {
                 Ok(j) => {
                     let id = j.id;
@@ -71,7 +70,13 @@ fn BundleForm(bundles: Vec<super::model::Bundle>, gallery_version: RwSignal<u32>
                     error.try_set(Some(e));
                 }
             }
-        });
+        }
+    });
+    let on_generate = move |_| {
+        let Some(bundle) = bundles.with_value(|bs| bs.get(selected.get_untracked()).cloned()) else { return };
+        error.set(None);
+        job.set(None);
+        generate.dispatch_local((bundle, prompt.get_untracked(), size.get_untracked()));
     };
     let size_options = SIZES.iter().map(|s| view! { <option value=*s>{s.replace('*', " × ")}</option> }).collect_view();
     view! {
@@ -90,16 +95,15 @@ fn BundleForm(bundles: Vec<super::model::Bundle>, gallery_version: RwSignal<u32>
                 <span>{t.img_size}</span>
                 <select data-testid="image-size" on:change=move |ev| size.set(event_target_value(&ev))>{size_options}</select>
             </label>
-            <button type="button" data-testid="image-button" disabled=busy on:click=generate>{t.img_generate}</button>
+            <button type="button" data-testid="image-button" disabled=busy on:click=on_generate>{t.img_generate}</button>
         </div>
-        {move || error.get().map(|e| view! { <p class="error" role="alert" data-testid="image-error">{e.message()}</p> })}
+        {move || error.get().map(|e| view! { <ErrorNotice error=e testid="image-error"/> })}
         {move || job.get().map(|j| view! { <JobProgress job=j/> })}
     }
 }
 
 /// Follows the job's stream of changes until it ends.
 async fn follow(id: i64, job: RwSignal<Option<ImageJob>>, error: RwSignal<Option<AppError>>, gallery_version: RwSignal<u32>) {
-    use futures::StreamExt;
     let stream = match watch_image_job(id).await {
         Ok(s) => s,
         Err(e) => {
@@ -107,16 +111,15 @@ async fn follow(id: i64, job: RwSignal<Option<ImageJob>>, error: RwSignal<Option
             return;
         }
     };
-    let mut stream = stream.into_inner();
-    let mut decoder = crate::ndjson::LineDecoder::<ImageJob>::default();
-    while let Some(Ok(bytes)) = stream.next().await {
-        for j in decoder.push(&bytes).into_iter().flatten() {
+    crate::ndjson::read_lines::<ImageJob>(stream, |line| {
+        if let Ok(j) = line {
             if j.state == JobState::Succeeded {
                 gallery_version.try_update(|v| *v += 1);
             }
             job.try_set(Some(j));
         }
-    }
+    })
+    .await;
     if job.try_with_untracked(|j| j.as_ref().is_some_and(|j| !j.state.is_terminal())).unwrap_or(false) {
         error.try_set(Some(AppError::Transport("job stream ended".into())));
     }
@@ -157,7 +160,7 @@ fn JobProgress(job: ImageJob) -> impl IntoView {
         <div class="job" data-testid="image-progress" data-state=job.state.as_str()>
             <ol class="steps">{items}</ol>
             <p class="job-meta">{format!("{} · {} · {} {}", job.bundle_label, job.size.replace('*', " × "), job.polls, t.img_polls)}</p>
-            {job.error.map(|e| view! { <p class="error" role="alert" data-testid="image-error">{t.img_state_failed}"："{e.message()}</p> })}
+            {job.error.map(|e| view! { <ErrorNotice error=e testid="image-error" title=t.img_state_failed/> })}
             {result}
         </div>
     }
@@ -212,7 +215,7 @@ pub fn Gallery(#[prop(optional)] version: Option<RwSignal<u32>>) -> impl IntoVie
                             })
                             .collect_view()}</div> }
                             .into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{e.message()}</p> }.into_any(),
+                        Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                     }
                 })}
             </Suspense>

@@ -15,20 +15,23 @@ use crate::dashscope::image::{ImageInput, ImageParameters, ImageRequest, TaskSta
 use crate::dashscope::{DashScopeClient, DashScopeError};
 use crate::error::{AppError, LimitedAction};
 use crate::limits::Caller;
-use crate::sales::service::map_err;
-use crate::state::AppState;
-use crate::store::StoreError;
+use crate::dashscope::services::AiServices;
+use crate::store::{AppStore, StoreError};
+use crate::warehouse::Warehouse;
+
+/// What the image feature needs: the warehouse (to check a bundle's items), the model, the store.
+#[derive(Clone)]
+pub struct ImageServices {
+    pub warehouse: Warehouse,
+    pub ai: AiServices,
+    pub store: AppStore,
+}
 
 /// Larger downloads are refused (a 1440×1440 PNG is a few MB).
 const MAX_IMAGE_BYTES: usize = 20 * 1024 * 1024;
 
-fn store_err(e: StoreError) -> AppError {
-    tracing::error!(error = %e, "image store failed");
-    AppError::StoreFailed
-}
-
 #[tracing::instrument(skip(state, bundle, prompt), fields(items = bundle.items.len()))]
-pub async fn start(state: &AppState, caller: &Caller, bundle: Bundle, prompt: String, size: String) -> Result<ImageJob, AppError> {
+pub async fn start(state: &ImageServices, caller: &Caller, bundle: Bundle, prompt: String, size: String) -> Result<ImageJob, AppError> {
     let prompt = prompt.trim().to_string();
     check_request(&bundle, &prompt, &size).map_err(AppError::BadImageRequest)?;
     let bundle = checked_against_warehouse(state, bundle).await?;
@@ -36,7 +39,7 @@ pub async fn start(state: &AppState, caller: &Caller, bundle: Bundle, prompt: St
     // Counted only for a request that would be generated: a typo costs the user nothing.
     state.ai.limits.check(LimitedAction::Image, caller)?;
     let model = state.ai.image_model.clone();
-    let id = store::create_job(&state.store, &bundle, &prompt, &model, &size, client.simulated).await.map_err(store_err)?;
+    let id = store::create_job(&state.store, &bundle, &prompt, &model, &size, client.simulated).await?;
     let request = ImageRequest {
         model,
         input: ImageInput { prompt, negative_prompt: Some("文字，水印，模糊，低质量，变形".into()) },
@@ -48,10 +51,10 @@ pub async fn start(state: &AppState, caller: &Caller, bundle: Bundle, prompt: St
 
 /// The bundle with every item one the warehouse has, named as the warehouse names it (the names
 /// are shown in the gallery and were sent by the browser).
-async fn checked_against_warehouse(state: &AppState, mut bundle: Bundle) -> Result<Bundle, AppError> {
+async fn checked_against_warehouse(state: &ImageServices, mut bundle: Bundle) -> Result<Bundle, AppError> {
     let w = &state.warehouse;
     let ids: Vec<i64> = bundle.items.iter().map(|i| i.stock_item_id).collect();
-    let names = w.stock_item_names(&ids).await.map_err(|e| map_err(w, e))?;
+    let names = w.stock_item_names(&ids).await.map_err(|e| AppError::from_warehouse(w.backend_name(), e))?;
     for item in &mut bundle.items {
         match names.get(&item.stock_item_id) {
             Some(name) => item.name = name.clone(),
@@ -61,14 +64,14 @@ async fn checked_against_warehouse(state: &AppState, mut bundle: Bundle) -> Resu
     Ok(bundle)
 }
 
-pub async fn job(state: &AppState, id: i64) -> Result<ImageJob, AppError> {
-    store::job(&state.store, id).await.map_err(store_err)?.ok_or(AppError::NotFound)
+pub async fn job(state: &ImageServices, id: i64) -> Result<ImageJob, AppError> {
+    store::job(&state.store, id).await?.ok_or(AppError::NotFound)
 }
 
 /// A stored image as a download: (content type, readable file name, bytes).
-pub async fn download(state: &AppState, id: &str) -> Result<(&'static str, String, Vec<u8>), AppError> {
+pub async fn download(state: &ImageServices, id: &str) -> Result<(&'static str, String, Vec<u8>), AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let (img, sha) = store::image_by_id(&state.store, id).await.map_err(store_err)?.ok_or(AppError::NotFound)?;
+    let (img, sha) = store::image_by_id(&state.store, id).await?.ok_or(AppError::NotFound)?;
     let bytes = tokio::fs::read(state.ai.image_dir.join(format!("{sha}.png"))).await.map_err(|e| {
         tracing::error!(error = %e, id, "stored image unreadable");
         AppError::NotFound
@@ -76,13 +79,13 @@ pub async fn download(state: &AppState, id: &str) -> Result<(&'static str, Strin
     Ok(("image/png", img.file_name, bytes))
 }
 
-pub async fn gallery(state: &AppState) -> Result<Vec<BundleImage>, AppError> {
-    store::images(&state.store, 200).await.map_err(store_err)
+pub async fn gallery(state: &ImageServices) -> Result<Vec<BundleImage>, AppError> {
+    Ok(store::images(&state.store, 200).await?)
 }
 
 /// Picks up jobs a restart interrupted: polling resumes for submitted tasks (results live 24 h);
 /// a job that never got a task id cannot be known to exist and is marked failed.
-pub async fn resume(state: &AppState) -> Result<usize, StoreError> {
+pub async fn resume(state: &ImageServices) -> Result<usize, StoreError> {
     let jobs = store::unfinished(&state.store).await?;
     let n = jobs.len();
     for (id, job_state, task_id) in jobs {
@@ -104,7 +107,7 @@ enum Start {
     Poll(String),
 }
 
-fn spawn(state: &AppState, client: DashScopeClient, id: i64, start: Start) {
+fn spawn(state: &ImageServices, client: DashScopeClient, id: i64, start: Start) {
     let span = tracing::info_span!("image_job", job = id, simulated = client.simulated);
     let state = state.clone();
     tokio::spawn(
@@ -142,7 +145,7 @@ fn spawn(state: &AppState, client: DashScopeClient, id: i64, start: Start) {
 }
 
 /// Submits (or resumes), polls, downloads, stores. Returns the number of images billed.
-async fn run(state: &AppState, client: &DashScopeClient, id: i64, start: Start) -> Result<u32, DashScopeError> {
+async fn run(state: &ImageServices, client: &DashScopeClient, id: i64, start: Start) -> Result<u32, DashScopeError> {
     let st = &state.store;
     let save = |e: StoreError| DashScopeError::Transport(format!("store: {e}"));
     // Wanx allows 2 concurrent tasks: wait for a slot before submitting. The semaphore is never

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::api::{load_insight, stream_insight};
 use super::model::{AiSource, Insight, InsightEvent, InsightView};
+use crate::components::error_notice::ErrorNotice;
 use crate::components::format::{beijing_time, count};
 use crate::components::markdown::to_safe_html;
 use crate::error::AppError;
@@ -34,7 +35,7 @@ pub fn InsightPanel(kind: AnalysisKind, raw: RawQuery, fingerprint: String) -> i
                     Suspend::new(async move {
                         match view.await {
                             Ok(v) => view! { <InsightBody view=v kind=kind raw=raw/> }.into_any(),
-                            Err(e) => view! { <p class="error" role="alert">{e.message()}</p> }.into_any(),
+                            Err(e) => view! { <ErrorNotice error=e/> }.into_any(),
                         }
                     })
                 }}
@@ -80,10 +81,9 @@ fn InsightBody(view: InsightView, kind: AnalysisKind, raw: RawQuery) -> impl Int
         Phase::Waiting => Some(view! { <p class="loading" role="status">{t.ai_waiting}</p> }.into_any()),
         Phase::Failed { error, partial } => Some(
             view! {
-                <div class="error" role="alert" data-testid="insight-error" data-status=error.status()>
+                <ErrorNotice error=error testid="insight-error">
                     {partial.then(|| view! { <p class="incomplete" data-testid="insight-incomplete">{t.ai_incomplete}</p> })}
-                    <p>{error.message()}</p>
-                </div>
+                </ErrorNotice>
             }
             .into_any(),
         ),
@@ -118,7 +118,6 @@ fn meta(i: &Insight) -> impl IntoView {
 /// Reads the answer stream into the signals. Signals are written with `try_*`: the user may
 /// have left the page meanwhile.
 async fn consume(kind: AnalysisKind, raw: RawQuery, regenerate: bool, text: RwSignal<String>, phase: RwSignal<Phase>) {
-    use futures::StreamExt;
     let stream = match stream_insight(kind.slug().to_string(), raw, regenerate).await {
         Ok(s) => s,
         Err(error) => {
@@ -126,33 +125,27 @@ async fn consume(kind: AnalysisKind, raw: RawQuery, regenerate: bool, text: RwSi
             return;
         }
     };
-    let mut stream = stream.into_inner();
-    let mut decoder = crate::ndjson::LineDecoder::<InsightEvent>::default();
     let mut ended = false;
-    while let Some(chunk) = stream.next().await {
-        let Ok(bytes) = chunk else { break };
-        for event in decoder.push(&bytes) {
-            match event {
-                Ok(InsightEvent::Started { .. }) => {}
-                Ok(InsightEvent::Delta { text: d }) => {
-                    text.try_update(|t| t.push_str(&d));
-                    if phase.try_get_untracked() == Some(Phase::Waiting) {
-                        phase.try_set(Phase::Streaming);
-                    }
-                }
-                Ok(InsightEvent::Done { insight }) => {
-                    text.try_set(insight.text.clone());
-                    phase.try_set(Phase::Done(insight));
-                    ended = true;
-                }
-                Ok(InsightEvent::Failed { error, partial }) => {
-                    phase.try_set(Phase::Failed { error, partial });
-                    ended = true;
-                }
-                Err(e) => leptos::logging::warn!("insight stream line unreadable: {e}"),
+    crate::ndjson::read_lines::<InsightEvent>(stream, |event| match event {
+        Ok(InsightEvent::Started { .. }) => {}
+        Ok(InsightEvent::Delta { text: d }) => {
+            text.try_update(|t| t.push_str(&d));
+            if phase.try_get_untracked() == Some(Phase::Waiting) {
+                phase.try_set(Phase::Streaming);
             }
         }
-    }
+        Ok(InsightEvent::Done { insight }) => {
+            text.try_set(insight.text.clone());
+            phase.try_set(Phase::Done(insight));
+            ended = true;
+        }
+        Ok(InsightEvent::Failed { error, partial }) => {
+            phase.try_set(Phase::Failed { error, partial });
+            ended = true;
+        }
+        Err(e) => leptos::logging::warn!("insight stream line unreadable: {e}"),
+    })
+    .await;
     if !ended {
         let partial = text.try_with_untracked(|t| !t.is_empty()).unwrap_or(false);
         phase.try_set(Phase::Failed { error: AppError::AiStreamCut, partial });

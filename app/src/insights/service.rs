@@ -19,16 +19,29 @@ use crate::limits::Caller;
 use crate::sales::model::AnalysisKind;
 use crate::sales::params::{self, AnalysisParams};
 use crate::url_query::RawQuery;
-use crate::sales::service::map_err;
-use crate::state::AppState;
+use crate::dashscope::services::AiServices;
+use crate::sales::service::SalesService;
+use crate::store::AppStore;
+
+/// What the insights need: the sales results they describe, the model, the cache.
+#[derive(Clone)]
+pub struct InsightServices {
+    pub sales: SalesService,
+    pub ai: AiServices,
+    pub store: AppStore,
+}
+
+/// Who answers: the configured DashScope, the local simulator, or nobody.
+fn source(ai: &AiServices) -> AiSource {
+    match &ai.client {
+        Some(c) if c.simulated => AiSource::Simulator,
+        Some(_) => AiSource::DashScope,
+        None => AiSource::NotConfigured,
+    }
+}
 
 /// How old an analysis may be and still be described: data is not re-queried for the insight.
 const RECENT: std::time::Duration = std::time::Duration::from_secs(600);
-
-fn store_err(e: crate::store::StoreError) -> AppError {
-    tracing::error!(error = %e, "insight store failed");
-    AppError::StoreFailed
-}
 
 fn key(kind: AnalysisKind, params: &AnalysisParams, fingerprint: &str, model: &str, version: &str, simulated: bool) -> InsightKey {
     InsightKey {
@@ -44,39 +57,35 @@ fn key(kind: AnalysisKind, params: &AnalysisParams, fingerprint: &str, model: &s
 /// What the panel shows on opening: who answers, and the cached insight for this exact data
 /// (`fingerprint` comes from the analysis the page already has, so nothing is re-queried).
 #[tracing::instrument(skip(state, raw))]
-pub async fn view(state: &AppState, kind: &str, raw: &RawQuery, fingerprint: &str) -> Result<InsightView, AppError> {
+pub async fn view(state: &InsightServices, kind: &str, raw: &RawQuery, fingerprint: &str) -> Result<InsightView, AppError> {
     let kind = AnalysisKind::from_slug(kind).ok_or_else(|| AppError::UnknownAnalysis(kind.chars().take(64).collect()))?;
     let ai = &state.ai;
     let cached = match &ai.client {
         Some(client) => {
-            let w = &state.warehouse;
-            let span = w.data_span().await.map_err(|e| map_err(w, e))?;
+            let span = crate::sales::service::data_span(&state.sales.warehouse).await?;
             let params = params::parse(kind, raw, span)?;
             let version = prompts::template(kind).version;
             let key = key(kind, &params, fingerprint, &ai.chat_model, version, client.simulated);
-            store::find(&state.store, &key).await.map_err(store_err)?
+            store::find(&state.store, &key).await?
         }
         None => None,
     };
-    Ok(InsightView { source: ai.source, model: ai.chat_model.clone(), cached })
+    Ok(InsightView { source: source(ai), model: ai.chat_model.clone(), cached })
 }
 
 /// Starts an insight: the cached one unless `regenerate`, else a new model call. The call runs
 /// in its own task, so an answer is finished, stored and accounted for even if the page closes.
 #[tracing::instrument(skip(state, raw))]
-pub async fn open(state: &AppState, caller: &Caller, kind: &str, raw: &RawQuery, regenerate: bool) -> Result<mpsc::Receiver<InsightEvent>, AppError> {
-    let client = match (&state.ai.client, state.ai.source) {
-        (Some(c), AiSource::DashScope | AiSource::Simulator) => c.clone(),
-        _ => return Err(AppError::AiNotConfigured),
-    };
+pub async fn open(state: &InsightServices, caller: &Caller, kind: &str, raw: &RawQuery, regenerate: bool) -> Result<mpsc::Receiver<InsightEvent>, AppError> {
+    let Some(client) = state.ai.client.clone() else { return Err(AppError::AiNotConfigured) };
     // The data the page shows (run moments ago), so the insight describes what the user sees.
-    let result = crate::sales::service::recent_or_run(state, kind, raw, RECENT).await?;
+    let result = crate::sales::service::recent_or_run(&state.sales, kind, raw, RECENT).await?;
     let prompt = prompts::build(&result, state.ai.insight_token_budget);
     let model = state.ai.chat_model.clone();
     let key = key(result.kind, &result.params, &result.fingerprint, &model, prompt.version, client.simulated);
     let (tx, rx) = mpsc::channel(256);
     if !regenerate {
-        if let Some(insight) = store::find(&state.store, &key).await.map_err(store_err)? {
+        if let Some(insight) = store::find(&state.store, &key).await? {
             let _ = tx.send(InsightEvent::Started { model, simulated: insight.simulated, from_cache: true }).await;
             let _ = tx.send(InsightEvent::Done { insight }).await;
             return Ok(rx);
@@ -96,7 +105,7 @@ struct Answer {
     request_id: Option<String>,
 }
 
-async fn generate(state: AppState, client: DashScopeClient, prompt: BuiltPrompt, key: InsightKey, tx: mpsc::Sender<InsightEvent>) {
+async fn generate(state: InsightServices, client: DashScopeClient, prompt: BuiltPrompt, key: InsightKey, tx: mpsc::Sender<InsightEvent>) {
     let started = Instant::now();
     let _ = tx.send(InsightEvent::Started { model: key.model.clone(), simulated: client.simulated, from_cache: false }).await;
     let messages = [ChatMessage::system(&prompt.system), ChatMessage::user(&prompt.user)];
@@ -145,7 +154,7 @@ async fn generate(state: AppState, client: DashScopeClient, prompt: BuiltPrompt,
         let rows = (prompt.rows_in_prompt as u32, prompt.rows_total as u32);
         match store::save(&state.store, &key, &answer.text, tokens, rows, usage_id).await {
             Ok(insight) => InsightEvent::Done { insight },
-            Err(e) => InsightEvent::Failed { error: store_err(e), partial: true },
+            Err(e) => InsightEvent::Failed { error: AppError::from(e), partial: true },
         }
     } else {
         let error = match &answer.failure {

@@ -11,10 +11,6 @@ use crate::error::AppError;
 /// analysis 404), an unreachable database 503, each with a message for the page.
 #[server(endpoint = "sales/run_analysis", input = Json)]
 pub async fn run_analysis(kind: String, query: RawQuery) -> Result<AnalysisResult, AppError> {
-    let state = crate::state::current()?;
-    let result = super::service::run(&state, &kind, &query).await;
-    if let Err(e) = &result {
-        crate::error::set_response_status(e);
-    }
-    result
+    let sales = crate::context::service::<super::service::SalesService>()?;
+    crate::error::respond(super::service::run(&sales, &kind, &query).await)
 }

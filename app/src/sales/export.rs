@@ -6,7 +6,7 @@ use super::params::AnalysisParams;
 use crate::error::AppError;
 use crate::i18n::tr;
 use crate::spreadsheet::{encode, Cell, FileFormat, Sheet};
-use crate::state::AppState;
+use super::service::SalesService;
 use crate::sales::labels::SalesText;
 
 fn opt(s: &Option<String>) -> Cell {
@@ -165,13 +165,13 @@ pub fn sheet(result: &AnalysisResult) -> Sheet {
 }
 
 /// `GET /export/sales/<slug>.csv|xlsx?<the page's query>`: (content type, file name, bytes).
-pub async fn export(state: &AppState, file: &str, raw: &[(String, String)]) -> Result<(&'static str, String, Vec<u8>), AppError> {
+pub async fn export(sales: &SalesService, file: &str, raw: &[(String, String)]) -> Result<(&'static str, String, Vec<u8>), AppError> {
     let (slug, format) = match file.rsplit_once('.') {
         Some((slug, "csv")) => (slug, FileFormat::Csv),
         Some((slug, "xlsx")) => (slug, FileFormat::Xlsx),
         _ => return Err(AppError::UnknownAnalysis(file.chars().take(64).collect())),
     };
-    let result = super::service::run(state, slug, raw).await?;
+    let result = super::service::run(sales, slug, raw).await?;
     let range = result.params.range();
     let stem = format!("{}-{}-{}", tr().analysis(result.kind).name, range.from, range.to);
     encode(&sheet(&result), format, &stem)

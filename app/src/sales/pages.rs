@@ -16,6 +16,7 @@ use super::params::{
     CUSTOMER_TIERS, INVENTORY_SORTS, MAX_TOP, SEASONAL_MEASURES, SEASONAL_SORTS, SORT_DIRS, STOCK_STATUSES,
     TOP_SELLERS_SORTS,
 };
+use crate::components::error_notice::ErrorNotice;
 use crate::components::echart::EChart;
 use crate::components::format::{count, cover, fixed, lift, money, money_or_dash, percent};
 use crate::error::AppError;
@@ -70,11 +71,9 @@ pub fn AnalysisPage(extras: Extras) -> impl IntoView {
 fn ErrorPanel(error: AppError) -> impl IntoView {
     let t = tr();
     view! {
-        <div class="error" role="alert" data-testid="error" data-status=error.status()>
-            <h2>{t.error_title}</h2>
-            <p>{error.message()}</p>
+        <ErrorNotice error=error testid="error" title=t.error_title>
             <A href="/">{t.back_home}</A>
-        </div>
+        </ErrorNotice>
     }
 }
 

@@ -4,44 +4,45 @@
 use super::model::*;
 use super::params::{self, AnalysisParams};
 use crate::error::AppError;
-use crate::state::AppState;
 use super::analysis;
+use super::recent::RecentResults;
 use crate::warehouse::{Warehouse, WarehouseError};
 
-pub(crate) fn map_err(w: &Warehouse, e: WarehouseError) -> AppError {
-    tracing::error!(backend = w.backend_name(), error = %e, "warehouse query failed");
-    let backend = w.backend_name().to_string();
-    match e {
-        WarehouseError::Unreachable(_) | WarehouseError::Config(_) => AppError::WarehouseUnreachable { backend },
-        WarehouseError::Timeout(_) => AppError::WarehouseTimeout { backend },
-        WarehouseError::Empty => AppError::WarehouseEmpty,
-        WarehouseError::Query(_) | WarehouseError::BadData(_) => AppError::WarehouseQuery { backend },
-    }
+/// What the sales analyses need: the warehouse, the amounts' currency, and the results shown
+/// lately (for the insights that describe them).
+#[derive(Clone)]
+pub struct SalesService {
+    pub warehouse: Warehouse,
+    pub recent: RecentResults,
+    pub currency: Currency,
 }
 
-#[tracing::instrument(skip(state, raw), fields(query = raw.len()))]
-pub async fn run(state: &AppState, kind: &str, raw: &[(String, String)]) -> Result<AnalysisResult, AppError> {
+/// The warehouse's data span, its failure mapped for the user (and logged).
+pub async fn data_span(w: &Warehouse) -> Result<crate::dataset::DataSpan, AppError> {
+    w.data_span().await.map_err(|e| AppError::from_warehouse(w.backend_name(), e))
+}
+
+#[tracing::instrument(skip(sales, raw), fields(query = raw.len()))]
+pub async fn run(sales: &SalesService, kind: &str, raw: &[(String, String)]) -> Result<AnalysisResult, AppError> {
     let kind = AnalysisKind::from_slug(kind).ok_or_else(|| AppError::UnknownAnalysis(kind.chars().take(64).collect()))?;
-    let w = &state.warehouse;
-    let span = w.data_span().await.map_err(|e| map_err(w, e))?;
+    let w = &sales.warehouse;
+    let span = data_span(w).await?;
     let params = params::parse(kind, raw, span)?;
-    let currency = state.config.warehouse_currency;
-    let data = fetch(w, &params, currency).await.map_err(|e| map_err(w, e))?;
+    let data = fetch(w, &params, sales.currency).await.map_err(|e| AppError::from_warehouse(w.backend_name(), e))?;
     let fingerprint = fingerprint(&data);
     let result = AnalysisResult { kind, params, data, span, source: w.source_label(), fingerprint };
-    state.recent.put(&result);
+    sales.recent.put(&result);
     Ok(result)
 }
 
 /// The result the page showed in the last `max_age`, else a fresh run.
-pub async fn recent_or_run(state: &AppState, kind: &str, raw: &[(String, String)], max_age: std::time::Duration) -> Result<AnalysisResult, AppError> {
+pub async fn recent_or_run(sales: &SalesService, kind: &str, raw: &[(String, String)], max_age: std::time::Duration) -> Result<AnalysisResult, AppError> {
     let k = AnalysisKind::from_slug(kind).ok_or_else(|| AppError::UnknownAnalysis(kind.chars().take(64).collect()))?;
-    let w = &state.warehouse;
-    let span = w.data_span().await.map_err(|e| map_err(w, e))?;
+    let span = data_span(&sales.warehouse).await?;
     let params = params::parse(k, raw, span)?;
-    match state.recent.get(&params, max_age) {
+    match sales.recent.get(&params, max_age) {
         Some(result) => Ok(result),
-        None => run(state, kind, raw).await,
+        None => run(sales, kind, raw).await,
     }
 }
 

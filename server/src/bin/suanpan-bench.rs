@@ -185,7 +185,7 @@ async fn main() -> Result<(), String> {
         let state = state_over(w, &dir, &[("SUANPAN_AI_SIMULATOR", "off")]).await?;
         for kind in AnalysisKind::ALL {
             let (p50, p95) = time(2, args.iterations, || async {
-                service::run(&state, kind.slug(), &[]).await.map(|_| ()).map_err(|e| e.to_string())
+                service::run(&state.sales, kind.slug(), &[]).await.map(|_| ()).map_err(|e| e.to_string())
             })
             .await?;
             let seed_sql = SEED_SQL.iter().find(|(k, _)| *k == kind.slug()).map(|(_, sql)| *sql).unwrap_or_default();
@@ -242,7 +242,7 @@ async fn ai_suite(args: &Args) -> Result<(), String> {
     for kind in [AnalysisKind::TopSellers, AnalysisKind::Affinity] {
         let slug = kind.slug();
         // The page has shown the analysis; then the user clicks.
-        let shown = service::run(&state, slug, &[]).await.map_err(|e| e.to_string())?;
+        let shown = service::run(&state.sales, slug, &[]).await.map_err(|e| e.to_string())?;
         let prompt = app::insights::prompts::build(&shown, state.ai.insight_token_budget);
         let messages = [ChatMessage::system(&prompt.system), ChatMessage::user(&prompt.user)];
         let (direct, direct95) = time(2, n, || async {

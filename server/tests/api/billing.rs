@@ -1,50 +1,26 @@
 //! Billing sync end to end on port 0: the app's sync against the cloud simulator (real HTTP,
 //! real signatures), the store, the AI cost server functions and the export.
-#![cfg(feature = "simulators")]
 
 use app::billing::model::Provider;
 use app::config::AppConfig;
 use app::simulator::cloud::CloudFault;
-use app::state::AppState;
-use app::warehouse::sqlite::SqliteWarehouse;
-use app::warehouse::Warehouse;
 use chrono::Datelike;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
-struct TestApp {
-    url: String,
-    state: AppState,
-    _dir: Option<tempfile::TempDir>,
-}
+use crate::helpers::{spawn_app_on, Data, TestApp};
+
+/// The billing tests' app: the generated demo warehouse, no model, one month of history.
+const BILLING: [(&str, &str); 2] = [("SUANPAN_AI_SIMULATOR", "off"), ("SUANPAN_BILLING_HISTORY_MONTHS", "1")];
 
 async fn spawn_app() -> TestApp {
-    let dir = tempfile::tempdir().unwrap();
-    let mut app = spawn_app_in(dir.path(), |_| {}).await;
-    app._dir = Some(dir);
-    app
+    spawn_app_on(Data::Demo, &BILLING, |_| {}).await
 }
 
 /// An app on `dir` (two apps on one folder are two processes sharing the store); `tweak` adjusts
 /// the configuration.
 async fn spawn_app_in(dir: &std::path::Path, tweak: impl FnOnce(&mut AppConfig)) -> TestApp {
-    let w = SqliteWarehouse::open(dir).await.unwrap();
-    let data_dir = dir.display().to_string();
-    let vars = [
-        ("SUANPAN_DATA_DIR", data_dir.as_str()),
-        ("SUANPAN_AI_SIMULATOR", "off"),
-        ("SUANPAN_BILLING_HISTORY_MONTHS", "1"),
-        ("SUANPAN_CLOUD_SIM_LATENCY_MS", "0"),
-        ("SUANPAN_BILLING_SYNC_INTERVAL_MIN", "0"),
-    ];
-    let mut config = AppConfig::from_lookup(|n| vars.iter().find(|(k, _)| *k == n).map(|(_, v)| v.to_string())).unwrap();
-    tweak(&mut config);
-    let state = AppState::with_warehouse(config, Warehouse::Sqlite(w)).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = suanpan::router(suanpan::leptos_options(addr, "target/site"), state.clone());
-    tokio::spawn(async move { suanpan::serve(listener, router).await.unwrap() });
-    TestApp { url: format!("http://{addr}"), state, _dir: None }
+    spawn_app_on(Data::In(dir), &BILLING, tweak).await
 }
 
 async fn post(app: &TestApp, path: &str, body: Value) -> (u16, String) {
@@ -270,7 +246,7 @@ async fn a_first_sync_with_faults_on_every_provider_heals_to_a_clean_run() {
 async fn start_and_hold(app: &TestApp, requests: u64) -> (i64, tokio::task::JoinHandle<()>) {
     let s = sim(app);
     s.control.hold_after(requests);
-    let started = app::billing::sync::start(&app.state, app::billing::model::SyncTrigger::Button).await.unwrap();
+    let started = app::billing::sync::start(&app.state.billing, app::billing::model::SyncTrigger::Button).await.unwrap();
     let app::billing::sync::Started::New(run, handle) = started else { panic!("a new run") };
     // Polls for a state, not a time: the sync cannot pass the hold.
     while s.control.held() == 0 {
@@ -314,7 +290,7 @@ async fn a_first_sync_killed_with_its_process_is_completed_by_another_process() 
     // A new process (the CLI, or the server restarted) on the same store waits for the dead
     // lease to expire, closes the abandoned run, and syncs everything.
     let next = spawn_app_in(dir.path(), short_lease).await;
-    let view = app::billing::sync::run_now(&next.state, app::billing::model::SyncTrigger::Cli).await.unwrap();
+    let view = app::billing::sync::run_now(&next.state.billing, app::billing::model::SyncTrigger::Cli).await.unwrap();
     assert_eq!(view.state, app::billing::model::RunState::Ok, "{view:?}");
     assert_ne!(view.id, run);
     let (_, history) = post(&next, "billing/history", json!({})).await;
@@ -341,8 +317,8 @@ async fn the_cli_and_the_server_syncing_at_once_make_one_run() {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     let cli_sync = tokio::spawn({
-        let state = cli.state.clone();
-        async move { app::billing::sync::run_now(&state, SyncTrigger::Cli).await }
+        let billing = cli.state.billing.clone();
+        async move { app::billing::sync::run_now(&billing, SyncTrigger::Cli).await }
     });
     // The button pressed again on the server joins too.
     let (_, again) = post(&server, "billing/sync", json!({})).await;
@@ -359,7 +335,7 @@ async fn the_cli_and_the_server_syncing_at_once_make_one_run() {
 
     // Now the CLI syncs and the server's button joins it: the page follows the CLI's run.
     sim(&cli).control.hold_after(5);
-    let started = app::billing::sync::start(&cli.state, SyncTrigger::Cli).await.unwrap();
+    let started = app::billing::sync::start(&cli.state.billing, SyncTrigger::Cli).await.unwrap();
     let app::billing::sync::Started::New(cli_run, handle) = started else { panic!("a new run") };
     while sim(&cli).control.held() == 0 {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
