@@ -201,15 +201,18 @@ fn modules_form_no_cycle_outside_the_composition_root() {
     }
 }
 
+/// The modules (with the files) that import `target`, apart from `allowed` and `target` itself.
+fn importers(target: &str, allowed: &[&str]) -> Vec<String> {
+    graph(&tree())
+        .iter()
+        .filter(|(from, _)| !allowed.contains(&from.as_str()) && from.as_str() != target)
+        .filter_map(|(from, to)| to.get(target).map(|files| format!("{from} in {files:?}")))
+        .collect()
+}
+
 #[test]
 fn no_product_module_imports_the_simulators() {
-    let t = tree();
-    let g = graph(&t);
-    let offenders: Vec<String> = g
-        .iter()
-        .filter(|(from, _)| !COMPOSITION_ROOT.contains(&from.as_str()) && from.as_str() != SIMULATORS)
-        .filter_map(|(from, to)| to.get(SIMULATORS).map(|files| format!("{from} in {files:?}")))
-        .collect();
+    let offenders = importers(SIMULATORS, &COMPOSITION_ROOT);
     assert!(offenders.is_empty(), "product modules importing the simulators:\n  {}", offenders.join("\n  "));
 }
 
@@ -228,12 +231,7 @@ fn features_build_on_each_other_only_as_documented() {
 
 #[test]
 fn only_the_composition_root_knows_the_application_state() {
-    let g = graph(&tree());
-    let offenders: Vec<String> = g
-        .iter()
-        .filter(|(from, _)| !COMPOSITION_ROOT.contains(&from.as_str()))
-        .filter_map(|(from, to)| to.get("state").map(|files| format!("{from} in {files:?}")))
-        .collect();
+    let offenders = importers("state", &COMPOSITION_ROOT);
     assert!(offenders.is_empty(), "modules reaching for the whole state (take the feature's services from the context):\n  {}", offenders.join("\n  "));
 }
 
