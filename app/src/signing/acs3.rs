@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::canonical::{canonical_query, HeaderTable, HeaderValues, QueryOrder};
 use super::digest::sha256_hex;
-use super::sigv4::{self, Received, Sigv4Scheme};
+use super::sigv4::{self, Received, Sigv4Format, Sigv4Scheme};
 use super::verify::{header_time, parse_utc};
 use super::{AccessKey, RequestSignature, SignableRequest, SignatureError};
 use crate::secret::Secret;
@@ -80,9 +80,7 @@ fn read_received(table: &HeaderTable, credential: &str) -> Result<Received<Acs3>
 struct Acs3;
 
 impl Sigv4Scheme for Acs3 {
-    const ALGORITHM: &'static str = ALGORITHM;
-    const FIELD_SEPARATOR: &'static str = ",";
-    const HEADER_VALUES: HeaderValues = HeaderValues::Trimmed;
+    const FORMAT: Sigv4Format = Sigv4Format::new(ALGORITHM, ",", HeaderValues::Trimmed);
 
     /// Sorted by the raw (unencoded) name, then names and values RFC 3986 encoded, `k=v` joined
     /// by `&`; an empty value is written `k=` (doc, "CanonicalQueryString"). The official SDKs

@@ -12,12 +12,27 @@ use super::verify::{authorization_fields, authorization_header, compare, secret_
 use super::{AccessKey, RequestSignature, SignableRequest, SignatureError};
 use crate::secret::Secret;
 
+/// How a scheme writes its fixed parts.
+pub(super) struct Sigv4Format {
+    algorithm: &'static str,
+    /// Between the Authorization's fields: `,` (Alibaba) or `, ` (Tencent, Volcengine).
+    field_separator: &'static str,
+    header_values: HeaderValues,
+}
+
+impl Sigv4Format {
+    pub(super) const fn new(algorithm: &'static str, field_separator: &'static str, header_values: HeaderValues) -> Self {
+        Sigv4Format {
+            algorithm,
+            field_separator,
+            header_values,
+        }
+    }
+}
+
 /// What one SigV4-shaped scheme decides, for one request (its time, region, service).
 pub(super) trait Sigv4Scheme {
-    const ALGORITHM: &'static str;
-    /// Between the Authorization's fields: `,` (Alibaba) or `, ` (Tencent, Volcengine).
-    const FIELD_SEPARATOR: &'static str;
-    const HEADER_VALUES: HeaderValues;
+    const FORMAT: Sigv4Format;
 
     /// The canonical query of `request`, in the scheme's order.
     fn canonical_query(&self, request: &SignableRequest) -> String;
@@ -33,7 +48,7 @@ pub(super) trait Sigv4Scheme {
 
     fn canonical_request(&self, request: &SignableRequest, table: &HeaderTable, signed: &[String]) -> String {
         let query = self.canonical_query(request);
-        sigv4_request(request, &query, table, signed, Self::HEADER_VALUES)
+        sigv4_request(request, &query, table, signed, Self::FORMAT.header_values)
     }
 }
 
@@ -52,8 +67,12 @@ pub(super) fn sign<S: Sigv4Scheme>(
     let string_to_sign = scheme.string_to_sign(&canonical_request);
     let signature = hmac_sha256_hex(&scheme.signing_key(key.secret), string_to_sign.as_bytes());
     let credential = scheme.credential(key.id);
-    let authorization =
-        authorization_header(S::ALGORITHM, &credential, &signed, &signature, S::FIELD_SEPARATOR);
+    let Sigv4Format {
+        algorithm,
+        field_separator,
+        ..
+    } = S::FORMAT;
+    let authorization = authorization_header(algorithm, &credential, &signed, &signature, field_separator);
     RequestSignature::new(added, canonical_request, string_to_sign, signature, authorization)
 }
 
@@ -79,7 +98,7 @@ pub(super) fn verify<S: Sigv4Scheme>(
     signed_ok: impl FnOnce(&HeaderTable, &[String]) -> bool,
 ) -> Result<String, SignatureError> {
     let table = HeaderTable::from_request(request, &[]);
-    let fields = authorization_fields(&table, S::ALGORITHM)?;
+    let fields = authorization_fields(&table, S::FORMAT.algorithm)?;
     let Received {
         scheme,
         access_key_id,

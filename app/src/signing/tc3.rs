@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::canonical::{normalized_names, sigv4_string_to_sign, HeaderTable, HeaderValues};
 use super::digest::hmac_sha256;
-use super::sigv4::{self, signs_all, Received, Sigv4Scheme};
+use super::sigv4::{self, signs_all, Received, Sigv4Format, Sigv4Scheme};
 use super::verify::{header_time, split_exact};
 use super::{AccessKey, HeadersToSign, RequestSignature, SignableRequest, SignatureError};
 use crate::secret::Secret;
@@ -123,11 +123,9 @@ impl<'a> Tc3<'a> {
 }
 
 impl Sigv4Scheme for Tc3<'_> {
-    const ALGORITHM: &'static str = ALGORITHM;
-    const FIELD_SEPARATOR: &'static str = ", ";
     /// Header values are lower-cased as well as names (the doc: "key and value both lower
     /// case").
-    const HEADER_VALUES: HeaderValues = HeaderValues::TrimmedLowercase;
+    const FORMAT: Sigv4Format = Sigv4Format::new(ALGORITHM, ", ", HeaderValues::TrimmedLowercase);
 
     /// The query string as sent; POST signs an empty one.
     fn canonical_query(&self, request: &SignableRequest) -> String {

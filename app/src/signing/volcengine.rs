@@ -8,7 +8,7 @@ use super::canonical::{
     canonical_query, normalized_names, sigv4_string_to_sign, HeaderTable, HeaderValues, QueryOrder,
 };
 use super::digest::{hmac_sha256, sha256_hex};
-use super::sigv4::{self, signs_all, Received, Sigv4Scheme};
+use super::sigv4::{self, signs_all, Received, Sigv4Format, Sigv4Scheme};
 use super::verify::{header_time, parse_utc, split_exact};
 use super::{AccessKey, HeadersToSign, RequestSignature, SignableRequest, SignatureError};
 use crate::secret::Secret;
@@ -104,9 +104,7 @@ impl Volcengine {
 }
 
 impl Sigv4Scheme for Volcengine {
-    const ALGORITHM: &'static str = ALGORITHM;
-    const FIELD_SEPARATOR: &'static str = ", ";
-    const HEADER_VALUES: HeaderValues = HeaderValues::Trimmed;
+    const FORMAT: Sigv4Format = Sigv4Format::new(ALGORITHM, ", ", HeaderValues::Trimmed);
 
     /// Query keys and values RFC 3986 encoded (the SDK's `quote(..., safe='-_.~')`), then sorted
     /// by encoded key and encoded value, as the SDK's `SignerV4.canonical_query` sorts the

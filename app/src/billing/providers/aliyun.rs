@@ -17,8 +17,8 @@ use serde_json::Value;
 
 use super::{
     amount, balance_now, currency_or, day_of_scope, first_of_month, month_text, parse_day,
-    read_all_pages, read_payload, Answer, CodeKinds, Envelope, ErrorKind, ErrorReport, LineOf,
-    ProductCost, ProviderError, ProviderHttp,
+    read_all_pages, read_payload, Answer, CodeKinds, Envelope, ErrorKind, ErrorReport, Failure,
+    LineOf, ProductCost, ProviderError, ProviderHttp,
 };
 use crate::billing::model::{BalanceSnapshot, BillLine, Currency, Provider, Scope};
 use crate::signing::acs3;
@@ -28,32 +28,58 @@ const VERSION: &str = "2017-12-14";
 /// The documented maximum (`_query_account_bill_request.py`).
 const PAGE_SIZE: u64 = 300;
 
+/// The `Data` of a successful answer; a failure is any non-2xx status, and also
+/// `Success: false` on HTTP 200.
+const ENVELOPE: Envelope = Envelope {
+    provider: PROVIDER,
+    payload: "Data",
+    failure: Failure::Custom {
+        failed: |body| body.get("Success").and_then(Value::as_bool) == Some(false),
+        report: error_report,
+    },
+    // Any `Throttling*` code is throttling (no BSS-specific code is documented:
+    // docs/providers.md, "Alibaba Cloud"). BSS documents InternalError with HTTP 400; it is
+    // still the server's fault.
+    kinds: CodeKinds {
+        exact: &[(ErrorKind::Server, &["InternalError", "UndefinedError", "ServiceUnavailable"])],
+        prefixes: &[
+            (ErrorKind::Throttled, &["Throttling"]),
+            (
+                ErrorKind::Auth,
+                &[
+                    "InvalidAccessKeyId",
+                    "SignatureDoesNotMatch",
+                    "IncompleteSignature",
+                    "InvalidSecurityToken",
+                    "InvalidTimeStamp",
+                    "NotAuthorized",
+                    "Forbidden",
+                    "NoPermission",
+                ],
+            ),
+        ],
+    },
+};
+
 /// `QueryAccountBill` with `Granularity=DAILY` and `IsGroupByProduct=true` for one day: one
 /// line per product (and subscription type). Only `Scope::Day`.
 pub(super) async fn bill_lines(api: &ProviderHttp, scope: Scope) -> Result<Vec<BillLine>, ProviderError> {
     let day = day_of_scope(PROVIDER, scope)?;
-    read_all_pages(PROVIDER, "QueryAccountBill", |page_number, _| {
-        bill_page(api, day, page_number)
+    let currency = fallback_currency(api);
+    read_all_pages(PROVIDER, "QueryAccountBill", |page_number, _| async move {
+        let params = vec![
+            ("BillingCycle".to_owned(), month_text(day)),
+            ("Granularity".to_owned(), "DAILY".to_owned()),
+            ("BillingDate".to_owned(), day.format("%Y-%m-%d").to_string()),
+            ("IsGroupByProduct".to_owned(), "true".to_owned()),
+            ("PageNum".to_owned(), page_number.to_string()),
+            ("PageSize".to_owned(), PAGE_SIZE.to_string()),
+        ];
+        let read = |data| parse_bill_page(api.name(), day, currency, data);
+        let page = call(api, "QueryAccountBill", &params, read).await?;
+        Ok((page.total_count, page.lines))
     })
     .await
-}
-
-async fn bill_page(
-    api: &ProviderHttp,
-    day: NaiveDate,
-    page_number: u64,
-) -> Result<(u64, Vec<BillLine>), ProviderError> {
-    let params = vec![
-        ("BillingCycle".to_owned(), month_text(day)),
-        ("Granularity".to_owned(), "DAILY".to_owned()),
-        ("BillingDate".to_owned(), day.format("%Y-%m-%d").to_string()),
-        ("IsGroupByProduct".to_owned(), "true".to_owned()),
-        ("PageNum".to_owned(), page_number.to_string()),
-        ("PageSize".to_owned(), PAGE_SIZE.to_string()),
-    ];
-    let currency = fallback_currency(api);
-    let page = call(api, "QueryAccountBill", &params, |data| parse_bill_page(api.name(), day, currency, data)).await?;
-    Ok((page.total_count, page.lines))
 }
 
 /// `QueryAccountBalance`: available amount (may be negative) and credit line.
@@ -116,35 +142,6 @@ fn interpret(action: &str, answer: &Answer) -> Result<Value, ProviderError> {
         error.with_retry_after(hint)
     })
 }
-
-const ENVELOPE: Envelope = Envelope {
-    provider: PROVIDER,
-    payload: "Data",
-    failed: |body| body.get("Success").and_then(Value::as_bool) == Some(false),
-    report: error_report,
-    // Any `Throttling*` code is throttling (no BSS-specific code is documented:
-    // docs/providers.md, "Alibaba Cloud"). BSS documents InternalError with HTTP 400; it is
-    // still the server's fault.
-    kinds: CodeKinds {
-        exact: &[(ErrorKind::Server, &["InternalError", "UndefinedError", "ServiceUnavailable"])],
-        prefixes: &[
-            (ErrorKind::Throttled, &["Throttling"]),
-            (
-                ErrorKind::Auth,
-                &[
-                    "InvalidAccessKeyId",
-                    "SignatureDoesNotMatch",
-                    "IncompleteSignature",
-                    "InvalidSecurityToken",
-                    "InvalidTimeStamp",
-                    "NotAuthorized",
-                    "Forbidden",
-                    "NoPermission",
-                ],
-            ),
-        ],
-    },
-};
 
 /// The SDK reads `Code`/`code`, `Message`/`message`, `RequestId`/`requestId` (docs/providers.md, "Alibaba Cloud").
 fn error_report(answer: &Answer, body: Option<&Value>) -> ErrorReport {

@@ -82,11 +82,51 @@ pub(super) struct Envelope {
     pub(super) provider: Provider,
     /// The field holding the payload: `Data`, `Result`, `Response`.
     pub(super) payload: &'static str,
-    /// Whether a body (a JSON object) reports a failure.
-    pub(super) failed: fn(&Value) -> bool,
-    /// What a failed answer says, read from its body when that is a JSON object.
-    pub(super) report: fn(&Answer, Option<&Value>) -> ErrorReport,
+    pub(super) failure: Failure,
     pub(super) kinds: CodeKinds,
+}
+
+/// Where an [`Envelope`] reports a failure, and how it is read.
+pub(super) enum Failure {
+    /// Volcengine, Tencent: an `Error` object (`Code`, `Message`) beside `RequestId` in the
+    /// metadata object at `metadata` (a JSON pointer); the values are strings, or also numbers
+    /// where `numbers`.
+    ErrorIn { metadata: &'static str, numbers: bool },
+    /// Alibaba: `failed` tells whether a body (a JSON object) reports one; `report` reads a
+    /// failed answer, its body when that is a JSON object.
+    Custom {
+        failed: fn(&Value) -> bool,
+        report: fn(&Answer, Option<&Value>) -> ErrorReport,
+    },
+}
+
+impl Failure {
+    fn reported_by(&self, body: &Value) -> bool {
+        match self {
+            Failure::ErrorIn { metadata, .. } => body
+                .pointer(&format!("{metadata}/Error"))
+                .is_some_and(|e| !e.is_null()),
+            Failure::Custom { failed, .. } => failed(body),
+        }
+    }
+
+    fn report(&self, answer: &Answer, body: Option<&Value>) -> ErrorReport {
+        match *self {
+            Failure::ErrorIn { metadata, numbers } => {
+                let read = |field: &str| match body?.pointer(&format!("{metadata}/{field}"))? {
+                    Value::String(text) if !text.is_empty() => Some(text.clone()),
+                    Value::Number(number) if numbers => Some(number.to_string()),
+                    _ => None,
+                };
+                ErrorReport {
+                    code: read("Error/Code"),
+                    message: read("Error/Message"),
+                    request_id: read("RequestId"),
+                }
+            }
+            Failure::Custom { report, .. } => report(answer, body),
+        }
+    }
 }
 
 impl Envelope {
@@ -106,7 +146,7 @@ impl Envelope {
             }
             _ => return Err(self.error(answer, None)),
         };
-        if !success_status || (self.failed)(&body) {
+        if !success_status || self.failure.reported_by(&body) {
             return Err(self.error(answer, Some(&body)));
         }
         match body.get(self.payload) {
@@ -120,13 +160,9 @@ impl Envelope {
     }
 
     fn error(&self, answer: &Answer, body: Option<&Value>) -> ProviderError {
-        (self.report)(answer, body).into_error(self.provider, answer, |code| self.kinds.kind_of(code))
+        let report = self.failure.report(answer, body);
+        report.into_error(self.provider, answer, |code| self.kinds.kind_of(code))
     }
-}
-
-/// Whether the object at `pointer` is present and not null: Volcengine's and Tencent's error.
-pub(super) fn has_error_at(body: &Value, pointer: &str) -> bool {
-    body.pointer(pointer).is_some_and(|e| !e.is_null())
 }
 
 /// What a failed answer's body says; any part may be missing. Deserializes from Baidu's
@@ -140,22 +176,6 @@ pub(super) struct ErrorReport {
 }
 
 impl ErrorReport {
-    /// Volcengine's and Tencent's shape: `Code` and `Message` in the object at `error`, the
-    /// request id at `request_id` (JSON pointers), each value read by `text`.
-    pub(super) fn at_pointers(
-        body: Option<&Value>,
-        error: &str,
-        request_id: &str,
-        text: fn(&Value) -> Option<String>,
-    ) -> Self {
-        let read = |pointer: &str| body?.pointer(pointer).and_then(text);
-        ErrorReport {
-            code: read(&format!("{error}/Code")),
-            message: read(&format!("{error}/Message")),
-            request_id: read(request_id),
-        }
-    }
-
     /// The error of the failed `answer`: the code (else `HTTP<status>`), the message (else the
     /// start of the body), the kind `kind_of` gives the code (else the status's), and the
     /// `Retry-After` hint.

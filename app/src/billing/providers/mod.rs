@@ -40,7 +40,7 @@ use chrono::NaiveDate;
 use super::model::{BalanceSnapshot, BillLine, Provider, Scope};
 
 pub use account::AccountConfig;
-use answer::{has_error_at, parse_json, read_payload, Answer, CodeKinds, Envelope, ErrorReport};
+use answer::{parse_json, read_payload, Answer, CodeKinds, Envelope, ErrorReport, Failure};
 pub(crate) use calendar::first_of_month;
 pub use calendar::{shanghai, shanghai_today};
 use calendar::{day_of_scope, day_scopes, month_of_scope, month_scopes, month_text, parse_day};

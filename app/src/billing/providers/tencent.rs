@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{
-    amount, has_error_at, month_of_scope, month_text, read_payload, CodeKinds, Envelope, ErrorKind,
-    ErrorReport, LineOf, ProductCost, ProviderError, ProviderHttp,
+    amount, month_of_scope, month_text, read_payload, CodeKinds, Envelope, ErrorKind, Failure,
+    LineOf, ProductCost, ProviderError, ProviderHttp,
 };
 use crate::billing::model::{BillLine, Currency, Provider, Scope};
 use crate::signing::{tc3, HeadersToSign};
@@ -32,6 +32,24 @@ const CONTENT_TYPE: &str = "application/json; charset=utf-8";
 pub const NOT_READY_RETRY: Duration = Duration::from_secs(600);
 /// The international site's host; it bills in USD (the mainland one in CNY).
 const INTL_HOST: &str = "billing.intl.tencentcloudapi.com";
+
+/// The `Response` object of a successful answer. Errors come as `Response.Error` on HTTP 200.
+const ENVELOPE: Envelope = Envelope {
+    provider: PROVIDER,
+    payload: "Response",
+    failure: Failure::ErrorIn {
+        metadata: "/Response",
+        numbers: false,
+    },
+    kinds: CodeKinds {
+        exact: &[],
+        prefixes: &[
+            (ErrorKind::Throttled, &["RequestLimitExceeded"]),
+            (ErrorKind::Auth, &["AuthFailure"]),
+            (ErrorKind::Server, &["InternalError"]),
+        ],
+    },
+};
 
 /// `BeginTime` and `EndTime` name the same month; the answer covers all of it.
 #[derive(Serialize)]
@@ -87,29 +105,6 @@ async fn attempt(api: &ProviderHttp, body: Vec<u8>) -> Result<Value, ProviderErr
     let answer = api.send_signed(ACTION, method, url, request).await?;
     api.redacted(ENVELOPE.open(ACTION, &answer))
 }
-
-/// Where a failed answer's `Code` and `Message` are.
-const ERROR: &str = "/Response/Error";
-
-/// The `Response` object of a successful answer. Errors come as `Response.Error` on HTTP 200.
-const ENVELOPE: Envelope = Envelope {
-    provider: PROVIDER,
-    payload: "Response",
-    failed: |body| has_error_at(body, ERROR),
-    report: |_, body| {
-        ErrorReport::at_pointers(body, ERROR, "/Response/RequestId", |value| {
-            value.as_str().filter(|t| !t.is_empty()).map(str::to_owned)
-        })
-    },
-    kinds: CodeKinds {
-        exact: &[],
-        prefixes: &[
-            (ErrorKind::Throttled, &["RequestLimitExceeded"]),
-            (ErrorKind::Auth, &["AuthFailure"]),
-            (ErrorKind::Server, &["InternalError"]),
-        ],
-    },
-};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]

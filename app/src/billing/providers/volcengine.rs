@@ -14,9 +14,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{
-    amount, balance_now, currency_or, has_error_at, month_of_scope, month_text, parse_day,
-    read_all_pages, read_payload, CodeKinds, Envelope, ErrorKind, ErrorReport, LineOf,
-    ProductCost, ProviderError, ProviderHttp,
+    amount, balance_now, currency_or, month_of_scope, month_text, parse_day, read_all_pages,
+    read_payload, CodeKinds, Envelope, ErrorKind, Failure, LineOf, ProductCost, ProviderError,
+    ProviderHttp,
 };
 use crate::billing::model::{BalanceSnapshot, BillLine, Currency, Provider, Scope};
 use crate::signing::{volcengine, HeadersToSign};
@@ -30,6 +30,39 @@ pub const DEFAULT_REGION: &str = "cn-beijing";
 const PAGE_SIZE: u64 = 300;
 /// As the billing docs' request examples write it.
 const CONTENT_TYPE: &str = "application/json; charset=UTF-8";
+
+/// The `Result` of a successful answer, or the error in `ResponseMetadata.Error`, which the SDK
+/// treats as a failure even on HTTP 200 (docs/providers.md, "Volcengine"). A value given as a
+/// number is read as its text.
+const ENVELOPE: Envelope = Envelope {
+    provider: PROVIDER,
+    payload: "Result",
+    failure: Failure::ErrorIn {
+        metadata: "/ResponseMetadata",
+        numbers: true,
+    },
+    kinds: CodeKinds {
+        exact: &[
+            (ErrorKind::Throttled, &["FlowLimitExceeded", "RequestLimitExceeded"]),
+            (
+                ErrorKind::Auth,
+                &[
+                    "SignatureDoesNotMatch",
+                    "InvalidClientTokenId",
+                    "MissingSignature",
+                    "InvalidTimestamp",
+                    "AccessDenied",
+                    "InvalidAccessKey",
+                    "InvalidCredential",
+                    "InvalidAuthorization",
+                    "MissingAuthenticationToken",
+                ],
+            ),
+            (ErrorKind::Server, &["InternalError", "ServiceUnavailableTemp", "ServiceUnavailable"]),
+        ],
+        prefixes: &[],
+    },
+};
 
 /// `GroupTerm` 2 = by product, `GroupPeriod` 1 = by day: one line per product per day.
 #[derive(Serialize)]
@@ -46,29 +79,22 @@ struct ListBillDetailRequest {
 /// `ListBillDetail` for one month, by product and day, all pages. Only `Scope::Month`.
 pub(super) async fn bill_lines(api: &ProviderHttp, scope: Scope) -> Result<Vec<BillLine>, ProviderError> {
     let month = month_of_scope(PROVIDER, scope)?;
-    read_all_pages(PROVIDER, "ListBillDetail", |_, offset| {
-        bill_page(api, month, offset)
+    read_all_pages(PROVIDER, "ListBillDetail", |_, offset| async move {
+        let request = ListBillDetailRequest {
+            bill_period: month_text(month),
+            limit: PAGE_SIZE,
+            offset,
+            group_term: 2,
+            group_period: 1,
+            need_record_num: 1,
+        };
+        let body = serde_json::to_vec(&request)
+            .map_err(|e| ProviderError::malformed(PROVIDER, "ListBillDetail", e))?;
+        let read = |result| parse_bill_page(api.name(), month, result);
+        let page = call(api, "ListBillDetail", body, read).await?;
+        Ok((page.total, page.lines))
     })
     .await
-}
-
-async fn bill_page(
-    api: &ProviderHttp,
-    month: NaiveDate,
-    offset: u64,
-) -> Result<(u64, Vec<BillLine>), ProviderError> {
-    let request = ListBillDetailRequest {
-        bill_period: month_text(month),
-        limit: PAGE_SIZE,
-        offset,
-        group_term: 2,
-        group_period: 1,
-        need_record_num: 1,
-    };
-    let body = serde_json::to_vec(&request)
-        .map_err(|e| ProviderError::malformed(PROVIDER, "ListBillDetail", e))?;
-    let page = call(api, "ListBillDetail", body, |result| parse_bill_page(api.name(), month, result)).await?;
-    Ok((page.total, page.lines))
 }
 
 /// `QueryBalanceAcct`: available balance and credit limit.
@@ -113,45 +139,6 @@ async fn attempt(api: &ProviderHttp, action: &str, body: Vec<u8>) -> Result<Valu
     let answer = api.send_signed(action, method, url, request).await?;
     api.redacted(ENVELOPE.open(action, &answer))
 }
-
-/// Where a failed answer's `Code` and `Message` are.
-const ERROR: &str = "/ResponseMetadata/Error";
-
-/// The `Result` of a successful answer, or the error in `ResponseMetadata.Error`, which the SDK
-/// treats as a failure even on HTTP 200 (docs/providers.md, "Volcengine").
-const ENVELOPE: Envelope = Envelope {
-    provider: PROVIDER,
-    payload: "Result",
-    failed: |body| has_error_at(body, ERROR),
-    report: |_, body| {
-        ErrorReport::at_pointers(body, ERROR, "/ResponseMetadata/RequestId", |value| match value {
-            Value::String(text) if !text.is_empty() => Some(text.clone()),
-            Value::Number(number) => Some(number.to_string()),
-            _ => None,
-        })
-    },
-    kinds: CodeKinds {
-        exact: &[
-            (ErrorKind::Throttled, &["FlowLimitExceeded", "RequestLimitExceeded"]),
-            (
-                ErrorKind::Auth,
-                &[
-                    "SignatureDoesNotMatch",
-                    "InvalidClientTokenId",
-                    "MissingSignature",
-                    "InvalidTimestamp",
-                    "AccessDenied",
-                    "InvalidAccessKey",
-                    "InvalidCredential",
-                    "InvalidAuthorization",
-                    "MissingAuthenticationToken",
-                ],
-            ),
-            (ErrorKind::Server, &["InternalError", "ServiceUnavailableTemp", "ServiceUnavailable"]),
-        ],
-        prefixes: &[],
-    },
-};
 
 /// One page of `ListBillDetail`.
 #[derive(Debug)]
