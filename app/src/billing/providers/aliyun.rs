@@ -122,11 +122,13 @@ async fn attempt(
         ("x-acs-action".to_owned(), action.to_owned()),
         ("x-acs-version".to_owned(), VERSION.to_owned()),
     ];
-    let mut request = ProviderHttp::signable(&method, &url, params.to_vec(), headers, Vec::new());
+    let request = ProviderHttp::signable(&method, &url, params.to_vec(), headers, Vec::new());
     let nonce = format!("{:032x}", rand::random::<u128>());
-    let signature = acs3::sign(&request, api.key(), Utc::now(), &nonce);
-    request.apply(&signature);
-    let answer = api.send_signed(action, method, url, request).await?;
+    let answer = api
+        .send_signed(action, method, url, request, |request, key| {
+            acs3::sign(request, key, Utc::now(), &nonce)
+        })
+        .await?;
     api.redacted(interpret(action, &answer))
 }
 

@@ -99,16 +99,13 @@ async fn attempt(
     query: &[(String, String)],
 ) -> Result<Answer, ProviderError> {
     let url = api.url(path, query);
-    let mut request = ProviderHttp::signable(&method, &url, query.to_vec(), Vec::new(), Vec::new());
-    let signature = bce::sign(
-        &request,
-        api.key(),
-        Utc::now(),
-        bce::DEFAULT_EXPIRATION_SECONDS,
-        HeadersToSign::Only(SIGNED_HEADERS),
-    );
-    request.apply(&signature);
-    let answer = api.send_signed(action, method, url, request).await?;
+    let request = ProviderHttp::signable(&method, &url, query.to_vec(), Vec::new(), Vec::new());
+    let answer = api
+        .send_signed(action, method, url, request, |request, key| {
+            let expires = bce::DEFAULT_EXPIRATION_SECONDS;
+            bce::sign(request, key, Utc::now(), expires, HeadersToSign::Only(SIGNED_HEADERS))
+        })
+        .await?;
     api.successful(answer, error_from)
 }
 

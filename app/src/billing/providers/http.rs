@@ -8,7 +8,7 @@ use url::Url;
 
 use super::{AccountConfig, Answer, ProviderError, RequestGate};
 use crate::billing::model::Provider;
-use crate::signing::{encoded_query, AccessKey, SignableRequest};
+use crate::signing::{encoded_query, AccessKey, RequestSignature, SignableRequest};
 
 /// One account's connection to its provider, which the provider modules talk through. `http` carries the
 /// timeouts; clones share the gate's rate limiter.
@@ -58,7 +58,7 @@ impl ProviderHttp {
     }
 
     /// The access key the signers sign with.
-    pub(super) fn key(&self) -> AccessKey<'_> {
+    fn key(&self) -> AccessKey<'_> {
         AccessKey {
             id: &self.account.access_key_id,
             secret: &self.account.secret,
@@ -100,14 +100,18 @@ impl ProviderHttp {
         }
     }
 
-    /// Sends a signed request: its headers (the signature's included) and its body.
+    /// Signs `request` with `sign` and the account's key, adds the signature's headers and sends
+    /// it with its body.
     pub(super) async fn send_signed(
         &self,
         action: &str,
         method: reqwest::Method,
         url: Url,
-        request: SignableRequest,
+        mut request: SignableRequest,
+        sign: impl FnOnce(&SignableRequest, AccessKey<'_>) -> RequestSignature,
     ) -> Result<Answer, ProviderError> {
+        let signature = sign(&request, self.key());
+        request.apply(&signature);
         self.send(action, method, url, &request.headers, request.body).await
     }
 

@@ -37,10 +37,7 @@ const INTL_HOST: &str = "billing.intl.tencentcloudapi.com";
 const ENVELOPE: Envelope = Envelope {
     provider: PROVIDER,
     payload: "Response",
-    failure: Failure::ErrorIn {
-        metadata: "/Response",
-        numbers: false,
-    },
+    failure: Failure::ErrorIn { metadata: "/Response", numbers: false },
     kinds: CodeKinds {
         exact: &[],
         prefixes: &[
@@ -92,17 +89,13 @@ async fn attempt(api: &ProviderHttp, body: Vec<u8>) -> Result<Value, ProviderErr
         ("X-TC-Action".to_owned(), ACTION.to_owned()),
         ("X-TC-Version".to_owned(), VERSION.to_owned()),
     ];
-    let mut request = ProviderHttp::signable(&method, &url, Vec::new(), headers, body);
+    let request = ProviderHttp::signable(&method, &url, Vec::new(), headers, body);
     // The Go SDK's set, `content-type;host`.
-    let signature = tc3::sign(
-        &request,
-        api.key(),
-        Utc::now(),
-        SERVICE,
-        HeadersToSign::ProviderDefault,
-    );
-    request.apply(&signature);
-    let answer = api.send_signed(ACTION, method, url, request).await?;
+    let answer = api
+        .send_signed(ACTION, method, url, request, |request, key| {
+            tc3::sign(request, key, Utc::now(), SERVICE, HeadersToSign::ProviderDefault)
+        })
+        .await?;
     api.redacted(ENVELOPE.open(ACTION, &answer))
 }
 

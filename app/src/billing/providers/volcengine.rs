@@ -37,10 +37,7 @@ const CONTENT_TYPE: &str = "application/json; charset=UTF-8";
 const ENVELOPE: Envelope = Envelope {
     provider: PROVIDER,
     payload: "Result",
-    failure: Failure::ErrorIn {
-        metadata: "/ResponseMetadata",
-        numbers: true,
-    },
+    failure: Failure::ErrorIn { metadata: "/ResponseMetadata", numbers: true },
     kinds: CodeKinds {
         exact: &[
             (ErrorKind::Throttled, &["FlowLimitExceeded", "RequestLimitExceeded"]),
@@ -125,18 +122,14 @@ async fn attempt(api: &ProviderHttp, action: &str, body: Vec<u8>) -> Result<Valu
     let method = reqwest::Method::POST;
     let url = api.url("/", &query);
     let headers = vec![("Content-Type".to_owned(), CONTENT_TYPE.to_owned())];
-    let mut request = ProviderHttp::signable(&method, &url, query, headers, body);
+    let request = ProviderHttp::signable(&method, &url, query, headers, body);
     // The SDK's default set: host, content-type and every x-* header.
-    let signature = volcengine::sign(
-        &request,
-        api.key(),
-        Utc::now(),
-        region(api),
-        SERVICE,
-        HeadersToSign::ProviderDefault,
-    );
-    request.apply(&signature);
-    let answer = api.send_signed(action, method, url, request).await?;
+    let answer = api
+        .send_signed(action, method, url, request, |request, key| {
+            let default = HeadersToSign::ProviderDefault;
+            volcengine::sign(request, key, Utc::now(), region(api), SERVICE, default)
+        })
+        .await?;
     api.redacted(ENVELOPE.open(action, &answer))
 }
 
