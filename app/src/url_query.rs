@@ -13,6 +13,12 @@ use crate::calendar::DateRange;
 /// Raw `key=value` pairs as they came in the URL.
 pub type RawQuery = Vec<(String, String)>;
 
+/// `pairs` as a [`RawQuery`], the way tests write one.
+#[cfg(test)]
+pub fn raw_query(pairs: &[(&str, &str)]) -> RawQuery {
+    pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
 /// Longest range accepted (days), so a typo like year 20016 is caught.
 pub const MAX_RANGE_DAYS: i64 = 366 * 20;
 
@@ -114,10 +120,7 @@ impl Query<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-    }
+    use super::raw_query as q;
 
     #[test]
     fn the_last_value_counts_and_blank_is_absent() {

@@ -61,6 +61,20 @@ fn first_account(cloud: &CloudSim, provider: Provider) -> SimAccount {
         .clone()
 }
 
+/// A simulator on the fixed seed, and its today.
+async fn start() -> (CloudSim, NaiveDate) {
+    let cloud = spawn(CloudSimSettings::fast(SEED)).await.unwrap();
+    let today = cloud.ledger.today();
+    (cloud, today)
+}
+
+/// How far `count` has grown since this was called: requests or throttled answers a simulator
+/// has counted.
+fn growth(count: impl Fn() -> u64) -> impl Fn() -> u64 {
+    let before = count();
+    move || count() - before
+}
+
 fn first_of_month(day: NaiveDate) -> NaiveDate {
     day.with_day(1).unwrap()
 }
@@ -90,8 +104,7 @@ fn expected_month(cloud: &CloudSim, account: &SimAccount) -> (Decimal, Decimal) 
 
 #[tokio::test]
 async fn bill_lines_of_the_current_month_match_the_ledger() {
-    let cloud = spawn(CloudSimSettings::fast(SEED)).await.unwrap();
-    let today = cloud.ledger.today();
+    let (cloud, today) = start().await;
     for account in &cloud.accounts {
         let client = client_for(config(&cloud, account));
         let scopes = client.scopes(first_of_month(today), today);
@@ -177,13 +190,12 @@ async fn probe(
 
 #[tokio::test]
 async fn a_wrong_secret_is_an_auth_error() {
-    let cloud = spawn(CloudSimSettings::fast(SEED)).await.unwrap();
-    let today = cloud.ledger.today();
+    let (cloud, today) = start().await;
     for provider in Provider::ALL {
         let account = first_account(&cloud, provider);
         let mut wrong = config(&cloud, &account);
         wrong.secret = Secret::new(format!("{}x", account.secret.expose()));
-        let before = cloud.control.requests(provider);
+        let sent = growth(|| cloud.control.requests(provider));
         let e = probe(&client_for(wrong), today).await.unwrap_err();
         assert_eq!(e.kind, ErrorKind::Auth, "{provider:?}: {e}");
         // The codes the providers document for a signature mismatch (docs/providers.md).
@@ -193,19 +205,14 @@ async fn a_wrong_secret_is_an_auth_error() {
             _ => "SignatureDoesNotMatch",
         };
         assert_eq!(e.code, expected, "{provider:?}: {e}");
-        assert_eq!(
-            cloud.control.requests(provider) - before,
-            1,
-            "{provider:?}: auth errors are not retried"
-        );
+        assert_eq!(sent(), 1, "{provider:?}: auth errors are not retried");
     }
     cloud.shutdown();
 }
 
 #[tokio::test]
 async fn an_unknown_key_is_an_auth_error_with_the_documented_code() {
-    let cloud = spawn(CloudSimSettings::fast(SEED)).await.unwrap();
-    let today = cloud.ledger.today();
+    let (cloud, today) = start().await;
     for provider in [
         Provider::Aliyun,
         Provider::Volcengine,
@@ -250,8 +257,7 @@ async fn tencent_signs_for_billing_behind_any_host() {
 
 #[tokio::test]
 async fn throttling_is_retried_until_it_succeeds() {
-    let cloud = spawn(CloudSimSettings::fast(SEED)).await.unwrap();
-    let today = cloud.ledger.today();
+    let (cloud, today) = start().await;
     for provider in Provider::ALL {
         let client = client_for(config(&cloud, &first_account(&cloud, provider)));
         cloud.control.push_fault(
@@ -261,67 +267,55 @@ async fn throttling_is_retried_until_it_succeeds() {
             },
         );
         cloud.control.push_fault(provider, CloudFault::ServerError);
-        let (requests, throttled) = (
-            cloud.control.requests(provider),
-            cloud.control.throttled(provider),
-        );
+        let sent = growth(|| cloud.control.requests(provider));
+        let throttled = growth(|| cloud.control.throttled(provider));
         probe(&client, today)
             .await
             .unwrap_or_else(|e| panic!("{provider:?}: {e}"));
-        assert_eq!(
-            cloud.control.throttled(provider) - throttled,
-            1,
-            "{provider:?}"
-        );
-        assert_eq!(
-            cloud.control.requests(provider) - requests,
-            3,
-            "{provider:?}: throttle, 5xx, success"
-        );
+        assert_eq!(throttled(), 1, "{provider:?}");
+        assert_eq!(sent(), 3, "{provider:?}: throttle, 5xx, success");
     }
     cloud.shutdown();
 }
 
 #[tokio::test]
 async fn malformed_answers_are_retried_like_a_5xx_then_reported() {
-    let cloud = spawn(CloudSimSettings::fast(SEED)).await.unwrap();
-    let today = cloud.ledger.today();
+    let (cloud, today) = start().await;
     let attempts = fast_retry().attempts as u64;
     for provider in Provider::ALL {
         let client = client_for(config(&cloud, &first_account(&cloud, provider)));
         // One cut answer: asked again, and the second answer is used.
         cloud.control.push_fault(provider, CloudFault::MalformedJson);
-        let before = cloud.control.requests(provider);
+        let sent = growth(|| cloud.control.requests(provider));
         probe(&client, today).await.unwrap_or_else(|e| panic!("{provider:?}: {e}"));
-        assert_eq!(cloud.control.requests(provider) - before, 2, "{provider:?}");
+        assert_eq!(sent(), 2, "{provider:?}");
         // Cut every time: bounded, then Malformed.
         for _ in 0..attempts {
             cloud.control.push_fault(provider, CloudFault::MalformedJson);
         }
-        let before = cloud.control.requests(provider);
+        let sent = growth(|| cloud.control.requests(provider));
         let e = probe(&client, today).await.unwrap_err();
         assert_eq!(e.kind, ErrorKind::Malformed, "{provider:?}: {e}");
-        assert_eq!(cloud.control.requests(provider) - before, attempts, "{provider:?}");
+        assert_eq!(sent(), attempts, "{provider:?}");
     }
     cloud.shutdown();
 }
 
 #[tokio::test]
 async fn tencent_bill_not_ready() {
-    let cloud = spawn(CloudSimSettings::fast(SEED)).await.unwrap();
-    let today = cloud.ledger.today();
+    let (cloud, today) = start().await;
     let client = client_for(config(&cloud, &first_account(&cloud, Provider::Tencent)));
     cloud
         .control
         .push_fault(Provider::Tencent, CloudFault::NotReady);
-    let before = cloud.control.requests(Provider::Tencent);
+    let sent = growth(|| cloud.control.requests(Provider::Tencent));
     let e = client
         .bill_lines(Scope::Month(first_of_month(today)))
         .await
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::NotReady, "{e}");
     assert!(e.retry_after.is_some());
-    assert_eq!(cloud.control.requests(Provider::Tencent) - before, 1);
+    assert_eq!(sent(), 1);
     // Once prepared, the same month reads normally.
     assert!(client
         .bill_lines(Scope::Month(first_of_month(today)))

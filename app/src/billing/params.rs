@@ -35,10 +35,7 @@ pub fn parse(raw: &[(String, String)], today: NaiveDate) -> Result<CostParams, P
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn raw(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
-    }
+    use crate::url_query::raw_query as raw;
 
     #[test]
     fn defaults_and_errors() {

@@ -2,12 +2,12 @@
 //! Doc: https://help.aliyun.com/zh/sdk/product-overview/v3-request-structure-and-signature
 //! (English: https://alibabacloud.com/help/en/sdk/product-overview/v3-request-structure-and-signature).
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 
-use super::canonical::{canonical_query, normalized_names, sigv4_request, HeaderValues, QueryOrder};
-use super::digest::{hmac_sha256_hex, sha256_hex};
-use super::verify::{authorization_fields, authorization_header, compare, secret_of, within_window};
-use super::canonical::HeaderTable;
+use super::canonical::{canonical_query, HeaderTable, HeaderValues, QueryOrder};
+use super::digest::sha256_hex;
+use super::sigv4::{self, Received, Sigv4Format, Sigv4Scheme};
+use super::verify::{header_time, parse_utc};
 use super::{AccessKey, RequestSignature, SignableRequest, SignatureError};
 use crate::secret::Secret;
 
@@ -37,17 +37,13 @@ pub fn sign(
         ("x-acs-signature-nonce".to_owned(), nonce.to_owned()),
         ("x-acs-content-sha256".to_owned(), sha256_hex(&request.body)),
     ];
-    let table = HeaderTable::from_request(request, &added);
-    let signed: Vec<String> = table
-        .names()
-        .filter(|name| *name != "authorization")
-        .map(str::to_owned)
-        .collect();
-    let canonical_request = canonical_request(request, &table, &signed);
-    let string_to_sign = string_to_sign(&canonical_request);
-    let signature = hmac_sha256_hex(key.secret.expose().as_bytes(), string_to_sign.as_bytes());
-    let authorization = authorization_header(ALGORITHM, key.id, &signed, &signature, ",");
-    RequestSignature::new(added, canonical_request, string_to_sign, signature, authorization)
+    sigv4::sign(&Acs3, request, key, added, |table| {
+        table
+            .names()
+            .filter(|name| *name != "authorization")
+            .map(str::to_owned)
+            .collect()
+    })
 }
 
 /// Checks a received request as Alibaba's gateway does. `secret_for` looks up the secret of
@@ -57,48 +53,54 @@ pub fn verify(
     secret_for: impl Fn(&str) -> Option<Secret>,
     now: DateTime<Utc>,
 ) -> Result<String, SignatureError> {
-    let table = HeaderTable::from_request(request, &[]);
-    let fields = authorization_fields(&table, ALGORITHM)?;
-    let access_key_id = fields.credential.as_str();
+    sigv4::verify(request, secret_for, now, allowed_skew(), read_received, |table, signed| {
+        // Every common header present must be signed: host and all x-acs-* headers.
+        let unsigned_common = table
+            .names()
+            .filter(|name| *name == "host" || name.starts_with("x-acs-"))
+            .any(|name| !signed.iter().any(|s| s == name));
+        !unsigned_common && !signed.iter().any(|s| s == "authorization")
+    })
+}
 
-    let date = table
-        .get("x-acs-date")
-        .ok_or(SignatureError::Missing("x-acs-date"))?;
-    let at = NaiveDateTime::parse_from_str(&date, DATE_FORMAT)
-        .map_err(|_| SignatureError::Malformed("x-acs-date"))?
-        .and_utc();
+/// The credential is the bare access key id; the time is `x-acs-date`, and a nonce is required.
+fn read_received(table: &HeaderTable, credential: &str) -> Result<Received<Acs3>, SignatureError> {
+    let (_, at) = header_time(table, "x-acs-date", "x-acs-date", |text| parse_utc(text, DATE_FORMAT))?;
     if table.get("x-acs-signature-nonce").is_none() {
         return Err(SignatureError::Missing("x-acs-signature-nonce"));
     }
-    let signed = normalized_names(fields.signed_headers.split(';'));
-    // Every common header present must be signed: host and all x-acs-* headers.
-    let unsigned_common = table
-        .names()
-        .filter(|name| *name == "host" || name.starts_with("x-acs-"))
-        .any(|name| !signed.iter().any(|s| s == name));
-    if unsigned_common || signed.iter().any(|s| s == "authorization") {
-        return Err(SignatureError::Malformed("SignedHeaders"));
-    }
-    if !within_window(at, now, allowed_skew()) {
-        return Err(SignatureError::Expired);
-    }
-    let secret = secret_of(secret_for, access_key_id)?;
-
-    let string_to_sign = string_to_sign(&canonical_request(request, &table, &signed));
-    compare(secret.expose().as_bytes(), string_to_sign, &fields.signature, access_key_id)
+    Ok(Received {
+        scheme: Acs3,
+        access_key_id: credential.to_owned(),
+        at,
+    })
 }
 
-/// Sorted by the raw (unencoded) name, then names and values RFC 3986 encoded, `k=v` joined by
-/// `&`; an empty value is written `k=` (doc, "CanonicalQueryString"). The official SDKs sort
-/// the names before encoding them (darabonba-openapi `get_canonical_query_string`), which
-/// differs from sorting encoded names once a name holds a byte that gets escaped.
-fn canonical_request(request: &SignableRequest, table: &HeaderTable, signed: &[String]) -> String {
-    let query = canonical_query(&request.query, QueryOrder::RawNames);
-    sigv4_request(request, &query, table, signed, HeaderValues::Trimmed)
-}
+/// ACS3 has no credential scope: the secret signs `ALGORITHM\nhex(sha256(canonical request))`.
+struct Acs3;
 
-fn string_to_sign(canonical_request: &str) -> String {
-    format!("{ALGORITHM}\n{}", sha256_hex(canonical_request.as_bytes()))
+impl Sigv4Scheme for Acs3 {
+    const FORMAT: Sigv4Format = Sigv4Format::new(ALGORITHM, ",", HeaderValues::Trimmed);
+
+    /// Sorted by the raw (unencoded) name, then names and values RFC 3986 encoded, `k=v` joined
+    /// by `&`; an empty value is written `k=` (doc, "CanonicalQueryString"). The official SDKs
+    /// sort the names before encoding them (darabonba-openapi `get_canonical_query_string`),
+    /// which differs from sorting encoded names once a name holds a byte that gets escaped.
+    fn canonical_query(&self, request: &SignableRequest) -> String {
+        canonical_query(&request.query, QueryOrder::RawNames)
+    }
+
+    fn string_to_sign(&self, canonical_request: &str) -> String {
+        format!("{ALGORITHM}\n{}", sha256_hex(canonical_request.as_bytes()))
+    }
+
+    fn signing_key(&self, secret: &Secret) -> Vec<u8> {
+        secret.expose().as_bytes().to_vec()
+    }
+
+    fn credential(&self, access_key_id: &str) -> String {
+        access_key_id.to_owned()
+    }
 }
 
 #[cfg(test)]
@@ -106,28 +108,22 @@ mod tests {
     use super::*;
     use crate::signing::test_support::{
         assert_all_mismatch, assert_common_refusals, lookup, signed_with_test_key,
-        with_authorization,
+        request, with_authorization,
     };
     use chrono::TimeZone;
 
     fn example_request() -> SignableRequest {
-        SignableRequest {
-            method: "POST".into(),
-            host: "ecs.cn-shanghai.aliyuncs.com".into(),
-            path: "/".into(),
-            query: vec![
-                (
-                    "ImageId".into(),
-                    "win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd".into(),
-                ),
-                ("RegionId".into(), "cn-shanghai".into()),
+        request(
+            "POST",
+            "ecs.cn-shanghai.aliyuncs.com",
+            "/",
+            &[
+                ("ImageId", "win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd"),
+                ("RegionId", "cn-shanghai"),
             ],
-            headers: vec![
-                ("x-acs-action".into(), "RunInstances".into()),
-                ("x-acs-version".into(), "2014-05-26".into()),
-            ],
-            body: Vec::new(),
-        }
+            &[("x-acs-action", "RunInstances"), ("x-acs-version", "2014-05-26")],
+            b"",
+        )
     }
 
     fn example_time() -> DateTime<Utc> {
@@ -259,21 +255,6 @@ mod tests {
         assert_eq!(
             verify(&garbled, lookup, example_time()),
             Err(SignatureError::Malformed("Authorization"))
-        );
-    }
-
-    /// `é` (`%C3%A9` encoded) sorts after `Z` raw but before it encoded: the SDKs sort raw.
-    #[test]
-    fn query_names_sort_unencoded() {
-        let query = vec![
-            ("é".to_owned(), "1".to_owned()),
-            ("Z".to_owned(), "2".to_owned()),
-            ("a b".to_owned(), "3".to_owned()),
-            ("a_b".to_owned(), "4".to_owned()),
-        ];
-        assert_eq!(
-            canonical_query(&query, QueryOrder::RawNames),
-            "Z=2&a%20b=3&a_b=4&%C3%A9=1"
         );
     }
 }

@@ -2,11 +2,11 @@
 //! Doc: https://cloud.baidu.com/doc/Reference/s/njwvz1yfu (生成认证字符串);
 //! SDKs `bce-sdk-go/auth/signer.go`, `bce-sdk-python/baidubce/auth/bce_v1_signer.py`.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 
 use super::canonical::{canonical_query, method_and_uri, normalized_names, HeaderTable, QueryOrder};
 use super::digest::{hmac_sha256_hex, sha256_hex};
-use super::verify::{compare, secret_of, split_exact};
+use super::verify::{compare, parse_utc, secret_of, split_exact};
 use super::{encode, AccessKey, HeadersToSign, RequestSignature, SignableRequest, SignatureError};
 use crate::secret::Secret;
 
@@ -75,9 +75,7 @@ pub fn verify(
     if version != AUTH_VERSION {
         return Err(SignatureError::Malformed("Authorization"));
     }
-    let at = NaiveDateTime::parse_from_str(timestamp, TIMESTAMP_FORMAT)
-        .map_err(|_| SignatureError::Malformed("Authorization"))?
-        .and_utc();
+    let at = parse_utc(timestamp, TIMESTAMP_FORMAT).ok_or(SignatureError::Malformed("Authorization"))?;
     let expiration: u32 = expiration
         .parse()
         .map_err(|_| SignatureError::Malformed("Authorization"))?;
@@ -159,7 +157,7 @@ mod tests {
     use super::*;
     use crate::signing::test_support::{
         assert_all_mismatch, assert_common_refusals, key_store, lookup, sign_with_key,
-        signed_with_key, signed_with_test_key, with_authorization, TEST_ID,
+        request, signed_with_key, signed_with_test_key, with_authorization, TEST_ID,
     };
     use chrono::TimeZone;
 
@@ -167,24 +165,21 @@ mod tests {
     const EXAMPLE_SK: &str = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 
     fn example_request() -> SignableRequest {
-        SignableRequest {
-            method: "PUT".into(),
-            host: "bj.bcebos.com".into(),
-            path: "/v1/test/myfolder/readme.txt".into(),
-            query: vec![
-                ("partNumber".into(), "9".into()),
-                ("uploadId".into(), "a44cc9bab11cbd156984767aad637851".into()),
+        request(
+            "PUT",
+            "bj.bcebos.com",
+            "/v1/test/myfolder/readme.txt",
+            &[("partNumber", "9"), ("uploadId", "a44cc9bab11cbd156984767aad637851")],
+            &[
+                ("Host", "bj.bcebos.com"),
+                ("Date", "Mon, 27 Apr 2015 16:23:49 +0800"),
+                ("Content-Type", "text/plain"),
+                ("Content-Length", "8"),
+                ("Content-Md5", "NFzcPqhviddjRNnSOGo4rw=="),
+                ("x-bce-date", "2015-04-27T08:23:49Z"),
             ],
-            headers: vec![
-                ("Host".into(), "bj.bcebos.com".into()),
-                ("Date".into(), "Mon, 27 Apr 2015 16:23:49 +0800".into()),
-                ("Content-Type".into(), "text/plain".into()),
-                ("Content-Length".into(), "8".into()),
-                ("Content-Md5".into(), "NFzcPqhviddjRNnSOGo4rw==".into()),
-                ("x-bce-date".into(), "2015-04-27T08:23:49Z".into()),
-            ],
-            body: b"Example\n".to_vec(),
-        }
+            b"Example\n",
+        )
     }
 
     fn example_time() -> DateTime<Utc> {
@@ -256,22 +251,19 @@ mod tests {
     }
 
     fn signed_request(headers_to_sign: HeadersToSign<'_>) -> SignableRequest {
-        let body = br#"{"month":"2024-05"}"#.to_vec();
-        let request = SignableRequest {
-            method: "POST".into(),
-            host: "billing.baidubce.com".into(),
-            path: "/v1/bill/resource/month".into(),
-            query: vec![
-                ("productType".into(), "postpay".into()),
-                ("name".into(), "a b*~/未".into()),
-            ],
-            headers: vec![
-                ("Content-Type".into(), "application/json".into()),
-                ("Content-Length".into(), body.len().to_string()),
-                ("x-bce-content-sha256".into(), sha256_hex(&body)),
+        let body = br#"{"month":"2024-05"}"#;
+        let request = request(
+            "POST",
+            "billing.baidubce.com",
+            "/v1/bill/resource/month",
+            &[("productType", "postpay"), ("name", "a b*~/未")],
+            &[
+                ("Content-Type", "application/json"),
+                ("Content-Length", &body.len().to_string()),
+                ("x-bce-content-sha256", &sha256_hex(body)),
             ],
             body,
-        };
+        );
         signed_with_test_key(request, |request, key| {
             sign(
                 request,

@@ -7,8 +7,10 @@
 //!
 //! The four schemes share one skeleton (`canonical`: canonical URI, query, headers and signed
 //! list, payload hash; `digest`: HMAC-SHA256 and SHA-256; `encode`: RFC 3986 encoding;
-//! `verify`: the Authorization fields and the final comparison); each provider's module keeps
-//! only what differs: its added headers, query order, string to sign and signing key.
+//! `verify`: the Authorization fields and the final comparison); the three SigV4-shaped ones
+//! (ACS3, TC3, Volcengine) also share the whole sign and verify sequence (`sigv4`). Each
+//! provider's module keeps only what differs: its added headers, query order, string to sign,
+//! signing key and credential.
 //!
 //! Alibaba's older RPC signature (V1, HMAC-SHA1) is not implemented: it needs SHA-1, which is
 //! not a dependency of this crate. The V3 signature ([`acs3`]) replaces it.
@@ -18,6 +20,7 @@ pub mod bce;
 mod canonical;
 mod digest;
 mod encode;
+mod sigv4;
 pub mod tc3;
 mod verify;
 pub mod volcengine;

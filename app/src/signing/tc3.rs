@@ -4,13 +4,10 @@
 
 use chrono::{DateTime, Utc};
 
-use super::canonical::{
-    normalized_names, sigv4_request, sigv4_string_to_sign, HeaderTable, HeaderValues,
-};
-use super::digest::{hmac_sha256, hmac_sha256_hex};
-use super::verify::{
-    authorization_fields, authorization_header, compare, secret_of, split_exact, within_window,
-};
+use super::canonical::{normalized_names, sigv4_string_to_sign, HeaderTable, HeaderValues};
+use super::digest::hmac_sha256;
+use super::sigv4::{self, signs_all, Received, Sigv4Format, Sigv4Scheme};
+use super::verify::{header_time, split_exact};
 use super::{AccessKey, HeadersToSign, RequestSignature, SignableRequest, SignatureError};
 use crate::secret::Secret;
 
@@ -52,18 +49,11 @@ pub fn sign_sent_query(
     service: &str,
     headers_to_sign: HeadersToSign<'_>,
 ) -> RequestSignature {
-    let timestamp = at.timestamp().to_string();
-    let added = vec![("X-TC-Timestamp".to_owned(), timestamp.clone())];
-    let table = HeaderTable::from_request(request, &added);
-    let signed = headers_to_sign.resolve(|| normalized_names(REQUIRED_SIGNED));
-    let date = at.format("%Y-%m-%d").to_string();
-    let scope = credential_scope(&date, service);
-    let canonical_request = canonical_request(request, sent_query, &table, &signed);
-    let string_to_sign = string_to_sign(&timestamp, &scope, &canonical_request);
-    let signature = hmac_sha256_hex(&signing_key(key.secret, &date, service), string_to_sign.as_bytes());
-    let credential = format!("{}/{scope}", key.id);
-    let authorization = authorization_header(ALGORITHM, &credential, &signed, &signature, ", ");
-    RequestSignature::new(added, canonical_request, string_to_sign, signature, authorization)
+    let scheme = Tc3::new(at.timestamp().to_string(), at, service, sent_query);
+    let added = vec![("X-TC-Timestamp".to_owned(), scheme.timestamp.clone())];
+    sigv4::sign(&scheme, request, key, added, |_| {
+        headers_to_sign.resolve(|| normalized_names(REQUIRED_SIGNED))
+    })
 }
 
 /// Checks a received request as Tencent's gateway does. The date and service in the string to
@@ -78,71 +68,90 @@ pub fn verify(
     secret_for: impl Fn(&str) -> Option<Secret>,
     now: DateTime<Utc>,
 ) -> Result<String, SignatureError> {
-    let table = HeaderTable::from_request(request, &[]);
-    let fields = authorization_fields(&table, ALGORITHM)?;
-    let [secret_id, _, _, _] =
-        split_exact(&fields.credential, '/').ok_or(SignatureError::Malformed("Credential"))?;
-
-    let timestamp = table
-        .get("x-tc-timestamp")
-        .ok_or(SignatureError::Missing("X-TC-Timestamp"))?;
-    let at = timestamp
-        .parse::<i64>()
-        .ok()
-        .and_then(|seconds| DateTime::from_timestamp(seconds, 0))
-        .ok_or(SignatureError::Malformed("X-TC-Timestamp"))?;
-    let signed = normalized_names(fields.signed_headers.split(';'));
-    if !REQUIRED_SIGNED
-        .iter()
-        .all(|required| signed.iter().any(|s| s == required))
-    {
-        return Err(SignatureError::Malformed("SignedHeaders"));
-    }
-    if !within_window(at, now, allowed_skew()) {
-        return Err(SignatureError::Expired);
-    }
-    let secret = secret_of(secret_for, secret_id)?;
-
-    let date = at.format("%Y-%m-%d").to_string();
-    let string_to_sign = string_to_sign(
-        &timestamp,
-        &credential_scope(&date, service),
-        &canonical_request(request, raw_query, &table, &signed),
-    );
-    compare(&signing_key(&secret, &date, service), string_to_sign, &fields.signature, secret_id)
+    let read = |table: &HeaderTable, credential: &str| read_received(table, credential, service, raw_query);
+    sigv4::verify(request, secret_for, now, allowed_skew(), read, |_, signed| {
+        signs_all(signed, &REQUIRED_SIGNED)
+    })
 }
 
-fn credential_scope(date: &str, service: &str) -> String {
-    format!("{date}/{service}/{SCOPE_TERMINATOR}")
-}
-
-fn signing_key(secret: &Secret, date: &str, service: &str) -> [u8; 32] {
-    let secret_date = hmac_sha256(
-        format!("TC3{}", secret.expose()).as_bytes(),
-        date.as_bytes(),
-    );
-    let secret_service = hmac_sha256(&secret_date, service.as_bytes());
-    hmac_sha256(&secret_service, SCOPE_TERMINATOR.as_bytes())
-}
-
-/// Header values are lower-cased as well as names (the doc: "key and value both lower case").
-/// `query` is the query string as sent; POST signs an empty one.
-fn canonical_request(
-    request: &SignableRequest,
-    query: &str,
+/// The credential's first part is the SecretId (its date and service are not trusted: the
+/// server's own go into the string to sign); the time is `X-TC-Timestamp`, signed as received.
+fn read_received<'a>(
     table: &HeaderTable,
-    signed: &[String],
-) -> String {
-    let query = if request.method.eq_ignore_ascii_case("POST") { "" } else { query };
-    sigv4_request(request, query, table, signed, HeaderValues::TrimmedLowercase)
+    credential: &str,
+    service: &'a str,
+    raw_query: &'a str,
+) -> Result<Received<Tc3<'a>>, SignatureError> {
+    let [secret_id, _, _, _] =
+        split_exact(credential, '/').ok_or(SignatureError::Malformed("Credential"))?;
+    let (timestamp, at) = header_time(table, "x-tc-timestamp", "X-TC-Timestamp", |text| {
+        DateTime::from_timestamp(text.parse::<i64>().ok()?, 0)
+    })?;
+    Ok(Received {
+        scheme: Tc3::new(timestamp, at, service, raw_query),
+        access_key_id: secret_id.to_owned(),
+        at,
+    })
 }
 
 /// The doc signs the URL's query string as sent, not sorted: the caller must send exactly
 /// what [`encoded_query`] writes.
 pub use super::encoded_query;
 
-fn string_to_sign(timestamp: &str, scope: &str, canonical_request: &str) -> String {
-    sigv4_string_to_sign(ALGORITHM, timestamp, scope, canonical_request)
+/// One request's scope: its timestamp, that day, the API's service and the query as sent.
+struct Tc3<'a> {
+    timestamp: String,
+    date: String,
+    service: &'a str,
+    query: &'a str,
+}
+
+impl<'a> Tc3<'a> {
+    /// `timestamp` is the `X-TC-Timestamp` text, `at` the time it names.
+    fn new(timestamp: String, at: DateTime<Utc>, service: &'a str, query: &'a str) -> Self {
+        Tc3 {
+            timestamp,
+            date: at.format("%Y-%m-%d").to_string(),
+            service,
+            query,
+        }
+    }
+
+    fn credential_scope(&self) -> String {
+        format!("{}/{}/{SCOPE_TERMINATOR}", self.date, self.service)
+    }
+}
+
+impl Sigv4Scheme for Tc3<'_> {
+    /// Header values are lower-cased as well as names (the doc: "key and value both lower
+    /// case").
+    const FORMAT: Sigv4Format = Sigv4Format::new(ALGORITHM, ", ", HeaderValues::TrimmedLowercase);
+
+    /// The query string as sent; POST signs an empty one.
+    fn canonical_query(&self, request: &SignableRequest) -> String {
+        if request.method.eq_ignore_ascii_case("POST") {
+            String::new()
+        } else {
+            self.query.to_owned()
+        }
+    }
+
+    fn string_to_sign(&self, canonical_request: &str) -> String {
+        sigv4_string_to_sign(ALGORITHM, &self.timestamp, &self.credential_scope(), canonical_request)
+    }
+
+    fn signing_key(&self, secret: &Secret) -> Vec<u8> {
+        let secret_date = hmac_sha256(
+            format!("TC3{}", secret.expose()).as_bytes(),
+            self.date.as_bytes(),
+        );
+        let secret_service = hmac_sha256(&secret_date, self.service.as_bytes());
+        hmac_sha256(&secret_service, SCOPE_TERMINATOR.as_bytes()).to_vec()
+    }
+
+    fn credential(&self, access_key_id: &str) -> String {
+        format!("{access_key_id}/{}", self.credential_scope())
+    }
 }
 
 #[cfg(test)]
@@ -151,7 +160,7 @@ mod tests {
     use crate::signing::sha256_hex;
     use crate::signing::test_support::{
         assert_all_mismatch, assert_common_refusals, key_store, lookup, sign_with_key,
-        signed_with_key, signed_with_test_key, with_authorization, TEST_ID,
+        request, signed_with_key, signed_with_test_key, with_authorization, TEST_ID,
     };
 
     const EXAMPLE_ID: &str = "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE";
@@ -161,23 +170,20 @@ mod tests {
         r#"{"Limit": 1, "Filters": [{"Values": ["\u672a\u547d\u540d"], "Name": "instance-name"}]}"#;
 
     fn example_request() -> SignableRequest {
-        SignableRequest {
-            method: "POST".into(),
-            host: "cvm.tencentcloudapi.com".into(),
-            path: "/".into(),
-            query: Vec::new(),
-            headers: vec![
-                (
-                    "Content-Type".into(),
-                    "application/json; charset=utf-8".into(),
-                ),
-                ("Host".into(), "cvm.tencentcloudapi.com".into()),
-                ("X-TC-Action".into(), "DescribeInstances".into()),
-                ("X-TC-Version".into(), "2017-03-12".into()),
-                ("X-TC-Region".into(), "ap-guangzhou".into()),
+        request(
+            "POST",
+            "cvm.tencentcloudapi.com",
+            "/",
+            &[],
+            &[
+                ("Content-Type", "application/json; charset=utf-8"),
+                ("Host", "cvm.tencentcloudapi.com"),
+                ("X-TC-Action", "DescribeInstances"),
+                ("X-TC-Version", "2017-03-12"),
+                ("X-TC-Region", "ap-guangzhou"),
             ],
-            body: EXAMPLE_BODY.as_bytes().to_vec(),
-        }
+            EXAMPLE_BODY.as_bytes(),
+        )
     }
 
     fn example_time() -> DateTime<Utc> {

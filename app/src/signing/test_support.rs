@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{AccessKey, RequestSignature, SignableRequest, SignatureError};
 use crate::secret::Secret;
+use crate::url_query::raw_query;
 
 /// The test key's id; its secret is [`TEST_SECRET`].
 pub const TEST_ID: &str = "ak1";
@@ -116,4 +117,23 @@ pub fn with_authorization(
 pub fn without_header(mut request: SignableRequest, name: &str) -> SignableRequest {
     request.headers.retain(|(n, _)| n != name);
     request
+}
+
+/// A request from its parts, the pairs as `(name, value)`.
+pub fn request(
+    method: &str,
+    host: &str,
+    path: &str,
+    query: &[(&str, &str)],
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> SignableRequest {
+    SignableRequest {
+        method: method.into(),
+        host: host.into(),
+        path: path.into(),
+        query: raw_query(query),
+        headers: raw_query(headers),
+        body: body.to_vec(),
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 
 use super::canonical::HeaderTable;
 use super::digest::hmac_sha256_matches;
@@ -13,6 +13,26 @@ use crate::secret::Secret;
 /// `|now - at| <= window`; a request from the future is as suspect as a stale one.
 pub(super) fn within_window(at: DateTime<Utc>, now: DateTime<Utc>, window: chrono::Duration) -> bool {
     (now - at).abs() <= window
+}
+
+/// The header `name` (lower case) and the time `parse` reads from it; `label` names the header
+/// in the error when it is missing or unreadable.
+pub(super) fn header_time(
+    table: &HeaderTable,
+    name: &str,
+    label: &'static str,
+    parse: impl FnOnce(&str) -> Option<DateTime<Utc>>,
+) -> Result<(String, DateTime<Utc>), SignatureError> {
+    let text = table.get(name).ok_or(SignatureError::Missing(label))?;
+    let at = parse(&text).ok_or(SignatureError::Malformed(label))?;
+    Ok((text, at))
+}
+
+/// `text` in `format` as a UTC time.
+pub(super) fn parse_utc(text: &str, format: &str) -> Option<DateTime<Utc>> {
+    NaiveDateTime::parse_from_str(text, format)
+        .ok()
+        .map(|at| at.and_utc())
 }
 
 /// `text` split on `separator` into exactly `N` parts.

@@ -16,10 +16,11 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::{
-    amount, body_excerpt, first_of_month, kind_from_status, month_text, parse_currency, parse_day,
-    read_all_pages, Answer, ErrorKind, ProviderError, ProviderHttp,
+    amount, balance_now, currency_or, day_of_scope, first_of_month, month_text, parse_day,
+    read_all_pages, read_payload, Answer, CodeKinds, Envelope, ErrorKind, ErrorReport, Failure,
+    LineOf, ProductCost, ProviderError, ProviderHttp,
 };
-use crate::billing::model::{is_ai_product, BalanceSnapshot, BillLine, Currency, Provider, Scope};
+use crate::billing::model::{BalanceSnapshot, BillLine, Currency, Provider, Scope};
 use crate::signing::acs3;
 
 const PROVIDER: Provider = Provider::Aliyun;
@@ -27,29 +28,45 @@ const VERSION: &str = "2017-12-14";
 /// The documented maximum (`_query_account_bill_request.py`).
 const PAGE_SIZE: u64 = 300;
 
-#[derive(Clone, Debug)]
-pub struct Client {
-    pub(super) api: ProviderHttp,
-}
+/// The `Data` of a successful answer; a failure is any non-2xx status, and also
+/// `Success: false` on HTTP 200.
+const ENVELOPE: Envelope = Envelope {
+    provider: PROVIDER,
+    payload: "Data",
+    failure: Failure::Custom {
+        failed: |body| body.get("Success").and_then(Value::as_bool) == Some(false),
+        report: error_report,
+    },
+    // Any `Throttling*` code is throttling (no BSS-specific code is documented:
+    // docs/providers.md, "Alibaba Cloud"). BSS documents InternalError with HTTP 400; it is
+    // still the server's fault.
+    kinds: CodeKinds {
+        exact: &[(ErrorKind::Server, &["InternalError", "UndefinedError", "ServiceUnavailable"])],
+        prefixes: &[
+            (ErrorKind::Throttled, &["Throttling"]),
+            (
+                ErrorKind::Auth,
+                &[
+                    "InvalidAccessKeyId",
+                    "SignatureDoesNotMatch",
+                    "IncompleteSignature",
+                    "InvalidSecurityToken",
+                    "InvalidTimeStamp",
+                    "NotAuthorized",
+                    "Forbidden",
+                    "NoPermission",
+                ],
+            ),
+        ],
+    },
+};
 
-impl Client {
-    /// `QueryAccountBill` with `Granularity=DAILY` and `IsGroupByProduct=true` for one day: one
-    /// line per product (and subscription type). Only `Scope::Day`.
-    pub async fn bill_lines(&self, scope: Scope) -> Result<Vec<BillLine>, ProviderError> {
-        let Scope::Day(day) = scope else {
-            return Err(ProviderError::unsupported_scope(PROVIDER, scope));
-        };
-        read_all_pages(PROVIDER, "QueryAccountBill", |page_number, _| {
-            self.bill_page(day, page_number)
-        })
-        .await
-    }
-
-    async fn bill_page(
-        &self,
-        day: NaiveDate,
-        page_number: u64,
-    ) -> Result<(u64, Vec<BillLine>), ProviderError> {
+/// `QueryAccountBill` with `Granularity=DAILY` and `IsGroupByProduct=true` for one day: one
+/// line per product (and subscription type). Only `Scope::Day`.
+pub(super) async fn bill_lines(api: &ProviderHttp, scope: Scope) -> Result<Vec<BillLine>, ProviderError> {
+    let day = day_of_scope(PROVIDER, scope)?;
+    let currency = fallback_currency(api);
+    read_all_pages(PROVIDER, "QueryAccountBill", |page_number, _| async move {
         let params = vec![
             ("BillingCycle".to_owned(), month_text(day)),
             ("Granularity".to_owned(), "DAILY".to_owned()),
@@ -58,87 +75,78 @@ impl Client {
             ("PageNum".to_owned(), page_number.to_string()),
             ("PageSize".to_owned(), PAGE_SIZE.to_string()),
         ];
-        let currency = self.fallback_currency();
-        let page = self.call("QueryAccountBill", &params, |data| parse_bill_page(self.api.name(), day, currency, data)).await?;
+        let read = |data| parse_bill_page(api.name(), day, currency, data);
+        let page = call(api, "QueryAccountBill", &params, read).await?;
         Ok((page.total_count, page.lines))
-    }
+    })
+    .await
+}
 
-    /// `QueryAccountBalance`: available amount (may be negative) and credit line.
-    pub async fn balance(&self) -> Result<BalanceSnapshot, ProviderError> {
-        let currency = self.fallback_currency();
-        self.call("QueryAccountBalance", &[], |data| parse_balance(self.api.name(), currency, data)).await
-    }
+/// `QueryAccountBalance`: available amount (may be negative) and credit line.
+pub(super) async fn balance(api: &ProviderHttp) -> Result<BalanceSnapshot, ProviderError> {
+    let currency = fallback_currency(api);
+    call(api, "QueryAccountBalance", &[], |data| parse_balance(api.name(), currency, data)).await
+}
 
-    /// A response's `Currency` names it; when absent, the international site bills in USD and
-    /// the mainland one in CNY (endpoints: docs/providers.md, "Alibaba Cloud").
-    fn fallback_currency(&self) -> Currency {
-        let host = self.api.base().host_str().unwrap_or_default();
-        if host.starts_with("business.") && host != "business.aliyuncs.com" {
-            Currency::Usd
-        } else {
-            Currency::Cny
-        }
+/// A response's `Currency` names it; when absent, the international site bills in USD and
+/// the mainland one in CNY (endpoints: docs/providers.md, "Alibaba Cloud").
+fn fallback_currency(api: &ProviderHttp) -> Currency {
+    let host = api.base().host_str().unwrap_or_default();
+    if host.starts_with("business.") && host != "business.aliyuncs.com" {
+        Currency::Usd
+    } else {
+        Currency::Cny
     }
+}
 
-    /// One action through the gate, its `Data` object read by `read` inside it: an answer that
-    /// does not read is asked for again like a 5xx.
-    async fn call<T>(
-        &self,
-        action: &str,
-        params: &[(String, String)],
-        read: impl Fn(Value) -> Result<T, ProviderError>,
-    ) -> Result<T, ProviderError> {
-        self.api.run(|| async { read(self.attempt(action, params).await?) }).await
-    }
+/// One action through the gate, its `Data` object read by `read` inside it: an answer that
+/// does not read is asked for again like a 5xx.
+async fn call<T>(
+    api: &ProviderHttp,
+    action: &str,
+    params: &[(String, String)],
+    read: impl Fn(Value) -> Result<T, ProviderError>,
+) -> Result<T, ProviderError> {
+    api.run(|| async { read(attempt(api, action, params).await?) }).await
+}
 
-    /// Signed afresh (date and nonce) on every attempt.
-    async fn attempt(
-        &self,
-        action: &str,
-        params: &[(String, String)],
-    ) -> Result<Value, ProviderError> {
-        let method = reqwest::Method::POST;
-        let url = self.api.url("/", params);
-        let headers = vec![
-            ("x-acs-action".to_owned(), action.to_owned()),
-            ("x-acs-version".to_owned(), VERSION.to_owned()),
-        ];
-        let mut request = ProviderHttp::signable(&method, &url, params.to_vec(), headers, Vec::new());
-        let nonce = format!("{:032x}", rand::random::<u128>());
-        let signature = acs3::sign(&request, self.api.key(), Utc::now(), &nonce);
-        request.apply(&signature);
-        let answer = self.api.send_signed(action, method, url, request).await?;
-        self.api.redacted(interpret(action, &answer))
-    }
+/// Signed afresh (date and nonce) on every attempt.
+async fn attempt(
+    api: &ProviderHttp,
+    action: &str,
+    params: &[(String, String)],
+) -> Result<Value, ProviderError> {
+    let method = reqwest::Method::POST;
+    let url = api.url("/", params);
+    let headers = vec![
+        ("x-acs-action".to_owned(), action.to_owned()),
+        ("x-acs-version".to_owned(), VERSION.to_owned()),
+    ];
+    let request = ProviderHttp::signable(&method, &url, params.to_vec(), headers, Vec::new());
+    let nonce = format!("{:032x}", rand::random::<u128>());
+    let answer = api
+        .send_signed(action, method, url, request, |request, key| {
+            acs3::sign(request, key, Utc::now(), &nonce)
+        })
+        .await?;
+    api.redacted(interpret(action, &answer))
 }
 
 /// The `Data` of a successful answer, or the error it carries: any non-2xx status, and also
-/// `Success: false` on HTTP 200.
+/// `Success: false` on HTTP 200. A throttled answer's wait hint is `x-acs-retry-after`.
 fn interpret(action: &str, answer: &Answer) -> Result<Value, ProviderError> {
-    let parsed: Result<Value, _> = serde_json::from_slice(&answer.body);
-    let success_status = (200..300).contains(&answer.status);
-    let body = match parsed {
-        Ok(body @ Value::Object(_)) => body,
-        _ if success_status => {
-            return Err(ProviderError::malformed(
-                PROVIDER,
-                action,
-                format!("not a JSON object: {}", body_excerpt(&answer.body)),
-            ))
-        }
-        _ => return Err(error_from(answer, None)),
-    };
-    if !success_status || body.get("Success").and_then(Value::as_bool) == Some(false) {
-        return Err(error_from(answer, Some(&body)));
-    }
-    match body.get("Data") {
-        Some(data @ Value::Object(_)) => Ok(data.clone()),
-        _ => Err(ProviderError::malformed(PROVIDER, action, "no Data object")),
-    }
+    ENVELOPE.open(action, answer).map_err(|error| {
+        let hint = if error.kind == ErrorKind::Throttled {
+            retry_after_hint(answer)
+        } else {
+            None
+        };
+        error.with_retry_after(hint)
+    })
 }
 
 /// The SDK reads `Code`/`code`, `Message`/`message`, `RequestId`/`requestId` (docs/providers.md, "Alibaba Cloud").
-fn error_from(answer: &Answer, body: Option<&Value>) -> ProviderError {
+fn error_report(answer: &Answer, body: Option<&Value>) -> ErrorReport {
     let field = |upper: &str, lower: &str| -> Option<String> {
         let value = body?.get(upper).or_else(|| body?.get(lower))?;
         match value {
@@ -147,47 +155,10 @@ fn error_from(answer: &Answer, body: Option<&Value>) -> ProviderError {
             other => Some(other.to_string()),
         }
     };
-    let code = field("Code", "code")
-        .filter(|c| !c.is_empty())
-        .unwrap_or_else(|| format!("HTTP{}", answer.status));
-    let message = field("Message", "message").unwrap_or_else(|| body_excerpt(&answer.body));
-    let request_id = field("RequestId", "requestId").or_else(|| answer.header("x-acs-request-id"));
-    let kind = error_kind(answer.status, &code);
-    let hint = if kind == ErrorKind::Throttled {
-        retry_after_hint(answer)
-    } else {
-        None
-    };
-    ProviderError::new(PROVIDER, kind, code, message)
-        .with_request_id(request_id)
-        .with_retry_after(hint)
-}
-
-/// Any `Throttling*` code is throttling (no BSS-specific code is documented: docs/providers.md,
-/// "Alibaba Cloud").
-fn error_kind(status: u16, code: &str) -> ErrorKind {
-    const AUTH_PREFIXES: [&str; 8] = [
-        "InvalidAccessKeyId",
-        "SignatureDoesNotMatch",
-        "IncompleteSignature",
-        "InvalidSecurityToken",
-        "InvalidTimeStamp",
-        "NotAuthorized",
-        "Forbidden",
-        "NoPermission",
-    ];
-    if code.starts_with("Throttling") {
-        ErrorKind::Throttled
-    } else if AUTH_PREFIXES.iter().any(|prefix| code.starts_with(prefix)) {
-        ErrorKind::Auth
-    } else if matches!(
-        code,
-        "InternalError" | "UndefinedError" | "ServiceUnavailable"
-    ) {
-        // BSS documents InternalError with HTTP 400; it is still the server's fault.
-        ErrorKind::Server
-    } else {
-        kind_from_status(status)
+    ErrorReport {
+        code: field("Code", "code"),
+        message: field("Message", "message"),
+        request_id: field("RequestId", "requestId").or_else(|| answer.header("x-acs-request-id")),
     }
 }
 
@@ -197,12 +168,7 @@ fn error_kind(status: u16, code: &str) -> ErrorKind {
 /// `UtilsThrottlingTest`: `"2000"` → 2000), and the project's simulator sends milliseconds.
 /// Zero, negative or unparsable values are ignored, as the SDK does.
 fn retry_after_hint(answer: &Answer) -> Option<Duration> {
-    answer
-        .header("x-acs-retry-after")?
-        .parse::<u64>()
-        .ok()
-        .filter(|ms| *ms > 0)
-        .map(Duration::from_millis)
+    answer.positive_number("x-acs-retry-after").map(Duration::from_millis)
 }
 
 /// One page of `QueryAccountBill`.
@@ -256,8 +222,14 @@ pub fn parse_bill_page(
 ) -> Result<BillPage, ProviderError> {
     const ACTION: &str = "QueryAccountBill";
     let data: BillData =
-        serde_json::from_value(data).map_err(|e| ProviderError::malformed(PROVIDER, ACTION, e))?;
+        read_payload(PROVIDER, ACTION, data)?;
     let items = data.items.and_then(|items| items.item).unwrap_or_default();
+    let line_of = LineOf {
+        provider: PROVIDER,
+        account,
+        billing_cycle: first_of_month(day),
+        date: Some(day),
+    };
     let mut lines = Vec::with_capacity(items.len());
     for item in items {
         if let Some(text) = item
@@ -276,27 +248,16 @@ pub fn parse_bill_page(
                 ));
             }
         }
-        let currency = match item.currency.as_deref().filter(|c| !c.trim().is_empty()) {
-            Some(code) => parse_currency(PROVIDER, ACTION, code)?,
-            None => fallback_currency,
-        };
-        let product_code = item.product_code.unwrap_or_default();
-        let product_name = item
-            .product_name
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| product_code.clone());
-        lines.push(BillLine {
-            provider: PROVIDER,
-            account: account.to_owned(),
-            billing_cycle: first_of_month(day),
-            date: Some(day),
-            ai_service: is_ai_product(PROVIDER, &product_code),
-            product_code,
-            product_name,
-            pretax: item.pretax_gross_amount,
-            payable: item.pretax_amount,
+        let currency = currency_or(PROVIDER, ACTION, item.currency.as_deref(), fallback_currency)?;
+        lines.push(line_of.line(
             currency,
-        });
+            ProductCost {
+                code: item.product_code,
+                name: item.product_name,
+                pretax: item.pretax_gross_amount,
+                payable: item.pretax_amount,
+            },
+        ));
     }
     Ok(BillPage {
         total_count: data.total_count,
@@ -323,46 +284,15 @@ pub fn parse_balance(
 ) -> Result<BalanceSnapshot, ProviderError> {
     const ACTION: &str = "QueryAccountBalance";
     let data: BalanceData =
-        serde_json::from_value(data).map_err(|e| ProviderError::malformed(PROVIDER, ACTION, e))?;
-    let currency = match data.currency.as_deref().filter(|c| !c.trim().is_empty()) {
-        Some(code) => parse_currency(PROVIDER, ACTION, code)?,
-        None => fallback_currency,
-    };
-    Ok(BalanceSnapshot {
-        provider: PROVIDER,
-        account: account.to_owned(),
-        taken_at: Utc::now(),
-        currency,
-        available: data.available_amount,
-        credit: data.credit_amount,
-        granted: None,
-        topped_up: None,
-    })
+        read_payload(PROVIDER, ACTION, data)?;
+    let currency = currency_or(PROVIDER, ACTION, data.currency.as_deref(), fallback_currency)?;
+    Ok(balance_now(PROVIDER, account, currency, data.available_amount, data.credit_amount))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::str::FromStr;
-
-    fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> Answer {
-        let mut map = reqwest::header::HeaderMap::new();
-        for (name, value) in headers {
-            map.insert(
-                reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
-                value.parse().unwrap(),
-            );
-        }
-        Answer {
-            status,
-            headers: map,
-            body: bytes::Bytes::from(body.to_owned()),
-        }
-    }
-
-    fn dec(text: &str) -> Decimal {
-        Decimal::from_str(text).unwrap()
-    }
+    use crate::billing::providers::test_support::{answer, dec};
 
     /// The docs' example, https://help.aliyun.com/document_detail/87997.html
     const BALANCE_EXAMPLE: &str = r#"{"Code":"200","Message":"success","RequestId":"16176743-6DC7-4CB3-BB25-A13982D8DFAD","Success":true,
@@ -480,43 +410,17 @@ mod tests {
         );
         assert_eq!(ecs.product_name, "云服务器 ECS");
 
+        let page_of = |data: &str| parse_bill_page("acct", day, Currency::Cny, serde_json::from_str(data).unwrap());
         let wrong_day = r#"{"TotalCount":1,"Items":{"Item":[{"BillingDate":"2024-05-04","ProductCode":"ecs","PretaxGrossAmount":1,"PretaxAmount":1}]}}"#;
-        let e = parse_bill_page(
-            "acct",
-            day,
-            Currency::Cny,
-            serde_json::from_str(wrong_day).unwrap(),
-        )
-        .unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Malformed);
+        assert_eq!(page_of(wrong_day).unwrap_err().kind, ErrorKind::Malformed);
 
         let empty = r#"{"TotalCount":0,"Items":{"Item":[]}}"#;
-        let page = parse_bill_page(
-            "acct",
-            day,
-            Currency::Cny,
-            serde_json::from_str(empty).unwrap(),
-        )
-        .unwrap();
-        assert!(page.lines.is_empty());
+        assert!(page_of(empty).unwrap().lines.is_empty());
         let no_items = r#"{"TotalCount":0}"#;
-        assert!(parse_bill_page(
-            "acct",
-            day,
-            Currency::Cny,
-            serde_json::from_str(no_items).unwrap()
-        )
-        .is_ok());
+        assert!(page_of(no_items).is_ok());
 
         let bad_amount = r#"{"TotalCount":1,"Items":{"Item":[{"ProductCode":"ecs","PretaxGrossAmount":"x","PretaxAmount":1}]}}"#;
-        let e = parse_bill_page(
-            "acct",
-            day,
-            Currency::Cny,
-            serde_json::from_str(bad_amount).unwrap(),
-        )
-        .unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Malformed);
+        assert_eq!(page_of(bad_amount).unwrap_err().kind, ErrorKind::Malformed);
     }
 
     #[test]

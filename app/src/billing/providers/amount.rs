@@ -121,11 +121,7 @@ pub fn count<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rust_decimal::prelude::FromStr;
-
-    fn dec(text: &str) -> Decimal {
-        Decimal::from_str(text).unwrap()
-    }
+    use crate::billing::providers::test_support::dec;
 
     #[derive(Deserialize, Debug)]
     struct Row {

@@ -15,10 +15,10 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use super::{
-    amount, body_excerpt, first_of_month, kind_from_status, month_text, parse_json, read_all_pages,
-    retry_after_seconds, Answer, ErrorKind, ProviderError, ProviderHttp,
+    amount, balance_now, day_of_scope, first_of_month, month_text, parse_json, read_all_pages,
+    Answer, CodeKinds, ErrorKind, ErrorReport, LineOf, ProductCost, ProviderError, ProviderHttp,
 };
-use crate::billing::model::{is_ai_product, BalanceSnapshot, BillLine, Currency, Provider, Scope};
+use crate::billing::model::{BalanceSnapshot, BillLine, Currency, Provider, Scope};
 use crate::signing::{bce, HeadersToSign};
 
 const PROVIDER: Provider = Provider::Baidu;
@@ -32,141 +32,110 @@ const PAGE_SIZE: u64 = 100;
 const PRODUCT_TYPES: [&str; 2] = ["postpay", "prepay"];
 const SIGNED_HEADERS: &[&str] = &["host", "x-bce-date"];
 
-#[derive(Clone, Debug)]
-pub struct Client {
-    pub(super) api: ProviderHttp,
+/// The resource bill for one day (`beginTime` = `endTime` = the day), pay-as-you-go and
+/// prepaid, all pages, summed per product (`serviceType`): the API answers per resource
+/// and charge item, and one line per product and day is what the other providers give.
+/// Only `Scope::Day`.
+pub(super) async fn bill_lines(api: &ProviderHttp, scope: Scope) -> Result<Vec<BillLine>, ProviderError> {
+    let day = day_of_scope(PROVIDER, scope)?;
+    let mut bills = Vec::new();
+    for product_type in PRODUCT_TYPES {
+        bills.extend(bills_of_type(api, day, product_type).await?);
+    }
+    Ok(sum_per_product(api.name(), day, bills))
 }
 
-impl Client {
-    /// The resource bill for one day (`beginTime` = `endTime` = the day), pay-as-you-go and
-    /// prepaid, all pages, summed per product (`serviceType`): the API answers per resource
-    /// and charge item, and one line per product and day is what the other providers give.
-    /// Only `Scope::Day`.
-    pub async fn bill_lines(&self, scope: Scope) -> Result<Vec<BillLine>, ProviderError> {
-        let Scope::Day(day) = scope else {
-            return Err(ProviderError::unsupported_scope(PROVIDER, scope));
-        };
-        let mut bills = Vec::new();
-        for product_type in PRODUCT_TYPES {
-            bills.extend(self.bills_of_type(day, product_type).await?);
-        }
-        Ok(sum_per_product(self.api.name(), day, bills))
-    }
+async fn bills_of_type(
+    api: &ProviderHttp,
+    day: NaiveDate,
+    product_type: &str,
+) -> Result<Vec<ResourceBill>, ProviderError> {
+    read_all_pages(PROVIDER, BILL_ACTION, |page_number, _| {
+        bill_page(api, day, product_type, page_number)
+    })
+    .await
+}
 
-    async fn bills_of_type(
-        &self,
-        day: NaiveDate,
-        product_type: &str,
-    ) -> Result<Vec<ResourceBill>, ProviderError> {
-        read_all_pages(PROVIDER, BILL_ACTION, |page_number, _| {
-            self.bill_page(day, product_type, page_number)
+async fn bill_page(
+    api: &ProviderHttp,
+    day: NaiveDate,
+    product_type: &str,
+    page_number: u64,
+) -> Result<(u64, Vec<ResourceBill>), ProviderError> {
+    let day_text = day.format("%Y-%m-%d").to_string();
+    let query = vec![
+        ("month".to_owned(), month_text(day)),
+        ("beginTime".to_owned(), day_text.clone()),
+        ("endTime".to_owned(), day_text),
+        ("productType".to_owned(), product_type.to_owned()),
+        ("pageNo".to_owned(), page_number.to_string()),
+        ("pageSize".to_owned(), PAGE_SIZE.to_string()),
+    ];
+    // Read inside the gate: an answer that does not read is asked for again like a 5xx.
+    let page: BillPage = api
+        .run(|| async {
+            let answer = attempt(api, BILL_ACTION, reqwest::Method::GET, BILL_PATH, &query).await?;
+            parse_json(PROVIDER, BILL_ACTION, &answer.body)
         })
-        .await
-    }
+        .await?;
+    Ok((page.total_count, page.bills.unwrap_or_default()))
+}
 
-    async fn bill_page(
-        &self,
-        day: NaiveDate,
-        product_type: &str,
-        page_number: u64,
-    ) -> Result<(u64, Vec<ResourceBill>), ProviderError> {
-        let day_text = day.format("%Y-%m-%d").to_string();
-        let query = vec![
-            ("month".to_owned(), month_text(day)),
-            ("beginTime".to_owned(), day_text.clone()),
-            ("endTime".to_owned(), day_text),
-            ("productType".to_owned(), product_type.to_owned()),
-            ("pageNo".to_owned(), page_number.to_string()),
-            ("pageSize".to_owned(), PAGE_SIZE.to_string()),
-        ];
-        // Read inside the gate: an answer that does not read is asked for again like a 5xx.
-        let page: BillPage = self
-            .api
-            .run(|| async {
-                let answer = self.attempt(BILL_ACTION, reqwest::Method::GET, BILL_PATH, &query).await?;
-                parse_json(PROVIDER, BILL_ACTION, &answer.body)
-            })
-            .await?;
-        Ok((page.total_count, page.bills.unwrap_or_default()))
-    }
+/// `POST /v1/finance/cash/balance`: the cash balance, CNY.
+pub(super) async fn balance(api: &ProviderHttp) -> Result<BalanceSnapshot, ProviderError> {
+    api.run(|| async {
+        let answer = attempt(api, BALANCE_ACTION, reqwest::Method::POST, BALANCE_PATH, &[]).await?;
+        parse_balance(api.name(), &answer.body)
+    })
+    .await
+}
 
-    /// `POST /v1/finance/cash/balance`: the cash balance, CNY.
-    pub async fn balance(&self) -> Result<BalanceSnapshot, ProviderError> {
-        self.api
-            .run(|| async {
-                let answer = self.attempt(BALANCE_ACTION, reqwest::Method::POST, BALANCE_PATH, &[]).await?;
-                parse_balance(self.api.name(), &answer.body)
-            })
-            .await
-    }
-
-    /// Signed afresh (x-bce-date) on every attempt; answers the successful HTTP answer.
-    async fn attempt(
-        &self,
-        action: &str,
-        method: reqwest::Method,
-        path: &str,
-        query: &[(String, String)],
-    ) -> Result<Answer, ProviderError> {
-        let url = self.api.url(path, query);
-        let mut request = ProviderHttp::signable(&method, &url, query.to_vec(), Vec::new(), Vec::new());
-        let signature = bce::sign(
-            &request,
-            self.api.key(),
-            Utc::now(),
-            bce::DEFAULT_EXPIRATION_SECONDS,
-            HeadersToSign::Only(SIGNED_HEADERS),
-        );
-        request.apply(&signature);
-        let answer = self.api.send_signed(action, method, url, request).await?;
-        if (200..300).contains(&answer.status) {
-            Ok(answer)
-        } else {
-            self.api.redacted(Err(error_from(&answer)))
-        }
-    }
+/// Signed afresh (x-bce-date) on every attempt; answers the successful HTTP answer.
+async fn attempt(
+    api: &ProviderHttp,
+    action: &str,
+    method: reqwest::Method,
+    path: &str,
+    query: &[(String, String)],
+) -> Result<Answer, ProviderError> {
+    let url = api.url(path, query);
+    let request = ProviderHttp::signable(&method, &url, query.to_vec(), Vec::new(), Vec::new());
+    let answer = api
+        .send_signed(action, method, url, request, |request, key| {
+            let expires = bce::DEFAULT_EXPIRATION_SECONDS;
+            bce::sign(request, key, Utc::now(), expires, HeadersToSign::Only(SIGNED_HEADERS))
+        })
+        .await?;
+    api.successful(answer, error_from)
 }
 
 /// `{"code","message","requestId"}`, the request id also in `x-bce-request-id`.
 fn error_from(answer: &Answer) -> ProviderError {
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct ErrorBody {
-        code: Option<String>,
-        message: Option<String>,
-        request_id: Option<String>,
-    }
-    let body: Option<ErrorBody> = serde_json::from_slice(&answer.body).ok();
-    let (code, message, request_id) = match body {
-        Some(b) => (b.code, b.message, b.request_id),
-        None => (None, None, None),
-    };
-    let code = code
-        .filter(|c| !c.is_empty())
-        .unwrap_or_else(|| format!("HTTP{}", answer.status));
-    let message = message.unwrap_or_else(|| body_excerpt(&answer.body));
-    let kind = error_kind(answer.status, &code);
-    ProviderError::new(PROVIDER, kind, code, message)
-        .with_request_id(request_id.or_else(|| answer.header("x-bce-request-id")))
-        .with_retry_after(retry_after_seconds(answer))
+    let mut report: ErrorReport = serde_json::from_slice(&answer.body).unwrap_or_default();
+    report.request_id = report.request_id.or_else(|| answer.header("x-bce-request-id"));
+    report.into_error(PROVIDER, answer, |code| CODE_KINDS.kind_of(code))
 }
 
 /// No BCE-wide throttling code is documented (docs/providers.md, "Baidu"): HTTP 429 is the signal, plus a few
 /// names a gateway might use.
-fn error_kind(status: u16, code: &str) -> ErrorKind {
-    match code {
-        "AccessDenied"
-        | "InvalidAccessKeyId"
-        | "SignatureDoesNotMatch"
-        | "RequestExpired"
-        | "InvalidAuthorization"
-        | "InvalidHTTPAuthHeader" => ErrorKind::Auth,
-        "TooManyRequests" | "RequestRateLimitExceeded" => ErrorKind::Throttled,
-        code if code.starts_with("Throttling") => ErrorKind::Throttled,
-        "InternalError" | "ServiceUnavailable" => ErrorKind::Server,
-        _ => kind_from_status(status),
-    }
-}
+const CODE_KINDS: CodeKinds = CodeKinds {
+    exact: &[
+        (
+            ErrorKind::Auth,
+            &[
+                "AccessDenied",
+                "InvalidAccessKeyId",
+                "SignatureDoesNotMatch",
+                "RequestExpired",
+                "InvalidAuthorization",
+                "InvalidHTTPAuthHeader",
+            ],
+        ),
+        (ErrorKind::Throttled, &["TooManyRequests", "RequestRateLimitExceeded"]),
+        (ErrorKind::Server, &["InternalError", "ServiceUnavailable"]),
+    ],
+    prefixes: &[(ErrorKind::Throttled, &["Throttling"])],
+};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -201,6 +170,12 @@ pub struct ResourceBill {
 pub fn sum_per_product(account: &str, day: NaiveDate, bills: Vec<ResourceBill>) -> Vec<BillLine> {
     let mut lines: Vec<BillLine> = Vec::new();
     let mut index_of: HashMap<String, usize> = HashMap::new();
+    let line_of = LineOf {
+        provider: PROVIDER,
+        account,
+        billing_cycle: first_of_month(day),
+        date: Some(day),
+    };
     for bill in bills {
         let product_code = bill.service_type.unwrap_or_default();
         let pretax = bill
@@ -214,22 +189,13 @@ pub fn sum_per_product(account: &str, day: NaiveDate, bills: Vec<ResourceBill>) 
             }
             None => {
                 index_of.insert(product_code.clone(), lines.len());
-                let product_name = bill
-                    .service_type_name
-                    .filter(|n| !n.is_empty())
-                    .unwrap_or_else(|| product_code.clone());
-                lines.push(BillLine {
-                    provider: PROVIDER,
-                    account: account.to_owned(),
-                    billing_cycle: first_of_month(day),
-                    date: Some(day),
-                    ai_service: is_ai_product(PROVIDER, &product_code),
-                    product_code,
-                    product_name,
+                let cost = ProductCost {
+                    code: Some(product_code),
+                    name: bill.service_type_name,
                     pretax,
                     payable: bill.finance_price,
-                    currency: Currency::Cny,
-                });
+                };
+                lines.push(line_of.line(Currency::Cny, cost));
             }
         }
     }
@@ -245,41 +211,13 @@ pub fn parse_balance(account: &str, body: &[u8]) -> Result<BalanceSnapshot, Prov
         cash_balance: Decimal,
     }
     let balance: CashBalance = parse_json(PROVIDER, BALANCE_ACTION, body)?;
-    Ok(BalanceSnapshot {
-        provider: PROVIDER,
-        account: account.to_owned(),
-        taken_at: Utc::now(),
-        currency: Currency::Cny,
-        available: balance.cash_balance,
-        credit: None,
-        granted: None,
-        topped_up: None,
-    })
+    Ok(balance_now(PROVIDER, account, Currency::Cny, balance.cash_balance, None))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::str::FromStr;
-
-    fn dec(text: &str) -> Decimal {
-        Decimal::from_str(text).unwrap()
-    }
-
-    fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> Answer {
-        let mut map = reqwest::header::HeaderMap::new();
-        for (name, value) in headers {
-            map.insert(
-                reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
-                value.parse().unwrap(),
-            );
-        }
-        Answer {
-            status,
-            headers: map,
-            body: bytes::Bytes::from(body.to_owned()),
-        }
-    }
+    use crate::billing::providers::test_support::{answer, dec};
 
     #[test]
     fn documented_balance_example() {

@@ -32,6 +32,14 @@ fn next_month(first: NaiveDate) -> Option<NaiveDate> {
     first.checked_add_months(chrono::Months::new(1))
 }
 
+/// The day of a `Scope::Day`.
+pub(super) fn day_of_scope(provider: Provider, scope: Scope) -> Result<NaiveDate, ProviderError> {
+    match scope {
+        Scope::Day(day) => Ok(day),
+        Scope::Month(_) => Err(ProviderError::unsupported_scope(provider, scope)),
+    }
+}
+
 /// The month of a `Scope::Month`, which must be given by its first day.
 pub(super) fn month_of_scope(provider: Provider, scope: Scope) -> Result<NaiveDate, ProviderError> {
     match scope {

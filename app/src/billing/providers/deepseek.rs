@@ -8,8 +8,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use super::{
-    amount, body_excerpt, kind_from_status, parse_currency, parse_json, retry_after_seconds, Answer,
-    ErrorKind, ProviderError, ProviderHttp,
+    amount, parse_currency, parse_json, Answer, ErrorKind, ErrorReport, ProviderError, ProviderHttp,
 };
 use crate::billing::model::{BalanceSnapshot, BillLine, Provider, Scope};
 
@@ -17,45 +16,33 @@ const PROVIDER: Provider = Provider::DeepSeek;
 const ACTION: &str = "GetUserBalance";
 const PATH: &str = "/user/balance";
 
-#[derive(Clone, Debug)]
-pub struct Client {
-    pub(super) api: ProviderHttp,
+/// DeepSeek publishes no bills: every scope is a bad request.
+pub(super) fn bill_lines(scope: Scope) -> Result<Vec<BillLine>, ProviderError> {
+    Err(ProviderError::unsupported_scope(PROVIDER, scope))
 }
 
-impl Client {
-    /// DeepSeek publishes no bills: every scope is a bad request.
-    pub async fn bill_lines(&self, scope: Scope) -> Result<Vec<BillLine>, ProviderError> {
-        Err(ProviderError::unsupported_scope(PROVIDER, scope))
-    }
+/// The CNY balance (else the first listed); `None` when the account lists no balance.
+/// `is_available: false` (nothing left to spend) is a balance like any other.
+pub(super) async fn balance(api: &ProviderHttp) -> Result<Option<BalanceSnapshot>, ProviderError> {
+    // Read inside the gate: an answer that does not read is asked for again like a 5xx.
+    api.run(|| async { parse_balance(api.name(), &attempt(api).await?.body) }).await
+}
 
-    /// The CNY balance (else the first listed); `None` when the account lists no balance.
-    /// `is_available: false` (nothing left to spend) is a balance like any other.
-    pub async fn balance(&self) -> Result<Option<BalanceSnapshot>, ProviderError> {
-        // Read inside the gate: an answer that does not read is asked for again like a 5xx.
-        self.api.run(|| async { parse_balance(self.api.name(), &self.attempt().await?.body) }).await
-    }
-
-    async fn attempt(&self) -> Result<Answer, ProviderError> {
-        let url = self.api.url(PATH, &[]);
-        let headers = vec![
-            (
-                "Authorization".to_owned(),
-                format!("Bearer {}", self.api.account().secret.expose()),
-            ),
-            ("Accept".to_owned(), "application/json".to_owned()),
-        ];
-        let answer = self
-            .api
-            .send(ACTION, reqwest::Method::GET, url, &headers, Vec::new())
-            .await?;
-        if (200..300).contains(&answer.status) {
-            Ok(answer)
-        } else {
-            // DeepSeek echoes the key's last four characters when refusing it; should an answer
-            // ever echo the whole key, it must not reach a log.
-            self.api.redacted(Err(error_from(&answer)))
-        }
-    }
+async fn attempt(api: &ProviderHttp) -> Result<Answer, ProviderError> {
+    let url = api.url(PATH, &[]);
+    let headers = vec![
+        (
+            "Authorization".to_owned(),
+            format!("Bearer {}", api.account().secret.expose()),
+        ),
+        ("Accept".to_owned(), "application/json".to_owned()),
+    ];
+    let answer = api
+        .send(ACTION, reqwest::Method::GET, url, &headers, Vec::new())
+        .await?;
+    // DeepSeek echoes the key's last four characters when refusing it; should an answer
+    // ever echo the whole key, it must not reach a log.
+    api.successful(answer, error_from)
 }
 
 /// OpenAI-style `{"error":{"message","type","code"}}`; anything else keeps the status as code.
@@ -85,17 +72,13 @@ fn error_from(answer: &Answer) -> ProviderError {
         }
         None => (None, None, None),
     };
-    let kind = if kind_name.as_deref() == Some("authentication_error") {
-        ErrorKind::Auth
-    } else {
-        kind_from_status(answer.status)
+    let auth = kind_name.as_deref() == Some("authentication_error");
+    let report = ErrorReport {
+        code: code.or(kind_name),
+        message,
+        request_id: None,
     };
-    let code = code
-        .or(kind_name)
-        .filter(|c| !c.is_empty())
-        .unwrap_or_else(|| format!("HTTP{}", answer.status));
-    let message = message.unwrap_or_else(|| body_excerpt(&answer.body));
-    ProviderError::new(PROVIDER, kind, code, message).with_retry_after(retry_after_seconds(answer))
+    report.into_error(PROVIDER, answer, |_| auth.then_some(ErrorKind::Auth))
 }
 
 #[derive(Deserialize)]
@@ -152,12 +135,8 @@ pub fn parse_balance(account: &str, body: &[u8]) -> Result<Option<BalanceSnapsho
 mod tests {
     use super::*;
     use crate::billing::model::Currency;
-    use std::str::FromStr;
+    use crate::billing::providers::test_support::{answer, dec};
     use crate::secret::Secret;
-
-    fn dec(text: &str) -> Decimal {
-        Decimal::from_str(text).unwrap()
-    }
 
     #[test]
     fn documented_example_as_strings_and_as_numbers() {
@@ -200,11 +179,7 @@ mod tests {
 
     #[test]
     fn errors() {
-        let answer = |status: u16, body: &str| Answer {
-            status,
-            headers: reqwest::header::HeaderMap::new(),
-            body: bytes::Bytes::from(body.to_owned()),
-        };
+        let answer = |status: u16, body: &str| answer(status, &[], body);
         let body = r#"{"error":{"message":"Authentication Fails (no such user)","type":"authentication_error","param":null,"code":"invalid_request_error"}}"#;
         let e = error_from(&answer(401, body));
         assert_eq!(

@@ -155,62 +155,56 @@ mod tests {
         ProviderError::new(Provider::Aliyun, kind, "Code", "message").with_retry_after(retry_after)
     }
 
-    #[tokio::test]
-    async fn gate_retries_a_malformed_answer_like_a_5xx_then_gives_up() {
-        let gate = RequestGate::new(1000, fast_retry(3));
-        let calls = AtomicUsize::new(0);
-        let result = gate
-            .run(|| async {
-                match calls.fetch_add(1, Ordering::SeqCst) {
-                    0 => Err(error(ErrorKind::Malformed, None)),
-                    _ => Ok("done"),
-                }
-            })
-            .await;
-        assert_eq!(result.unwrap(), "done");
+    /// An operation that always fails with `error`, run through `gate`: the error returned and
+    /// the attempts made.
+    async fn always_failing(gate: &RequestGate, error: ProviderError) -> (ProviderError, usize) {
         let calls = AtomicUsize::new(0);
         let e = gate
             .run(|| async {
                 calls.fetch_add(1, Ordering::SeqCst);
-                Err::<(), _>(error(ErrorKind::Malformed, None))
+                Err::<(), _>(error.clone())
             })
             .await
             .unwrap_err();
-        assert_eq!((e.kind, calls.load(Ordering::SeqCst)), (ErrorKind::Malformed, 3), "bounded");
+        (e, calls.load(Ordering::SeqCst))
+    }
+
+    /// An operation that fails `failures` times with `error`, then succeeds, run through
+    /// `gate`: the attempts made. Panics if the gate gives up.
+    async fn fails_then_succeeds(gate: &RequestGate, failures: usize, error: ProviderError) -> usize {
+        let calls = AtomicUsize::new(0);
+        gate.run(|| async {
+            if calls.fetch_add(1, Ordering::SeqCst) < failures {
+                Err(error.clone())
+            } else {
+                Ok(())
+            }
+        })
+        .await
+        .unwrap();
+        calls.load(Ordering::SeqCst)
+    }
+
+    #[tokio::test]
+    async fn gate_retries_a_malformed_answer_like_a_5xx_then_gives_up() {
+        let gate = RequestGate::new(1000, fast_retry(3));
+        assert_eq!(fails_then_succeeds(&gate, 1, error(ErrorKind::Malformed, None)).await, 2);
+        let (e, calls) = always_failing(&gate, error(ErrorKind::Malformed, None)).await;
+        assert_eq!((e.kind, calls), (ErrorKind::Malformed, 3), "bounded");
     }
 
     #[tokio::test]
     async fn gate_retries_throttling_then_succeeds() {
         let gate = RequestGate::new(1000, fast_retry(5));
-        let calls = AtomicUsize::new(0);
-        let result = gate
-            .run(|| async {
-                match calls.fetch_add(1, Ordering::SeqCst) {
-                    0 | 1 => Err(error(ErrorKind::Throttled, None)),
-                    _ => Ok("done"),
-                }
-            })
-            .await;
-        assert_eq!(result.unwrap(), "done");
-        assert_eq!(calls.load(Ordering::SeqCst), 3);
+        assert_eq!(fails_then_succeeds(&gate, 2, error(ErrorKind::Throttled, None)).await, 3);
     }
 
     #[tokio::test]
     async fn gate_honours_the_hint_up_to_max_hint() {
         let gate = RequestGate::new(1000, fast_retry(3));
-        let calls = AtomicUsize::new(0);
         let started = Instant::now();
-        gate.run(|| async {
-            match calls.fetch_add(1, Ordering::SeqCst) {
-                0 => Err(error(
-                    ErrorKind::Throttled,
-                    Some(Duration::from_millis(150)),
-                )),
-                _ => Ok(()),
-            }
-        })
-        .await
-        .unwrap();
+        let hinted = error(ErrorKind::Throttled, Some(Duration::from_millis(150)));
+        fails_then_succeeds(&gate, 1, hinted).await;
         let waited = started.elapsed();
         assert!(
             waited >= Duration::from_millis(150),
@@ -218,16 +212,8 @@ mod tests {
         );
 
         // A 10-minute hint is cut to max_hint (300 ms).
-        let calls = AtomicUsize::new(0);
         let started = Instant::now();
-        gate.run(|| async {
-            match calls.fetch_add(1, Ordering::SeqCst) {
-                0 => Err(error(ErrorKind::Server, Some(Duration::from_secs(600)))),
-                _ => Ok(()),
-            }
-        })
-        .await
-        .unwrap();
+        fails_then_succeeds(&gate, 1, error(ErrorKind::Server, Some(Duration::from_secs(600)))).await;
         let waited = started.elapsed();
         assert!(
             waited >= Duration::from_millis(300) && waited < Duration::from_secs(5),
@@ -238,16 +224,9 @@ mod tests {
     #[tokio::test]
     async fn gate_stops_after_the_attempts() {
         let gate = RequestGate::new(1000, fast_retry(3));
-        let calls = AtomicUsize::new(0);
-        let e = gate
-            .run(|| async {
-                calls.fetch_add(1, Ordering::SeqCst);
-                Err::<(), _>(error(ErrorKind::Timeout, None))
-            })
-            .await
-            .unwrap_err();
+        let (e, calls) = always_failing(&gate, error(ErrorKind::Timeout, None)).await;
         assert_eq!(e.kind, ErrorKind::Timeout);
-        assert_eq!(calls.load(Ordering::SeqCst), 3);
+        assert_eq!(calls, 3);
     }
 
     #[tokio::test]
@@ -258,16 +237,9 @@ mod tests {
             ErrorKind::NotReady,
             ErrorKind::BadRequest,
         ] {
-            let calls = AtomicUsize::new(0);
-            let e = gate
-                .run(|| async {
-                    calls.fetch_add(1, Ordering::SeqCst);
-                    Err::<(), _>(error(kind, Some(Duration::from_millis(1))))
-                })
-                .await
-                .unwrap_err();
+            let (e, calls) = always_failing(&gate, error(kind, Some(Duration::from_millis(1)))).await;
             assert_eq!(e.kind, kind);
-            assert_eq!(calls.load(Ordering::SeqCst), 1, "{kind:?} was retried");
+            assert_eq!(calls, 1, "{kind:?} was retried");
         }
     }
 
@@ -275,15 +247,9 @@ mod tests {
     async fn gate_waits_for_the_limiter_before_every_attempt() {
         // 10 per second: after the first, each attempt waits about 100 ms for the limiter.
         let gate = RequestGate::new(10, fast_retry(4));
-        let calls = AtomicUsize::new(0);
         let started = Instant::now();
-        let _ = gate
-            .run(|| async {
-                calls.fetch_add(1, Ordering::SeqCst);
-                Err::<(), _>(error(ErrorKind::Server, None))
-            })
-            .await;
-        assert_eq!(calls.load(Ordering::SeqCst), 4);
+        let (_, calls) = always_failing(&gate, error(ErrorKind::Server, None)).await;
+        assert_eq!(calls, 4);
         assert!(
             started.elapsed() >= Duration::from_millis(250),
             "{:?}",

@@ -1,16 +1,16 @@
 //! What the five clients share to talk HTTP: [`ProviderHttp`] (the account, its base URL, the
-//! reqwest client and the request gate), building URLs, sending a request, and reading answers.
+//! reqwest client and the request gate), building URLs and sending a request
+//! (reading the answer: `answer.rs`).
 
 use std::future::Future;
-use std::time::Duration;
 
 use url::Url;
 
-use super::{AccountConfig, ErrorKind, ProviderError, RequestGate};
-use crate::billing::model::{Currency, Provider};
-use crate::signing::{encoded_query, AccessKey, SignableRequest};
+use super::{AccountConfig, Answer, ProviderError, RequestGate};
+use crate::billing::model::Provider;
+use crate::signing::{encoded_query, AccessKey, RequestSignature, SignableRequest};
 
-/// One account's connection to its provider, embedded by each client. `http` carries the
+/// One account's connection to its provider, which the provider modules talk through. `http` carries the
 /// timeouts; clones share the gate's rate limiter.
 #[derive(Clone)]
 pub struct ProviderHttp {
@@ -58,7 +58,7 @@ impl ProviderHttp {
     }
 
     /// The access key the signers sign with.
-    pub(super) fn key(&self) -> AccessKey<'_> {
+    fn key(&self) -> AccessKey<'_> {
         AccessKey {
             id: &self.account.access_key_id,
             secret: &self.account.secret,
@@ -100,14 +100,18 @@ impl ProviderHttp {
         }
     }
 
-    /// Sends a signed request: its headers (the signature's included) and its body.
+    /// Signs `request` with `sign` and the account's key, adds the signature's headers and sends
+    /// it with its body.
     pub(super) async fn send_signed(
         &self,
         action: &str,
         method: reqwest::Method,
         url: Url,
-        request: SignableRequest,
+        mut request: SignableRequest,
+        sign: impl FnOnce(&SignableRequest, AccessKey<'_>) -> RequestSignature,
     ) -> Result<Answer, ProviderError> {
+        let signature = sign(&request, self.key());
+        request.apply(&signature);
         self.send(action, method, url, &request.headers, request.body).await
     }
 
@@ -156,6 +160,19 @@ impl ProviderHttp {
         })
     }
 
+    /// `answer` when its status is 2xx, else the error `error_from` reads from it, redacted.
+    pub(super) fn successful(
+        &self,
+        answer: Answer,
+        error_from: impl FnOnce(&Answer) -> ProviderError,
+    ) -> Result<Answer, ProviderError> {
+        if answer.is_success() {
+            Ok(answer)
+        } else {
+            self.redacted(Err(error_from(&answer)))
+        }
+    }
+
     /// `result` with the account's secret taken out of any error: some providers echo a
     /// credential they refuse, and the error goes to the log, the sync record and the page.
     pub(super) fn redacted<T>(&self, result: Result<T, ProviderError>) -> Result<T, ProviderError> {
@@ -190,71 +207,6 @@ fn set_query(url: &mut Url, pairs: &[(String, String)]) {
     url.set_query(if query.is_empty() { None } else { Some(&query) });
 }
 
-/// A provider's HTTP answer, read whole.
-pub(super) struct Answer {
-    pub(super) status: u16,
-    pub(super) headers: reqwest::header::HeaderMap,
-    pub(super) body: bytes::Bytes,
-}
-
-impl Answer {
-    pub(super) fn header(&self, name: &str) -> Option<String> {
-        self.headers
-            .get(name)?
-            .to_str()
-            .ok()
-            .map(|v| v.trim().to_owned())
-    }
-}
-
-/// `Retry-After` in seconds (RFC 9110 also allows an HTTP date; these APIs are not known to
-/// send one, and a date is ignored).
-pub(super) fn retry_after_seconds(answer: &Answer) -> Option<Duration> {
-    answer
-        .header("retry-after")?
-        .parse::<u64>()
-        .ok()
-        .filter(|s| *s > 0)
-        .map(Duration::from_secs)
-}
-
-/// The start of an unreadable body, for an error message.
-pub(super) fn body_excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(200)]);
-    text.trim().to_owned()
-}
-
-/// A JSON answer parsed as `T`, or Malformed naming `action`.
-pub(super) fn parse_json<T: serde::de::DeserializeOwned>(
-    provider: Provider,
-    action: &str,
-    body: &[u8],
-) -> Result<T, ProviderError> {
-    serde_json::from_slice(body).map_err(|e| ProviderError::malformed(provider, action, e))
-}
-
-/// The kind for a failed answer when the provider's code says nothing more specific.
-pub(super) fn kind_from_status(status: u16) -> ErrorKind {
-    match status {
-        401 | 403 => ErrorKind::Auth,
-        429 => ErrorKind::Throttled,
-        500..=599 => ErrorKind::Server,
-        _ => ErrorKind::BadRequest,
-    }
-}
-
-pub(super) fn parse_currency(provider: Provider, action: &str, code: &str) -> Result<Currency, ProviderError> {
-    match code.trim().to_ascii_uppercase().as_str() {
-        "CNY" | "RMB" => Ok(Currency::Cny),
-        "USD" => Ok(Currency::Usd),
-        other => Err(ProviderError::malformed(
-            provider,
-            action,
-            format!("unsupported currency {other:?}"),
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,18 +237,6 @@ mod tests {
         assert_eq!(
             endpoint_url(&real, "/").as_str(),
             "https://business.aliyuncs.com/"
-        );
-    }
-
-    #[test]
-    fn currencies_and_statuses() {
-        assert_eq!(parse_currency(Provider::Aliyun, "A", " rmb ").unwrap(), Currency::Cny);
-        assert_eq!(parse_currency(Provider::Aliyun, "A", "usd").unwrap(), Currency::Usd);
-        assert_eq!(parse_currency(Provider::Aliyun, "A", "EUR").unwrap_err().kind, ErrorKind::Malformed);
-        let kinds: Vec<ErrorKind> = [401, 403, 429, 500, 503, 400, 404].into_iter().map(kind_from_status).collect();
-        assert_eq!(
-            kinds,
-            [ErrorKind::Auth, ErrorKind::Auth, ErrorKind::Throttled, ErrorKind::Server, ErrorKind::Server, ErrorKind::BadRequest, ErrorKind::BadRequest]
         );
     }
 }

@@ -9,10 +9,13 @@
 //! each attempt, and retries of throttling, 5xx, timeouts and lost connections with exponential
 //! backoff, where a provider's own wait hint replaces the computed delay.
 //!
-//! Layout: each client (`aliyun`, `volcengine`, `tencent`, `baidu`, `deepseek`) embeds one
-//! `ProviderHttp` (`http.rs`: account, base URL, reqwest client, gate; URLs, sending, reading
-//! answers); `account.rs` holds the account config, `gate.rs` the rate limit and retries,
-//! `error.rs` the error type, `paging.rs` the page reader and `calendar.rs` days and months.
+//! Layout: [`ProviderClient`] holds one `ProviderHttp` (`http.rs`: account, base URL, reqwest
+//! client, gate; URLs and sending) and hands it to the provider's module (`aliyun`,
+//! `volcengine`, `tencent`, `baidu`, `deepseek`), which keeps only its API's requests, fields
+//! and codes; `answer.rs` reads answers (JSON envelopes, error codes and hints), `normalise.rs` makes bill
+//! lines, balances and currencies; `account.rs` holds the account config, `gate.rs` the rate
+//! limit and retries, `error.rs` the error type, `paging.rs` the page reader and `calendar.rs`
+//! days and months.
 
 pub mod aliyun;
 pub mod amount;
@@ -22,89 +25,84 @@ pub mod tencent;
 pub mod volcengine;
 
 mod account;
+mod answer;
 mod calendar;
 mod error;
 mod gate;
 mod http;
+mod normalise;
 mod paging;
+#[cfg(test)]
+mod test_support;
 
 use chrono::NaiveDate;
 
 use super::model::{BalanceSnapshot, BillLine, Provider, Scope};
 
 pub use account::AccountConfig;
+use answer::{parse_json, read_payload, Answer, CodeKinds, Envelope, ErrorReport, Failure};
 pub(crate) use calendar::first_of_month;
 pub use calendar::{shanghai, shanghai_today};
-use calendar::{day_scopes, month_of_scope, month_scopes, month_text, parse_day};
+use calendar::{day_of_scope, day_scopes, month_of_scope, month_scopes, month_text, parse_day};
 pub use error::{ErrorKind, ProviderError};
 pub use gate::{default_rate_per_second, RequestGate, RetryPolicy};
 use http::ProviderHttp;
-use http::{body_excerpt, kind_from_status, parse_currency, parse_json, retry_after_seconds, Answer};
+use normalise::{balance_now, currency_or, parse_currency, LineOf, ProductCost};
 use paging::read_all_pages;
 
-/// One account's client.
+/// One account's client: its connection, and the provider's API `account.provider` names.
 #[derive(Clone, Debug)]
-pub enum ProviderClient {
-    Aliyun(aliyun::Client),
-    Volcengine(volcengine::Client),
-    Tencent(tencent::Client),
-    Baidu(baidu::Client),
-    DeepSeek(deepseek::Client),
+pub struct ProviderClient {
+    api: ProviderHttp,
 }
 
 impl ProviderClient {
-    /// The variant follows `account.provider`. `http` carries the timeouts.
+    /// `http` carries the timeouts.
     pub fn new(account: AccountConfig, http: reqwest::Client, gate: RequestGate) -> Self {
-        let api = ProviderHttp::new(account, http, gate);
-        match api.account().provider {
-            Provider::Aliyun => ProviderClient::Aliyun(aliyun::Client { api }),
-            Provider::Volcengine => ProviderClient::Volcengine(volcengine::Client { api }),
-            Provider::Tencent => ProviderClient::Tencent(tencent::Client { api }),
-            Provider::Baidu => ProviderClient::Baidu(baidu::Client { api }),
-            Provider::DeepSeek => ProviderClient::DeepSeek(deepseek::Client { api }),
+        ProviderClient {
+            api: ProviderHttp::new(account, http, gate),
         }
     }
 
     pub fn account(&self) -> &AccountConfig {
-        let api = match self {
-            ProviderClient::Aliyun(c) => &c.api,
-            ProviderClient::Volcengine(c) => &c.api,
-            ProviderClient::Tencent(c) => &c.api,
-            ProviderClient::Baidu(c) => &c.api,
-            ProviderClient::DeepSeek(c) => &c.api,
-        };
-        api.account()
+        self.api.account()
+    }
+
+    fn provider(&self) -> Provider {
+        self.api.account().provider
     }
 
     /// The scopes that cover the days `from..=to`: one per day (Alibaba, Baidu), one per month
     /// touched (Volcengine, Tencent), none for DeepSeek (its spend comes from balances).
     pub fn scopes(&self, from: NaiveDate, to: NaiveDate) -> Vec<Scope> {
-        match self {
-            ProviderClient::Aliyun(_) | ProviderClient::Baidu(_) => day_scopes(from, to),
-            ProviderClient::Volcengine(_) | ProviderClient::Tencent(_) => month_scopes(from, to),
-            ProviderClient::DeepSeek(_) => Vec::new(),
+        match self.provider() {
+            Provider::Aliyun | Provider::Baidu => day_scopes(from, to),
+            Provider::Volcengine | Provider::Tencent => month_scopes(from, to),
+            Provider::DeepSeek => Vec::new(),
         }
     }
 
     /// Every bill line of `scope`, all pages read. A scope of the wrong kind is `BadRequest`.
     pub async fn bill_lines(&self, scope: Scope) -> Result<Vec<BillLine>, ProviderError> {
-        match self {
-            ProviderClient::Aliyun(c) => c.bill_lines(scope).await,
-            ProviderClient::Volcengine(c) => c.bill_lines(scope).await,
-            ProviderClient::Tencent(c) => c.bill_lines(scope).await,
-            ProviderClient::Baidu(c) => c.bill_lines(scope).await,
-            ProviderClient::DeepSeek(c) => c.bill_lines(scope).await,
+        let api = &self.api;
+        match self.provider() {
+            Provider::Aliyun => aliyun::bill_lines(api, scope).await,
+            Provider::Volcengine => volcengine::bill_lines(api, scope).await,
+            Provider::Tencent => tencent::bill_lines(api, scope).await,
+            Provider::Baidu => baidu::bill_lines(api, scope).await,
+            Provider::DeepSeek => deepseek::bill_lines(scope),
         }
     }
 
     /// The account balance now; `None` where the provider has no balance API (Tencent).
     pub async fn balance(&self) -> Result<Option<BalanceSnapshot>, ProviderError> {
-        match self {
-            ProviderClient::Aliyun(c) => c.balance().await.map(Some),
-            ProviderClient::Volcengine(c) => c.balance().await.map(Some),
-            ProviderClient::Tencent(_) => Ok(None),
-            ProviderClient::Baidu(c) => c.balance().await.map(Some),
-            ProviderClient::DeepSeek(c) => c.balance().await,
+        let api = &self.api;
+        match self.provider() {
+            Provider::Aliyun => aliyun::balance(api).await.map(Some),
+            Provider::Volcengine => volcengine::balance(api).await.map(Some),
+            Provider::Tencent => Ok(None),
+            Provider::Baidu => baidu::balance(api).await.map(Some),
+            Provider::DeepSeek => deepseek::balance(api).await,
         }
     }
 }
@@ -181,25 +179,14 @@ mod tests {
 
     #[tokio::test]
     async fn wrong_scope_kind_is_a_bad_request() {
-        let e = client(Provider::Aliyun)
-            .bill_lines(Scope::Month(day(2024, 1, 1)))
-            .await
-            .unwrap_err();
-        assert_eq!(e.kind, ErrorKind::BadRequest);
-        let e = client(Provider::Tencent)
-            .bill_lines(Scope::Day(day(2024, 1, 3)))
-            .await
-            .unwrap_err();
-        assert_eq!(e.kind, ErrorKind::BadRequest);
-        let e = client(Provider::Volcengine)
-            .bill_lines(Scope::Month(day(2024, 1, 3)))
-            .await
-            .unwrap_err();
-        assert_eq!(e.kind, ErrorKind::BadRequest);
-        let e = client(Provider::DeepSeek)
-            .bill_lines(Scope::Day(day(2024, 1, 3)))
-            .await
-            .unwrap_err();
-        assert_eq!(e.kind, ErrorKind::BadRequest);
+        for (provider, scope) in [
+            (Provider::Aliyun, Scope::Month(day(2024, 1, 1))),
+            (Provider::Tencent, Scope::Day(day(2024, 1, 3))),
+            (Provider::Volcengine, Scope::Month(day(2024, 1, 3))),
+            (Provider::DeepSeek, Scope::Day(day(2024, 1, 3))),
+        ] {
+            let e = client(provider).bill_lines(scope).await.unwrap_err();
+            assert_eq!(e.kind, ErrorKind::BadRequest, "{provider:?}");
+        }
     }
 }

@@ -15,10 +15,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{
-    amount, body_excerpt, kind_from_status, month_of_scope, month_text, retry_after_seconds,
-    Answer, ErrorKind, ProviderError, ProviderHttp,
+    amount, month_of_scope, month_text, read_payload, CodeKinds, Envelope, ErrorKind, Failure,
+    LineOf, ProductCost, ProviderError, ProviderHttp,
 };
-use crate::billing::model::{is_ai_product, BillLine, Currency, Provider, Scope};
+use crate::billing::model::{BillLine, Currency, Provider, Scope};
 use crate::signing::{tc3, HeadersToSign};
 
 const PROVIDER: Provider = Provider::Tencent;
@@ -33,10 +33,20 @@ pub const NOT_READY_RETRY: Duration = Duration::from_secs(600);
 /// The international site's host; it bills in USD (the mainland one in CNY).
 const INTL_HOST: &str = "billing.intl.tencentcloudapi.com";
 
-#[derive(Clone, Debug)]
-pub struct Client {
-    pub(super) api: ProviderHttp,
-}
+/// The `Response` object of a successful answer. Errors come as `Response.Error` on HTTP 200.
+const ENVELOPE: Envelope = Envelope {
+    provider: PROVIDER,
+    payload: "Response",
+    failure: Failure::ErrorIn { metadata: "/Response", numbers: false },
+    kinds: CodeKinds {
+        exact: &[],
+        prefixes: &[
+            (ErrorKind::Throttled, &["RequestLimitExceeded"]),
+            (ErrorKind::Auth, &["AuthFailure"]),
+            (ErrorKind::Server, &["InternalError"]),
+        ],
+    },
+};
 
 /// `BeginTime` and `EndTime` name the same month; the answer covers all of it.
 #[derive(Serialize)]
@@ -46,113 +56,47 @@ struct SummaryRequest {
     end_time: String,
 }
 
-impl Client {
-    /// One line per product for the month (no day). `Ready: 0` is [`ErrorKind::NotReady`] with
-    /// a 10-minute hint, and is not retried here. Only `Scope::Month`.
-    pub async fn bill_lines(&self, scope: Scope) -> Result<Vec<BillLine>, ProviderError> {
-        let month = month_of_scope(PROVIDER, scope)?;
-        let request = SummaryRequest {
-            begin_time: month_text(month),
-            end_time: month_text(month),
-        };
-        let body = serde_json::to_vec(&request)
-            .map_err(|e| ProviderError::malformed(PROVIDER, ACTION, e))?;
-        let currency = self.currency();
-        // Read inside the gate: an answer that does not read is asked for again like a 5xx.
-        self.api
-            .run(|| async { parse_summary(self.api.name(), month, currency, self.attempt(body.clone()).await?) })
-            .await
-    }
-
-    fn currency(&self) -> Currency {
-        if self.api.base().host_str() == Some(INTL_HOST) {
-            Currency::Usd
-        } else {
-            Currency::Cny
-        }
-    }
-
-    /// Signed afresh (X-TC-Timestamp) on every attempt; answers the `Response` object.
-    async fn attempt(&self, body: Vec<u8>) -> Result<Value, ProviderError> {
-        let method = reqwest::Method::POST;
-        let url = self.api.url("/", &[]);
-        let headers = vec![
-            ("Content-Type".to_owned(), CONTENT_TYPE.to_owned()),
-            ("X-TC-Action".to_owned(), ACTION.to_owned()),
-            ("X-TC-Version".to_owned(), VERSION.to_owned()),
-        ];
-        let mut request = ProviderHttp::signable(&method, &url, Vec::new(), headers, body);
-        // The Go SDK's set, `content-type;host`.
-        let signature = tc3::sign(
-            &request,
-            self.api.key(),
-            Utc::now(),
-            SERVICE,
-            HeadersToSign::ProviderDefault,
-        );
-        request.apply(&signature);
-        let answer = self.api.send_signed(ACTION, method, url, request).await?;
-        self.api.redacted(interpret(&answer))
-    }
-}
-
-/// The `Response` object of a successful answer. Errors come as `Response.Error` on HTTP 200.
-fn interpret(answer: &Answer) -> Result<Value, ProviderError> {
-    let success_status = (200..300).contains(&answer.status);
-    let body: Value = match serde_json::from_slice(&answer.body) {
-        Ok(body @ Value::Object(_)) => body,
-        _ if success_status => {
-            return Err(ProviderError::malformed(
-                PROVIDER,
-                ACTION,
-                format!("not a JSON object: {}", body_excerpt(&answer.body)),
-            ))
-        }
-        _ => return Err(error_from(answer, None)),
+/// One line per product for the month (no day). `Ready: 0` is [`ErrorKind::NotReady`] with
+/// a 10-minute hint, and is not retried here. Only `Scope::Month`.
+pub(super) async fn bill_lines(api: &ProviderHttp, scope: Scope) -> Result<Vec<BillLine>, ProviderError> {
+    let month = month_of_scope(PROVIDER, scope)?;
+    let request = SummaryRequest {
+        begin_time: month_text(month),
+        end_time: month_text(month),
     };
-    if !success_status
-        || body
-            .pointer("/Response/Error")
-            .is_some_and(|e| !e.is_null())
-    {
-        return Err(error_from(answer, Some(&body)));
-    }
-    match body.get("Response") {
-        Some(response @ Value::Object(_)) => Ok(response.clone()),
-        _ => Err(ProviderError::malformed(
-            PROVIDER,
-            ACTION,
-            "no Response object",
-        )),
-    }
+    let body = serde_json::to_vec(&request)
+        .map_err(|e| ProviderError::malformed(PROVIDER, ACTION, e))?;
+    let currency = currency(api);
+    // Read inside the gate: an answer that does not read is asked for again like a 5xx.
+    api.run(|| async { parse_summary(api.name(), month, currency, attempt(api, body.clone()).await?) })
+        .await
 }
 
-fn error_from(answer: &Answer, body: Option<&Value>) -> ProviderError {
-    let text = |pointer: &str| -> Option<String> {
-        body?
-            .pointer(pointer)?
-            .as_str()
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned)
-    };
-    let code = text("/Response/Error/Code").unwrap_or_else(|| format!("HTTP{}", answer.status));
-    let message = text("/Response/Error/Message").unwrap_or_else(|| body_excerpt(&answer.body));
-    let kind = error_kind(answer.status, &code);
-    ProviderError::new(PROVIDER, kind, code, message)
-        .with_request_id(text("/Response/RequestId"))
-        .with_retry_after(retry_after_seconds(answer))
-}
-
-fn error_kind(status: u16, code: &str) -> ErrorKind {
-    if code.starts_with("RequestLimitExceeded") {
-        ErrorKind::Throttled
-    } else if code.starts_with("AuthFailure") {
-        ErrorKind::Auth
-    } else if code.starts_with("InternalError") {
-        ErrorKind::Server
+fn currency(api: &ProviderHttp) -> Currency {
+    if api.base().host_str() == Some(INTL_HOST) {
+        Currency::Usd
     } else {
-        kind_from_status(status)
+        Currency::Cny
     }
+}
+
+/// Signed afresh (X-TC-Timestamp) on every attempt; answers the `Response` object.
+async fn attempt(api: &ProviderHttp, body: Vec<u8>) -> Result<Value, ProviderError> {
+    let method = reqwest::Method::POST;
+    let url = api.url("/", &[]);
+    let headers = vec![
+        ("Content-Type".to_owned(), CONTENT_TYPE.to_owned()),
+        ("X-TC-Action".to_owned(), ACTION.to_owned()),
+        ("X-TC-Version".to_owned(), VERSION.to_owned()),
+    ];
+    let request = ProviderHttp::signable(&method, &url, Vec::new(), headers, body);
+    // The Go SDK's set, `content-type;host`.
+    let answer = api
+        .send_signed(ACTION, method, url, request, |request, key| {
+            tc3::sign(request, key, Utc::now(), SERVICE, HeadersToSign::ProviderDefault)
+        })
+        .await?;
+    api.redacted(ENVELOPE.open(ACTION, &answer))
 }
 
 #[derive(Deserialize)]
@@ -189,8 +133,7 @@ pub fn parse_summary(
     currency: Currency,
     response: Value,
 ) -> Result<Vec<BillLine>, ProviderError> {
-    let response: SummaryResponse = serde_json::from_value(response)
-        .map_err(|e| ProviderError::malformed(PROVIDER, ACTION, e))?;
+    let response: SummaryResponse = read_payload(PROVIDER, ACTION, response)?;
     // `Ready` is a uint64: 0 preparing, 1 ready. Read leniently; absent means ready.
     let ready = match &response.ready {
         None | Some(Value::Null) => true,
@@ -218,28 +161,26 @@ pub fn parse_summary(
         .with_request_id(response.request_id)
         .with_retry_after(Some(NOT_READY_RETRY)));
     }
+    let line_of = LineOf {
+        provider: PROVIDER,
+        account,
+        billing_cycle: month,
+        date: None,
+    };
     let lines = response
         .summary_overview
         .unwrap_or_default()
         .into_iter()
         .map(|product| {
-            let product_code = product.business_code.unwrap_or_default();
-            let product_name = product
-                .business_code_name
-                .filter(|n| !n.is_empty())
-                .unwrap_or_else(|| product_code.clone());
-            BillLine {
-                provider: PROVIDER,
-                account: account.to_owned(),
-                billing_cycle: month,
-                date: None,
-                ai_service: is_ai_product(PROVIDER, &product_code),
-                product_code,
-                product_name,
-                pretax: product.total_cost.unwrap_or(product.real_total_cost),
-                payable: product.real_total_cost,
+            line_of.line(
                 currency,
-            }
+                ProductCost {
+                    code: product.business_code,
+                    name: product.business_code_name,
+                    pretax: product.total_cost.unwrap_or(product.real_total_cost),
+                    payable: product.real_total_cost,
+                },
+            )
         })
         .collect();
     Ok(lines)
@@ -248,18 +189,11 @@ pub fn parse_summary(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::str::FromStr;
+    use crate::billing::providers::test_support::{answer, dec};
 
-    fn answer(status: u16, body: &str) -> Answer {
-        Answer {
-            status,
-            headers: reqwest::header::HeaderMap::new(),
-            body: bytes::Bytes::from(body.to_owned()),
-        }
-    }
-
-    fn dec(text: &str) -> Decimal {
-        Decimal::from_str(text).unwrap()
+    /// The envelope opened as the client opens it, on an answer without headers.
+    fn interpret(status: u16, body: &str) -> Result<Value, ProviderError> {
+        ENVELOPE.open(ACTION, &answer(status, &[], body))
     }
 
     fn may() -> NaiveDate {
@@ -270,7 +204,7 @@ mod tests {
     fn documented_error_shape() {
         // https://www.tencentcloud.com/document/product/1150/49458
         let body = r#"{"Response":{"Error":{"Code":"AuthFailure.SignatureFailure","Message":"The provided credentials could not be validated. Please check your signature is correct."},"RequestId":"ed93f3cb-f35e-473f-b9f3-0d451b8b79c6"}}"#;
-        let e = interpret(&answer(200, body)).unwrap_err();
+        let e = interpret(200, body).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Auth);
         assert_eq!(e.code, "AuthFailure.SignatureFailure");
         assert_eq!(
@@ -280,23 +214,23 @@ mod tests {
         assert!(!e.is_retryable());
 
         let limited = r#"{"Response":{"Error":{"Code":"RequestLimitExceeded","Message":"Your current request times equals to `21` in a second"},"RequestId":"r"}}"#;
-        let e = interpret(&answer(200, limited)).unwrap_err();
+        let e = interpret(200, limited).unwrap_err();
         assert!(e.kind == ErrorKind::Throttled && e.is_retryable());
         let internal = r#"{"Response":{"Error":{"Code":"InternalError.GatewayError","Message":"m"},"RequestId":"r"}}"#;
         assert_eq!(
-            interpret(&answer(200, internal)).unwrap_err().kind,
+            interpret(200, internal).unwrap_err().kind,
             ErrorKind::Server
         );
         let invalid = r#"{"Response":{"Error":{"Code":"InvalidParameter","Message":"BeginTime"},"RequestId":"r"}}"#;
         assert_eq!(
-            interpret(&answer(200, invalid)).unwrap_err().kind,
+            interpret(200, invalid).unwrap_err().kind,
             ErrorKind::BadRequest
         );
         assert_eq!(
-            interpret(&answer(502, "gateway")).unwrap_err().kind,
+            interpret(502, "gateway").unwrap_err().kind,
             ErrorKind::Server
         );
-        let e = interpret(&answer(200, "{\"Response\": {")).unwrap_err();
+        let e = interpret(200, "{\"Response\": {").unwrap_err();
         assert!(e.kind == ErrorKind::Malformed && e.message.contains(ACTION));
     }
 
@@ -308,7 +242,7 @@ mod tests {
               {"BusinessCode":"p_hunyuan","BusinessCodeName":"腾讯混元大模型","RealTotalCostRatio":"9.96","RealTotalCost":"110.50","CashPayAmount":"110.50","IncentivePayAmount":"0","VoucherPayAmount":"0","TransferPayAmount":"0","BillMonth":"2024-05","TotalCost":"150.00"},
               {"BusinessCode":"p_cvm","BusinessCodeName":"云服务器","RealTotalCostRatio":"90.04","RealTotalCost":"1,000.00","CashPayAmount":"1000","IncentivePayAmount":"0","VoucherPayAmount":"0","TransferPayAmount":"0","BillMonth":"2024-05","TotalCost":"-"}],
             "RequestId":"r"}}"#;
-        let response = interpret(&answer(200, body)).unwrap();
+        let response = interpret(200, body).unwrap();
         let lines = parse_summary("acct", may(), Currency::Cny, response).unwrap();
         let [hunyuan, cvm] = &lines[..] else {
             panic!("{lines:?}")
@@ -327,7 +261,7 @@ mod tests {
     #[test]
     fn not_ready_is_its_own_kind() {
         let body = r#"{"Response":{"Ready":0,"SummaryOverview":[],"RequestId":"r9"}}"#;
-        let response = interpret(&answer(200, body)).unwrap();
+        let response = interpret(200, body).unwrap();
         let e = parse_summary("acct", may(), Currency::Cny, response).unwrap_err();
         assert_eq!(e.kind, ErrorKind::NotReady);
         assert_eq!(e.retry_after, Some(NOT_READY_RETRY));

@@ -14,10 +14,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{
-    amount, body_excerpt, kind_from_status, month_of_scope, month_text, parse_currency, parse_day,
-    read_all_pages, retry_after_seconds, Answer, ErrorKind, ProviderError, ProviderHttp,
+    amount, balance_now, currency_or, month_of_scope, month_text, parse_day, read_all_pages,
+    read_payload, CodeKinds, Envelope, ErrorKind, Failure, LineOf, ProductCost, ProviderError,
+    ProviderHttp,
 };
-use crate::billing::model::{is_ai_product, BalanceSnapshot, BillLine, Currency, Provider, Scope};
+use crate::billing::model::{BalanceSnapshot, BillLine, Currency, Provider, Scope};
 use crate::signing::{volcengine, HeadersToSign};
 
 const PROVIDER: Provider = Provider::Volcengine;
@@ -30,10 +31,35 @@ const PAGE_SIZE: u64 = 300;
 /// As the billing docs' request examples write it.
 const CONTENT_TYPE: &str = "application/json; charset=UTF-8";
 
-#[derive(Clone, Debug)]
-pub struct Client {
-    pub(super) api: ProviderHttp,
-}
+/// The `Result` of a successful answer, or the error in `ResponseMetadata.Error`, which the SDK
+/// treats as a failure even on HTTP 200 (docs/providers.md, "Volcengine"). A value given as a
+/// number is read as its text.
+const ENVELOPE: Envelope = Envelope {
+    provider: PROVIDER,
+    payload: "Result",
+    failure: Failure::ErrorIn { metadata: "/ResponseMetadata", numbers: true },
+    kinds: CodeKinds {
+        exact: &[
+            (ErrorKind::Throttled, &["FlowLimitExceeded", "RequestLimitExceeded"]),
+            (
+                ErrorKind::Auth,
+                &[
+                    "SignatureDoesNotMatch",
+                    "InvalidClientTokenId",
+                    "MissingSignature",
+                    "InvalidTimestamp",
+                    "AccessDenied",
+                    "InvalidAccessKey",
+                    "InvalidCredential",
+                    "InvalidAuthorization",
+                    "MissingAuthenticationToken",
+                ],
+            ),
+            (ErrorKind::Server, &["InternalError", "ServiceUnavailableTemp", "ServiceUnavailable"]),
+        ],
+        prefixes: &[],
+    },
+};
 
 /// `GroupTerm` 2 = by product, `GroupPeriod` 1 = by day: one line per product per day.
 #[derive(Serialize)]
@@ -47,21 +73,10 @@ struct ListBillDetailRequest {
     need_record_num: u8,
 }
 
-impl Client {
-    /// `ListBillDetail` for one month, by product and day, all pages. Only `Scope::Month`.
-    pub async fn bill_lines(&self, scope: Scope) -> Result<Vec<BillLine>, ProviderError> {
-        let month = month_of_scope(PROVIDER, scope)?;
-        read_all_pages(PROVIDER, "ListBillDetail", |_, offset| {
-            self.bill_page(month, offset)
-        })
-        .await
-    }
-
-    async fn bill_page(
-        &self,
-        month: NaiveDate,
-        offset: u64,
-    ) -> Result<(u64, Vec<BillLine>), ProviderError> {
+/// `ListBillDetail` for one month, by product and day, all pages. Only `Scope::Month`.
+pub(super) async fn bill_lines(api: &ProviderHttp, scope: Scope) -> Result<Vec<BillLine>, ProviderError> {
+    let month = month_of_scope(PROVIDER, scope)?;
+    read_all_pages(PROVIDER, "ListBillDetail", |_, offset| async move {
         let request = ListBillDetailRequest {
             bill_period: month_text(month),
             limit: PAGE_SIZE,
@@ -72,121 +87,50 @@ impl Client {
         };
         let body = serde_json::to_vec(&request)
             .map_err(|e| ProviderError::malformed(PROVIDER, "ListBillDetail", e))?;
-        let page = self.call("ListBillDetail", body, |result| parse_bill_page(self.api.name(), month, result)).await?;
+        let read = |result| parse_bill_page(api.name(), month, result);
+        let page = call(api, "ListBillDetail", body, read).await?;
         Ok((page.total, page.lines))
-    }
-
-    /// `QueryBalanceAcct`: available balance and credit limit.
-    pub async fn balance(&self) -> Result<BalanceSnapshot, ProviderError> {
-        self.call("QueryBalanceAcct", b"{}".to_vec(), |result| parse_balance(self.api.name(), result)).await
-    }
-
-    fn region(&self) -> &str {
-        self.api
-            .account()
-            .region
-            .as_deref()
-            .filter(|r| !r.is_empty())
-            .unwrap_or(DEFAULT_REGION)
-    }
-
-    /// One action through the gate, its `Result` object read by `read` inside it: an answer that
-    /// does not read is asked for again like a 5xx.
-    async fn call<T>(&self, action: &str, body: Vec<u8>, read: impl Fn(Value) -> Result<T, ProviderError>) -> Result<T, ProviderError> {
-        self.api.run(|| async { read(self.attempt(action, body.clone()).await?) }).await
-    }
-
-    /// Signed afresh (X-Date) on every attempt.
-    async fn attempt(&self, action: &str, body: Vec<u8>) -> Result<Value, ProviderError> {
-        let query = vec![
-            ("Action".to_owned(), action.to_owned()),
-            ("Version".to_owned(), VERSION.to_owned()),
-        ];
-        let method = reqwest::Method::POST;
-        let url = self.api.url("/", &query);
-        let headers = vec![("Content-Type".to_owned(), CONTENT_TYPE.to_owned())];
-        let mut request = ProviderHttp::signable(&method, &url, query, headers, body);
-        // The SDK's default set: host, content-type and every x-* header.
-        let signature = volcengine::sign(
-            &request,
-            self.api.key(),
-            Utc::now(),
-            self.region(),
-            SERVICE,
-            HeadersToSign::ProviderDefault,
-        );
-        request.apply(&signature);
-        let answer = self.api.send_signed(action, method, url, request).await?;
-        self.api.redacted(interpret(action, &answer))
-    }
+    })
+    .await
 }
 
-/// The `Result` of a successful answer, or the error in `ResponseMetadata.Error`, which the SDK
-/// treats as a failure even on HTTP 200 (docs/providers.md, "Volcengine").
-fn interpret(action: &str, answer: &Answer) -> Result<Value, ProviderError> {
-    let success_status = (200..300).contains(&answer.status);
-    let body: Value = match serde_json::from_slice(&answer.body) {
-        Ok(body @ Value::Object(_)) => body,
-        _ if success_status => {
-            return Err(ProviderError::malformed(
-                PROVIDER,
-                action,
-                format!("not a JSON object: {}", body_excerpt(&answer.body)),
-            ))
-        }
-        _ => return Err(error_from(answer, None)),
-    };
-    if !success_status
-        || body
-            .pointer("/ResponseMetadata/Error")
-            .is_some_and(|e| !e.is_null())
-    {
-        return Err(error_from(answer, Some(&body)));
-    }
-    match body.get("Result") {
-        Some(result @ Value::Object(_)) => Ok(result.clone()),
-        _ => Err(ProviderError::malformed(
-            PROVIDER,
-            action,
-            "no Result object",
-        )),
-    }
+/// `QueryBalanceAcct`: available balance and credit limit.
+pub(super) async fn balance(api: &ProviderHttp) -> Result<BalanceSnapshot, ProviderError> {
+    call(api, "QueryBalanceAcct", b"{}".to_vec(), |result| parse_balance(api.name(), result)).await
 }
 
-fn error_from(answer: &Answer, body: Option<&Value>) -> ProviderError {
-    let text = |pointer: &str| -> Option<String> {
-        match body?.pointer(pointer)? {
-            Value::String(text) if !text.is_empty() => Some(text.clone()),
-            Value::Number(number) => Some(number.to_string()),
-            _ => None,
-        }
-    };
-    let code =
-        text("/ResponseMetadata/Error/Code").unwrap_or_else(|| format!("HTTP{}", answer.status));
-    let message =
-        text("/ResponseMetadata/Error/Message").unwrap_or_else(|| body_excerpt(&answer.body));
-    let request_id = text("/ResponseMetadata/RequestId");
-    let kind = error_kind(answer.status, &code);
-    ProviderError::new(PROVIDER, kind, code, message)
-        .with_request_id(request_id)
-        .with_retry_after(retry_after_seconds(answer))
+fn region(api: &ProviderHttp) -> &str {
+    api.account()
+        .region
+        .as_deref()
+        .filter(|r| !r.is_empty())
+        .unwrap_or(DEFAULT_REGION)
 }
 
-fn error_kind(status: u16, code: &str) -> ErrorKind {
-    match code {
-        "FlowLimitExceeded" | "RequestLimitExceeded" => ErrorKind::Throttled,
-        "SignatureDoesNotMatch"
-        | "InvalidClientTokenId"
-        | "MissingSignature"
-        | "InvalidTimestamp"
-        | "AccessDenied"
-        | "InvalidAccessKey"
-        | "InvalidCredential"
-        | "InvalidAuthorization"
-        | "MissingAuthenticationToken" => ErrorKind::Auth,
-        "InternalError" | "ServiceUnavailableTemp" | "ServiceUnavailable" => ErrorKind::Server,
-        _ => kind_from_status(status),
-    }
+/// One action through the gate, its `Result` object read by `read` inside it: an answer that
+/// does not read is asked for again like a 5xx.
+async fn call<T>(api: &ProviderHttp, action: &str, body: Vec<u8>, read: impl Fn(Value) -> Result<T, ProviderError>) -> Result<T, ProviderError> {
+    api.run(|| async { read(attempt(api, action, body.clone()).await?) }).await
+}
+
+/// Signed afresh (X-Date) on every attempt.
+async fn attempt(api: &ProviderHttp, action: &str, body: Vec<u8>) -> Result<Value, ProviderError> {
+    let query = vec![
+        ("Action".to_owned(), action.to_owned()),
+        ("Version".to_owned(), VERSION.to_owned()),
+    ];
+    let method = reqwest::Method::POST;
+    let url = api.url("/", &query);
+    let headers = vec![("Content-Type".to_owned(), CONTENT_TYPE.to_owned())];
+    let request = ProviderHttp::signable(&method, &url, query, headers, body);
+    // The SDK's default set: host, content-type and every x-* header.
+    let answer = api
+        .send_signed(action, method, url, request, |request, key| {
+            let default = HeadersToSign::ProviderDefault;
+            volcengine::sign(request, key, Utc::now(), region(api), SERVICE, default)
+        })
+        .await?;
+    api.redacted(ENVELOPE.open(action, &answer))
 }
 
 /// One page of `ListBillDetail`.
@@ -233,9 +177,14 @@ pub fn parse_bill_page(
     result: Value,
 ) -> Result<BillPage, ProviderError> {
     const ACTION: &str = "ListBillDetail";
-    let result: BillResult = serde_json::from_value(result)
-        .map_err(|e| ProviderError::malformed(PROVIDER, ACTION, e))?;
+    let result: BillResult = read_payload(PROVIDER, ACTION, result)?;
     let items = result.list.unwrap_or_default();
+    let line_of = |date| LineOf {
+        provider: PROVIDER,
+        account,
+        billing_cycle: month,
+        date,
+    };
     let mut lines = Vec::with_capacity(items.len());
     for item in items {
         let date = match item
@@ -258,27 +207,16 @@ pub fn parse_bill_page(
                 Some(day)
             }
         };
-        let currency = match item.currency.as_deref().filter(|c| !c.trim().is_empty()) {
-            Some(code) => parse_currency(PROVIDER, ACTION, code)?,
-            None => Currency::Cny,
-        };
-        let product_code = item.product.unwrap_or_default();
-        let product_name = item
-            .product_zh
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| product_code.clone());
-        lines.push(BillLine {
-            provider: PROVIDER,
-            account: account.to_owned(),
-            billing_cycle: month,
-            date,
-            ai_service: is_ai_product(PROVIDER, &product_code),
-            product_code,
-            product_name,
-            pretax: item.original_bill_amount,
-            payable: item.payable_amount,
+        let currency = currency_or(PROVIDER, ACTION, item.currency.as_deref(), Currency::Cny)?;
+        lines.push(line_of(date).line(
             currency,
-        });
+            ProductCost {
+                code: item.product,
+                name: item.product_zh,
+                pretax: item.original_bill_amount,
+                payable: item.payable_amount,
+            },
+        ));
     }
     Ok(BillPage {
         total: result.total,
@@ -298,51 +236,22 @@ struct BalanceResult {
 /// Reads a `QueryBalanceAcct` `Result`. It names no currency; Volcengine (China) keeps
 /// accounts in CNY.
 pub fn parse_balance(account: &str, result: Value) -> Result<BalanceSnapshot, ProviderError> {
-    let result: BalanceResult = serde_json::from_value(result)
-        .map_err(|e| ProviderError::malformed(PROVIDER, "QueryBalanceAcct", e))?;
-    Ok(BalanceSnapshot {
-        provider: PROVIDER,
-        account: account.to_owned(),
-        taken_at: Utc::now(),
-        currency: Currency::Cny,
-        available: result.available_balance,
-        credit: result.credit_limit,
-        granted: None,
-        topped_up: None,
-    })
+    let result: BalanceResult = read_payload(PROVIDER, "QueryBalanceAcct", result)?;
+    Ok(balance_now(PROVIDER, account, Currency::Cny, result.available_balance, result.credit_limit))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::str::FromStr;
+    use crate::billing::providers::test_support::{answer, dec};
     use std::time::Duration;
-
-    fn answer(status: u16, headers: &[(&str, &str)], body: &str) -> Answer {
-        let mut map = reqwest::header::HeaderMap::new();
-        for (name, value) in headers {
-            map.insert(
-                reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
-                value.parse().unwrap(),
-            );
-        }
-        Answer {
-            status,
-            headers: map,
-            body: bytes::Bytes::from(body.to_owned()),
-        }
-    }
-
-    fn dec(text: &str) -> Decimal {
-        Decimal::from_str(text).unwrap()
-    }
 
     #[test]
     fn documented_balance_example() {
         // Result from https://volcengine.com/docs/6269/1223898 (AccountID anonymised there).
         let body = r#"{"ResponseMetadata":{"RequestId":"202401011200000000","Action":"QueryBalanceAcct","Version":"2022-01-01","Service":"billing","Region":"cn-beijing"},
             "Result":{"AccountID":2100000000,"ArrearsBalance":"1.01","AvailableBalance":"77.01","CashBalance":"83.01","CreditLimit":"0.01","FreezeAmount":"5.01"}}"#;
-        let result = interpret("QueryBalanceAcct", &answer(200, &[], body)).unwrap();
+        let result = ENVELOPE.open("QueryBalanceAcct", &answer(200, &[], body)).unwrap();
         let balance = parse_balance("acct", result).unwrap();
         assert_eq!(balance.available, dec("77.01"));
         assert_eq!(balance.credit, Some(dec("0.01")));
@@ -353,7 +262,7 @@ mod tests {
     fn errors_even_on_http_200() {
         let body = r#"{"ResponseMetadata":{"RequestId":"r1","Action":"ListBillDetail","Version":"2022-01-01","Service":"billing","Region":"cn-beijing",
             "Error":{"CodeN":100010,"Code":"SignatureDoesNotMatch","Message":"The request signature we calculated does not match"}}}"#;
-        let e = interpret("ListBillDetail", &answer(200, &[], body)).unwrap_err();
+        let e = ENVELOPE.open("ListBillDetail", &answer(200, &[], body)).unwrap_err();
         assert_eq!(
             (e.kind, e.code.as_str(), e.request_id.as_deref()),
             (ErrorKind::Auth, "SignatureDoesNotMatch", Some("r1"))
@@ -369,12 +278,12 @@ mod tests {
             let body = format!(
                 r#"{{"ResponseMetadata":{{"RequestId":"r","Error":{{{code},"Message":"m"}}}}}}"#
             );
-            let e = interpret("QueryBalanceAcct", &answer(status, &[], &body)).unwrap_err();
+            let e = ENVELOPE.open("QueryBalanceAcct", &answer(status, &[], &body)).unwrap_err();
             assert_eq!(e.kind, ErrorKind::Auth, "{code}");
         }
 
         let limited = r#"{"ResponseMetadata":{"RequestId":"r2","Error":{"Code":"FlowLimitExceeded","Message":"请求过于频繁，超出了基本限速"}}}"#;
-        let e = interpret(
+        let e = ENVELOPE.open(
             "ListBillDetail",
             &answer(429, &[("retry-after", "2")], limited),
         )
@@ -384,26 +293,18 @@ mod tests {
             (ErrorKind::Throttled, Some(Duration::from_secs(2)))
         );
         let limited = r#"{"ResponseMetadata":{"Error":{"Code":"RequestLimitExceeded","Message":"请求被限流"}}}"#;
-        assert_eq!(
-            interpret("x", &answer(429, &[], limited)).unwrap_err().kind,
-            ErrorKind::Throttled
-        );
-        assert_eq!(
-            interpret("x", &answer(429, &[], "")).unwrap_err().kind,
-            ErrorKind::Throttled
-        );
-
         let invalid =
             r#"{"ResponseMetadata":{"Error":{"Code":"InvalidParam","Message":"BillPeriod"}}}"#;
-        assert_eq!(
-            interpret("x", &answer(400, &[], invalid)).unwrap_err().kind,
-            ErrorKind::BadRequest
-        );
-        assert_eq!(
-            interpret("x", &answer(503, &[], "busy")).unwrap_err().kind,
-            ErrorKind::Server
-        );
-        let e = interpret("ListBillDetail", &answer(200, &[], "{\"Result\":")).unwrap_err();
+        for (status, body, kind) in [
+            (429, limited, ErrorKind::Throttled),
+            (429, "", ErrorKind::Throttled),
+            (400, invalid, ErrorKind::BadRequest),
+            (503, "busy", ErrorKind::Server),
+        ] {
+            let e = ENVELOPE.open("x", &answer(status, &[], body)).unwrap_err();
+            assert_eq!(e.kind, kind, "{status} {body}");
+        }
+        let e = ENVELOPE.open("ListBillDetail", &answer(200, &[], "{\"Result\":")).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Malformed);
         assert!(e.message.contains("ListBillDetail"));
     }
@@ -416,7 +317,7 @@ mod tests {
               {"BillPeriod":"2024-05","ExpenseDate":"2024-05-02","Product":"ECS","ProductZh":"云服务器","OriginalBillAmount":"1,200.00","PayableAmount":"1,100.00","Currency":"CNY"},
               {"BillPeriod":"2024-05","ExpenseDate":"2024-05-02","Product":"ECS","ProductZh":"云服务器","OriginalBillAmount":"-5","PayableAmount":"-5","Currency":"CNY"}]}}"#;
         let month = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap();
-        let result = interpret("ListBillDetail", &answer(200, &[], body)).unwrap();
+        let result = ENVELOPE.open("ListBillDetail", &answer(200, &[], body)).unwrap();
         let page = parse_bill_page("acct", month, result).unwrap();
         assert_eq!(page.total, 3);
         assert_eq!(page.lines.len(), 3);
