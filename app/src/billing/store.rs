@@ -61,14 +61,17 @@ pub async fn acquire_run(
     ttl: std::time::Duration,
 ) -> Result<Acquired, StoreError> {
     let mut tx = store.pool.begin().await?;
+    // The queries borrow their arguments (sqlx::query!), so computed ones are bound first.
+    let (trigger, at, expires) = (trigger.as_str(), text(now), expiry(now, ttl));
+    let (from, to) = (from.to_string(), to.to_string());
     // Writing first takes SQLite's write lock, so two starters are serialised here.
     let run = sqlx::query_scalar!(
         r#"INSERT INTO sync_runs (trigger, started_at, state, window_from, window_to, owner) VALUES (?1, ?2, 'running', ?3, ?4, ?5)
          RETURNING id AS "id!: i64""#,
-        trigger.as_str(),
-        text(now),
-        from.to_string(),
-        to.to_string(),
+        trigger,
+        at,
+        from,
+        to,
         owner,
     )
     .fetch_one(&mut *tx)
@@ -81,8 +84,8 @@ pub async fn acquire_run(
         LEASE,
         owner,
         run,
-        text(now),
-        expiry(now, ttl),
+        at,
+        expires,
     )
     .execute(&mut *tx)
     .await?
@@ -92,7 +95,7 @@ pub async fn acquire_run(
         tx.rollback().await?;
         return Ok(Acquired::Busy { run: holder });
     }
-    close_runs_except(&mut tx, run, &text(now)).await?;
+    close_runs_except(&mut tx, run, &at).await?;
     tx.commit().await?;
     Ok(Acquired::Run(run))
 }
@@ -123,13 +126,14 @@ pub async fn renew_lease(
     now: chrono::DateTime<chrono::Utc>,
     ttl: std::time::Duration,
 ) -> Result<bool, StoreError> {
+    let (at, expires) = (text(now), expiry(now, ttl));
     let n = sqlx::query!(
         "UPDATE sync_lease SET heartbeat_at = ?4, expires_at = ?5 WHERE name = ?1 AND owner = ?2 AND run_id = ?3",
         LEASE,
         owner,
         run,
-        text(now),
-        expiry(now, ttl),
+        at,
+        expires,
     )
     .execute(&store.pool)
     .await?
@@ -139,20 +143,22 @@ pub async fn renew_lease(
 
 /// The run a live (unexpired) lease is for, if any.
 pub async fn live_lease(store: &AppStore, now: chrono::DateTime<chrono::Utc>) -> Result<Option<i64>, StoreError> {
-    Ok(sqlx::query_scalar!("SELECT run_id FROM sync_lease WHERE name = ?1 AND expires_at > ?2", LEASE, text(now))
+    let now = text(now);
+    Ok(sqlx::query_scalar!("SELECT run_id FROM sync_lease WHERE name = ?1 AND expires_at > ?2", LEASE, now)
         .fetch_optional(&store.pool)
         .await?)
 }
 
 pub async fn add_run_account(store: &AppStore, run: i64, v: &AccountSyncView) -> Result<(), StoreError> {
+    let (provider, state) = (v.provider.slug(), v.state.as_str());
     sqlx::query!(
         "INSERT INTO sync_run_accounts (run_id, provider, account, display_name, simulated, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         run,
-        v.provider.slug(),
+        provider,
         v.account,
         v.display_name,
         v.simulated,
-        v.state.as_str(),
+        state,
     )
     .execute(&store.pool)
     .await?;
@@ -161,21 +167,23 @@ pub async fn add_run_account(store: &AppStore, run: i64, v: &AccountSyncView) ->
 
 pub async fn update_run_account(store: &AppStore, run: i64, v: &AccountSyncView) -> Result<(), StoreError> {
     let finished = matches!(v.state, AccountSyncState::Ok | AccountSyncState::Failed).then(now_text);
+    let (provider, state) = (v.provider.slug(), v.state.as_str());
+    let (total, done, lines, failed) = (v.scopes_total as i64, v.scopes_done as i64, v.lines as i64, v.scopes_failed as i64);
     sqlx::query!(
         "UPDATE sync_run_accounts SET state = ?4, scopes_total = ?5, scopes_done = ?6, lines = ?7, error_code = ?8,
              error_message = ?9, finished_at = COALESCE(?10, finished_at), scopes_failed = ?11
          WHERE run_id = ?1 AND provider = ?2 AND account = ?3",
         run,
-        v.provider.slug(),
+        provider,
         v.account,
-        v.state.as_str(),
-        v.scopes_total as i64,
-        v.scopes_done as i64,
-        v.lines as i64,
+        state,
+        total,
+        done,
+        lines,
         v.error_code,
         v.error_message,
         finished,
-        v.scopes_failed as i64,
+        failed,
     )
     .execute(&store.pool)
     .await?;
@@ -185,7 +193,8 @@ pub async fn update_run_account(store: &AppStore, run: i64, v: &AccountSyncView)
 /// Records the run's outcome and gives the lease back, in one transaction.
 pub async fn finish_run(store: &AppStore, owner: &str, run: i64, state: RunState) -> Result<(), StoreError> {
     let mut tx = store.pool.begin().await?;
-    sqlx::query!("UPDATE sync_runs SET state = ?2, finished_at = ?3 WHERE id = ?1", run, state.as_str(), now_text())
+    let (state, now) = (state.as_str(), now_text());
+    sqlx::query!("UPDATE sync_runs SET state = ?2, finished_at = ?3 WHERE id = ?1", run, state, now)
         .execute(&mut *tx)
         .await?;
     sqlx::query!("DELETE FROM sync_lease WHERE name = ?1 AND owner = ?2 AND run_id = ?3", LEASE, owner, run)
@@ -199,10 +208,11 @@ pub async fn finish_run(store: &AppStore, owner: &str, run: i64, state: RunState
 /// lease is for. Another process's run in progress is left alone.
 pub async fn close_abandoned_runs(store: &AppStore, now: chrono::DateTime<chrono::Utc>) -> Result<u64, StoreError> {
     let mut tx = store.pool.begin().await?;
-    let live = sqlx::query_scalar!("SELECT run_id FROM sync_lease WHERE name = ?1 AND expires_at > ?2", LEASE, text(now))
+    let now = text(now);
+    let live = sqlx::query_scalar!("SELECT run_id FROM sync_lease WHERE name = ?1 AND expires_at > ?2", LEASE, now)
         .fetch_optional(&mut *tx)
         .await?;
-    let closed = close_runs_except(&mut tx, live.unwrap_or(-1), &text(now)).await?;
+    let closed = close_runs_except(&mut tx, live.unwrap_or(-1), &now).await?;
     tx.commit().await?;
     Ok(closed)
 }
@@ -229,38 +239,41 @@ pub async fn replace_scope(
     pulled: Option<Pulled>,
 ) -> Result<u64, StoreError> {
     let mut tx = store.pool.begin().await?;
+    let (slug, start) = (provider.slug(), scope.start().to_string());
     match scope {
-        Scope::Day(d) => sqlx::query!(
+        Scope::Day(_) => sqlx::query!(
             "DELETE FROM bill_lines WHERE provider = ?1 AND account = ?2 AND bill_date = ?3 AND source = ?4",
-            provider.slug(),
+            slug,
             account,
-            d.to_string(),
+            start,
             source,
         ),
-        Scope::Month(m) => sqlx::query!(
+        Scope::Month(_) => sqlx::query!(
             "DELETE FROM bill_lines WHERE provider = ?1 AND account = ?2 AND billing_cycle = ?3 AND source = ?4",
-            provider.slug(),
+            slug,
             account,
-            m.to_string(),
+            start,
             source,
         ),
     }
     .execute(&mut *tx)
     .await?;
     for l in lines {
+        let (provider, cycle, date, currency) = (l.provider.slug(), l.billing_cycle.to_string(), l.date.map(|d| d.to_string()), l.currency.code());
+        let (pretax, payable) = (l.pretax.to_string(), l.payable.to_string());
         sqlx::query!(
             "INSERT INTO bill_lines (provider, account, billing_cycle, bill_date, product_code, product_name, pretax, payable,
                  currency, ai_service, source, sync_run_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            l.provider.slug(),
+            provider,
             l.account,
-            l.billing_cycle.to_string(),
-            l.date.map(|d| d.to_string()),
+            cycle,
+            date,
             l.product_code,
             l.product_name,
-            l.pretax.to_string(),
-            l.payable.to_string(),
-            l.currency.code(),
+            pretax,
+            payable,
+            currency,
             l.ai_service,
             source,
             run,
@@ -271,6 +284,8 @@ pub async fn replace_scope(
     if let Some(p) = pulled {
         let mut total = Mixed::default();
         lines.iter().for_each(|l| total.add(l.currency, l.payable));
+        let (kind, at, on, count) = (scope.kind(), text(p.at), p.on.to_string(), lines.len() as i64);
+        let (cny, usd) = (total.cny.to_string(), total.usd.to_string());
         sqlx::query!(
             "INSERT INTO bill_scope_coverage (provider, account, scope_kind, scope_start, state, ok_at, ok_on, ok_run_id, lines,
                  payable_cny, payable_usd, attempts)
@@ -278,16 +293,16 @@ pub async fn replace_scope(
              ON CONFLICT (provider, account, scope_kind, scope_start) DO UPDATE SET state = 'ok', ok_at = excluded.ok_at,
                  ok_on = excluded.ok_on, ok_run_id = excluded.ok_run_id, lines = excluded.lines, payable_cny = excluded.payable_cny,
                  payable_usd = excluded.payable_usd, attempts = 0",
-            provider.slug(),
+            slug,
             account,
-            scope.kind(),
-            scope.start().to_string(),
-            text(p.at),
-            p.on.to_string(),
+            kind,
+            start,
+            at,
+            on,
             run,
-            lines.len() as i64,
-            total.cny.to_string(),
-            total.usd.to_string(),
+            count,
+            cny,
+            usd,
         )
         .execute(&mut *tx)
         .await?;
@@ -306,8 +321,7 @@ pub async fn record_scope_failure(
     message: &str,
 ) -> Result<(), StoreError> {
     let mut tx = store.pool.begin().await?;
-    let kind = scope.kind();
-    let start = scope.start().to_string();
+    let (slug, kind, start, now) = (provider.slug(), scope.kind(), scope.start().to_string(), now_text());
     sqlx::query!(
         "INSERT INTO bill_scope_coverage (provider, account, scope_kind, scope_start, state, failed_at, failed_run_id, error_code,
              error_message, attempts)
@@ -315,11 +329,11 @@ pub async fn record_scope_failure(
          ON CONFLICT (provider, account, scope_kind, scope_start) DO UPDATE SET state = 'failed', failed_at = excluded.failed_at,
              failed_run_id = excluded.failed_run_id, error_code = excluded.error_code, error_message = excluded.error_message,
              attempts = bill_scope_coverage.attempts + 1",
-        provider.slug(),
+        slug,
         account,
         kind,
         start,
-        now_text(),
+        now,
         run,
         code,
         message,
@@ -330,7 +344,7 @@ pub async fn record_scope_failure(
         "INSERT OR REPLACE INTO sync_run_scope_failures (run_id, provider, account, scope_kind, scope_start, error_code, error_message)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         run,
-        provider.slug(),
+        slug,
         account,
         kind,
         start,
@@ -363,14 +377,15 @@ pub async fn coverage(
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<std::collections::HashMap<Scope, ScopeRecord>, StoreError> {
+    let (slug, from, to) = (provider.slug(), from.to_string(), to.to_string());
     let rows = sqlx::query_as!(
         CoverageRow,
         "SELECT scope_kind, scope_start, state, ok_at, ok_on, error_code, error_message, attempts FROM bill_scope_coverage
          WHERE provider = ?1 AND account = ?2 AND scope_start BETWEEN ?3 AND ?4",
-        provider.slug(),
+        slug,
         account,
-        from.to_string(),
-        to.to_string(),
+        from,
+        to,
     )
     .fetch_all(&store.pool)
     .await?;
@@ -394,17 +409,20 @@ pub async fn coverage(
 }
 
 pub async fn insert_balance(store: &AppStore, b: &BalanceSnapshot, run: Option<i64>) -> Result<(), StoreError> {
+    let (provider, taken_at, currency) = (b.provider.slug(), text(b.taken_at), b.currency.code());
+    let amount = |d: Option<Decimal>| d.map(|d| d.to_string());
+    let (available, credit, granted, topped_up) = (b.available.to_string(), amount(b.credit), amount(b.granted), amount(b.topped_up));
     sqlx::query!(
         "INSERT INTO balance_snapshots (provider, account, taken_at, currency, available, credit, granted, topped_up, sync_run_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        b.provider.slug(),
+        provider,
         b.account,
-        b.taken_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        b.currency.code(),
-        b.available.to_string(),
-        b.credit.map(|d| d.to_string()),
-        b.granted.map(|d| d.to_string()),
-        b.topped_up.map(|d| d.to_string()),
+        taken_at,
+        currency,
+        available,
+        credit,
+        granted,
+        topped_up,
         run,
     )
     .execute(&store.pool)
@@ -441,11 +459,12 @@ fn balance(row: BalanceRow) -> Result<BalanceSnapshot, StoreError> {
 
 /// An account's snapshots taken at or after `since`, oldest first.
 pub async fn balances_since(store: &AppStore, p: Provider, account: &str, since: &str) -> Result<Vec<BalanceSnapshot>, StoreError> {
+    let slug = p.slug();
     let rows = sqlx::query_as!(
         BalanceRow,
         "SELECT provider, account, taken_at, currency, available, credit, granted, topped_up FROM balance_snapshots
          WHERE provider = ?1 AND account = ?2 AND taken_at >= ?3 ORDER BY taken_at, id",
-        p.slug(),
+        slug,
         account,
         since,
     )
@@ -456,11 +475,12 @@ pub async fn balances_since(store: &AppStore, p: Provider, account: &str, since:
 
 /// The last snapshot before `before`.
 pub async fn balance_before(store: &AppStore, p: Provider, account: &str, before: &str) -> Result<Option<BalanceSnapshot>, StoreError> {
+    let slug = p.slug();
     let row = sqlx::query_as!(
         BalanceRow,
         "SELECT provider, account, taken_at, currency, available, credit, granted, topped_up FROM balance_snapshots
          WHERE provider = ?1 AND account = ?2 AND taken_at < ?3 ORDER BY taken_at DESC, id DESC LIMIT 1",
-        p.slug(),
+        slug,
         account,
         before,
     )
@@ -534,7 +554,8 @@ fn line(row: LineRow) -> Result<BillLineView, StoreError> {
 
 /// Lines of the days `from..=to`, and monthly-only lines of the months those days touch.
 pub async fn lines_between(store: &AppStore, from: NaiveDate, to: NaiveDate) -> Result<Vec<BillLineView>, StoreError> {
-    let first_cycle = from.with_day0(0).unwrap_or(from);
+    let first_cycle = from.with_day0(0).unwrap_or(from).to_string();
+    let (from, to) = (from.to_string(), to.to_string());
     let rows = sqlx::query_as!(
         LineRow,
         r#"SELECT provider, account, billing_cycle, bill_date, product_code, product_name, pretax, payable, currency,
@@ -542,9 +563,9 @@ pub async fn lines_between(store: &AppStore, from: NaiveDate, to: NaiveDate) -> 
          FROM bill_lines
          WHERE (bill_date BETWEEN ?1 AND ?2) OR (bill_date IS NULL AND billing_cycle BETWEEN ?3 AND ?2)
          ORDER BY bill_date, provider, account, product_code"#,
-        from.to_string(),
-        to.to_string(),
-        first_cycle.to_string(),
+        from,
+        to,
+        first_cycle,
     )
     .fetch_all(&store.pool)
     .await?;
@@ -640,7 +661,7 @@ pub async fn recent_runs(store: &AppStore, limit: u32) -> Result<Vec<SyncRunView
     let rows = sqlx::query_as!(
         RunRow,
         "SELECT id, trigger, started_at, finished_at, state, window_from, window_to FROM sync_runs ORDER BY id DESC LIMIT ?1",
-        limit as i64,
+        limit,
     )
     .fetch_all(&store.pool)
     .await?;

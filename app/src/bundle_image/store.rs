@@ -26,13 +26,15 @@ pub async fn create_job(store: &AppStore, bundle: &Bundle, prompt: &str, model: 
 
 /// Moves a job along; `None` keeps the stored task id or poll count.
 pub async fn set_state(store: &AppStore, id: i64, state: JobState, task_id: Option<&str>, polls: Option<u32>) -> Result<(), StoreError> {
+    // The query borrows its arguments (sqlx::query!), so computed ones are bound first.
+    let (state, polls, now) = (state.as_str(), polls.map(i64::from), now_text());
     sqlx::query!(
         "UPDATE image_jobs SET state = ?2, task_id = COALESCE(?3, task_id), polls = COALESCE(?4, polls), updated_at = ?5 WHERE id = ?1",
         id,
-        state.as_str(),
+        state,
         task_id,
-        polls.map(i64::from),
-        now_text(),
+        polls,
+        now,
     )
     .execute(&store.pool)
     .await?;
@@ -41,12 +43,13 @@ pub async fn set_state(store: &AppStore, id: i64, state: JobState, task_id: Opti
 
 pub async fn fail(store: &AppStore, id: i64, error: &AppError) -> Result<(), StoreError> {
     let json = serde_json::to_string(error).map_err(|e| StoreError::BadRow(e.to_string()))?;
+    let (code, now) = (error.status().to_string(), now_text());
     sqlx::query!(
         "UPDATE image_jobs SET state = 'failed', error_code = ?2, error_message = ?3, updated_at = ?4 WHERE id = ?1",
         id,
-        format!("{}", error.status()),
+        code,
         json,
-        now_text(),
+        now,
     )
     .execute(&store.pool)
     .await?;
@@ -75,6 +78,7 @@ pub async fn finish(store: &AppStore, img: &NewImage<'_>) -> Result<i64, StoreEr
     .fetch_one(&mut *tx)
     .await?;
     let label = serde_json::from_str::<Bundle>(&job.bundle_json).map(|b| b.label()).unwrap_or_default();
+    let (width, height, now) = (i64::from(img.width), i64::from(img.height), now_text());
     let image_id = sqlx::query_scalar!(
         r#"INSERT INTO bundle_images (sha256, bytes, width, height, bundle_json, bundle_label, prompt, actual_prompt, model, size,
              task_id, simulated, created_at)
@@ -82,8 +86,8 @@ pub async fn finish(store: &AppStore, img: &NewImage<'_>) -> Result<i64, StoreEr
          ON CONFLICT (task_id) DO UPDATE SET sha256 = excluded.sha256 RETURNING id AS "id!: i64""#,
         img.sha256,
         img.bytes,
-        img.width as i64,
-        img.height as i64,
+        width,
+        height,
         job.bundle_json,
         label,
         job.prompt,
@@ -92,7 +96,7 @@ pub async fn finish(store: &AppStore, img: &NewImage<'_>) -> Result<i64, StoreEr
         job.size,
         img.task_id,
         job.simulated,
-        now_text(),
+        now,
     )
     .fetch_one(&mut *tx)
     .await?;
@@ -100,7 +104,7 @@ pub async fn finish(store: &AppStore, img: &NewImage<'_>) -> Result<i64, StoreEr
         "UPDATE image_jobs SET state = 'succeeded', image_id = ?2, updated_at = ?3 WHERE id = ?1",
         img.job_id,
         image_id,
-        now_text(),
+        now,
     )
     .execute(&mut *tx)
     .await?;
@@ -168,7 +172,7 @@ pub async fn image_by_id(store: &AppStore, id: i64) -> Result<Option<(BundleImag
 async fn image_row(store: &AppStore, id: i64) -> Result<Option<ImageRow>, StoreError> {
     Ok(sqlx::query_as!(
         ImageRow,
-        r#"SELECT id, sha256, bytes, bundle_label, prompt, actual_prompt, model, size, task_id, simulated AS "simulated: bool",
+        r#"SELECT id AS "id!", sha256, bytes, bundle_label, prompt, actual_prompt, model, size, task_id, simulated AS "simulated: bool",
              created_at
          FROM bundle_images WHERE id = ?1"#,
         id,
@@ -180,10 +184,10 @@ async fn image_row(store: &AppStore, id: i64) -> Result<Option<ImageRow>, StoreE
 pub async fn images(store: &AppStore, limit: u32) -> Result<Vec<BundleImage>, StoreError> {
     let rows = sqlx::query_as!(
         ImageRow,
-        r#"SELECT id, sha256, bytes, bundle_label, prompt, actual_prompt, model, size, task_id, simulated AS "simulated: bool",
+        r#"SELECT id AS "id!", sha256, bytes, bundle_label, prompt, actual_prompt, model, size, task_id, simulated AS "simulated: bool",
              created_at
          FROM bundle_images ORDER BY created_at DESC, id DESC LIMIT ?1"#,
-        limit as i64,
+        limit,
     )
     .fetch_all(&store.pool)
     .await?;

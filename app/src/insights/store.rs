@@ -63,11 +63,12 @@ fn insight(row: Row) -> Result<Insight, StoreError> {
 }
 
 pub async fn find(store: &AppStore, key: &InsightKey) -> Result<Option<Insight>, StoreError> {
+    let hash = key.hash();
     let row = sqlx::query_as!(
         Row,
         "SELECT text, model, prompt_version, simulated, prompt_tokens, completion_tokens, created_at, rows_in_prompt, rows_total
          FROM insights WHERE cache_key = ?1",
-        key.hash(),
+        hash,
     )
     .fetch_optional(&store.pool)
     .await?;
@@ -84,6 +85,10 @@ pub async fn save(
     usage_id: Option<i64>,
 ) -> Result<Insight, StoreError> {
     let created_at = now_text();
+    // The query borrows its arguments (sqlx::query!), so computed ones are bound first.
+    let hash = key.hash();
+    let (prompt_tokens, completion_tokens) = (i64::from(tokens.prompt_tokens), i64::from(tokens.completion_tokens));
+    let (rows_in_prompt, rows_total) = (i64::from(rows.0), i64::from(rows.1));
     sqlx::query!(
         "INSERT INTO insights (cache_key, analysis, params_json, data_fingerprint, model, prompt_version, simulated, text,
              prompt_tokens, completion_tokens, created_at, usage_id, rows_in_prompt, rows_total)
@@ -91,7 +96,7 @@ pub async fn save(
          ON CONFLICT (cache_key) DO UPDATE SET text = excluded.text, prompt_tokens = excluded.prompt_tokens,
              completion_tokens = excluded.completion_tokens, created_at = excluded.created_at, usage_id = excluded.usage_id,
              rows_in_prompt = excluded.rows_in_prompt, rows_total = excluded.rows_total",
-        key.hash(),
+        hash,
         key.analysis,
         key.params_json,
         key.data_fingerprint,
@@ -99,12 +104,12 @@ pub async fn save(
         key.prompt_version,
         key.simulated,
         text,
-        tokens.prompt_tokens as i64,
-        tokens.completion_tokens as i64,
+        prompt_tokens,
+        completion_tokens,
         created_at,
         usage_id,
-        rows.0 as i64,
-        rows.1 as i64,
+        rows_in_prompt,
+        rows_total,
     )
     .execute(&store.pool)
     .await?;
