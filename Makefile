@@ -17,6 +17,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # `cargo test` without it compiles the whole leptos stack a second time: set it for every target.
 export LEPTOS_OUTPUT_NAME := suanpan
 
+# The app store's SQL is checked at compile time (sqlx::query!) against the query data checked in
+# under app/.sqlx, never against a database: a DATABASE_URL in the environment changes nothing.
+# After changing a query or migrations/app, run `make sqlx-prepare` and commit app/.sqlx.
+export SQLX_OFFLINE := true
+
 SERVER := target/release/suanpan
 SITE := target/site
 # The conformance suite's interpreter (3.11, as pinned SDKs expect) and where cargo puts binaries.
@@ -24,7 +29,7 @@ PYTHON := $(shell command -v python3.11 || echo python3)
 CONFORMANCE_VENV := conformance/.venv
 CARGO_TARGET := $(or $(CARGO_TARGET_DIR),target)
 
-.PHONY: run test build tools tools-test rust-tools chromium python npm bench e2e unit conformance clean-data
+.PHONY: run test build tools tools-test rust-tools chromium python npm bench e2e unit conformance clean-data sqlx-prepare
 
 run: tools build
 	SUANPAN_SITE_ROOT=$(SITE) $(SERVER)
@@ -48,6 +53,18 @@ e2e: public/echarts.min.js
 conformance: python $(CONFORMANCE_VENV)/.installed
 	cargo test --workspace --release --no-run
 	conformance/run.sh $(CARGO_TARGET)/release/suanpan
+
+# Writes app/.sqlx again (what `cargo sqlx prepare` does, without sqlx-cli): a scratch SQLite with
+# migrations/app applied, then the app compiled with the macros online; with SQLX_OFFLINE_DIR set
+# they write one query-<hash>.json per query. Cargo does not see the macros' inputs, hence the touch.
+SQLX_DB := $(abspath $(CARGO_TARGET))/sqlx-prepare.sqlite
+sqlx-prepare:
+	mkdir -p $(dir $(SQLX_DB)) app/.sqlx
+	rm -f $(SQLX_DB) app/.sqlx/query-*.json
+	$(PYTHON) -c 'import sqlite3, sys; db = sqlite3.connect(sys.argv[1]); [db.executescript(open(f).read()) for f in sys.argv[2:]]' \
+	  $(SQLX_DB) $(sort $(wildcard migrations/app/*.sql))
+	touch app/src/lib.rs
+	SQLX_OFFLINE=false DATABASE_URL=sqlite://$(SQLX_DB) SQLX_OFFLINE_DIR=$(CURDIR)/app/.sqlx cargo test --workspace --release --no-run
 
 # Times the five analyses on the embedded store at scale 1 and 10 beside the seed's SQL.
 bench: tools build

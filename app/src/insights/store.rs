@@ -29,10 +29,22 @@ impl InsightKey {
     }
 }
 
-type Row = (String, String, String, i64, i64, i64, String, i64, i64);
+/// An `insights` row as `find` selects it (`query_as!` fills it by column name).
+struct Row {
+    text: String,
+    model: String,
+    prompt_version: String,
+    simulated: i64,
+    prompt_tokens: i64,
+    completion_tokens: i64,
+    created_at: String,
+    rows_in_prompt: i64,
+    rows_total: i64,
+}
 
 fn insight(row: Row) -> Result<Insight, StoreError> {
-    let (text, model, prompt_version, simulated, prompt_tokens, completion_tokens, created_at, rows_in, rows_total) = row;
+    let Row { text, model, prompt_version, simulated, prompt_tokens, completion_tokens, created_at, rows_in_prompt: rows_in, rows_total } =
+        row;
     let tokens = TokenUsage {
         prompt_tokens: prompt_tokens.max(0) as u32,
         completion_tokens: completion_tokens.max(0) as u32,
@@ -51,11 +63,13 @@ fn insight(row: Row) -> Result<Insight, StoreError> {
 }
 
 pub async fn find(store: &AppStore, key: &InsightKey) -> Result<Option<Insight>, StoreError> {
-    let row = sqlx::query_as::<_, Row>(
+    let hash = key.hash();
+    let row = sqlx::query_as!(
+        Row,
         "SELECT text, model, prompt_version, simulated, prompt_tokens, completion_tokens, created_at, rows_in_prompt, rows_total
          FROM insights WHERE cache_key = ?1",
+        hash,
     )
-    .bind(key.hash())
     .fetch_optional(&store.pool)
     .await?;
     row.map(insight).transpose()
@@ -71,28 +85,32 @@ pub async fn save(
     usage_id: Option<i64>,
 ) -> Result<Insight, StoreError> {
     let created_at = now_text();
-    sqlx::query(
+    // The query borrows its arguments (sqlx::query!), so computed ones are bound first.
+    let hash = key.hash();
+    let (prompt_tokens, completion_tokens) = (i64::from(tokens.prompt_tokens), i64::from(tokens.completion_tokens));
+    let (rows_in_prompt, rows_total) = (i64::from(rows.0), i64::from(rows.1));
+    sqlx::query!(
         "INSERT INTO insights (cache_key, analysis, params_json, data_fingerprint, model, prompt_version, simulated, text,
              prompt_tokens, completion_tokens, created_at, usage_id, rows_in_prompt, rows_total)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
          ON CONFLICT (cache_key) DO UPDATE SET text = excluded.text, prompt_tokens = excluded.prompt_tokens,
              completion_tokens = excluded.completion_tokens, created_at = excluded.created_at, usage_id = excluded.usage_id,
              rows_in_prompt = excluded.rows_in_prompt, rows_total = excluded.rows_total",
+        hash,
+        key.analysis,
+        key.params_json,
+        key.data_fingerprint,
+        key.model,
+        key.prompt_version,
+        key.simulated,
+        text,
+        prompt_tokens,
+        completion_tokens,
+        created_at,
+        usage_id,
+        rows_in_prompt,
+        rows_total,
     )
-    .bind(key.hash())
-    .bind(&key.analysis)
-    .bind(&key.params_json)
-    .bind(&key.data_fingerprint)
-    .bind(&key.model)
-    .bind(&key.prompt_version)
-    .bind(key.simulated)
-    .bind(text)
-    .bind(tokens.prompt_tokens as i64)
-    .bind(tokens.completion_tokens as i64)
-    .bind(&created_at)
-    .bind(usage_id)
-    .bind(rows.0 as i64)
-    .bind(rows.1 as i64)
     .execute(&store.pool)
     .await?;
     Ok(Insight {
