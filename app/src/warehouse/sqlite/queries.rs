@@ -6,7 +6,6 @@
 //! order date, or invoice lines by invoice date, amounts ex tax. `Purchase` is the root order: an
 //! order and its backorder (the original's `BackorderOrderID` points at it) are one purchase.
 
-use crate::dataset::Basis;
 use crate::warehouse::{over_lines, ByBasis};
 
 /// The four revenue queries of one basis.
