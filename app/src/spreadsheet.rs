@@ -177,6 +177,13 @@ pub mod tests {
         (name, range.rows().map(|r| r.to_vec()).collect())
     }
 
+    /// `sheet` as the XLSX download, read back: (sheet name, rows).
+    pub fn download_read_back(sheet: &Sheet) -> (String, Vec<Vec<Data>>) {
+        let (content_type, _, bytes) = encode(sheet, FileFormat::Xlsx, "x").expect("encodes");
+        assert_eq!(content_type, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        read_xlsx(&bytes)
+    }
+
     /// The first sheet's XML, to check the frozen pane and the filter (calamine does not read them).
     pub fn sheet_xml(bytes: &[u8]) -> String {
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes.to_vec())).expect("an xlsx is a zip");
@@ -220,6 +227,14 @@ pub mod tests {
         assert_eq!(lines.next(), Some("平台,应付金额,件数,支持度,提升度"));
         assert_eq!(lines.next(), Some("阿里云,123.45,3,0.0095,2.1234"));
         assert_eq!(lines.next(), Some("火山引擎,-0.50,7,0.6174,"));
+    }
+
+    #[test]
+    fn downloads_are_named_after_their_stem_and_format() {
+        let (csv_type, csv_name, _) = encode(&sample(), FileFormat::Csv, "bill-lines").unwrap();
+        assert_eq!((csv_type, csv_name.as_str()), ("text/csv; charset=utf-8", "bill-lines.csv"));
+        let (_, xlsx_name, _) = encode(&sample(), FileFormat::Xlsx, "热销商品分析-2016-01-01").unwrap();
+        assert_eq!(xlsx_name, "热销商品分析-2016-01-01.xlsx");
     }
 
     #[test]

@@ -31,6 +31,14 @@ function unzip(buf) {
   return out;
 }
 
+/** A page whose table has rendered and hydrated, ready for clicks. */
+async function openTable(browser, url) {
+  const { p } = await open(browser, url);
+  await rowsOf(p);
+  await hydrated(p);
+  return p;
+}
+
 /** CSV records (RFC 4180 quoting: customer names hold commas). */
 function csvRows(text) {
   const rows = [];
@@ -95,9 +103,7 @@ test('customers: days are measured to the range end and spend tiers show their t
 });
 
 test('a date preset sets the range', async ({ browser, good }) => {
-  const { p } = await open(browser, `${good.url}/sales/top-sellers?top=5`);
-  await rowsOf(p);
-  await hydrated(p);
+  const p = await openTable(browser, `${good.url}/sales/top-sellers?top=5`);
   const preset = p.locator('a[data-preset=last_90_days]');
   assert.equal(await preset.textContent(), '近 90 天');
   await preset.click();
@@ -114,9 +120,7 @@ test('a date preset sets the range', async ({ browser, good }) => {
 });
 
 test('a sales table downloads as a valid xlsx with number cells, a named sheet, a frozen header and a filter', async ({ browser, good }) => {
-  const { p } = await open(browser, `${good.url}/sales/top-sellers?top=7`);
-  await rowsOf(p);
-  await hydrated(p);
+  const p = await openTable(browser, `${good.url}/sales/top-sellers?top=7`);
   const link = p.locator('[data-testid=sales-export-xlsx]');
   const [download] = await Promise.all([p.waitForEvent('download'), link.click()]);
   assert.match(download.suggestedFilename(), /热销商品分析.*\.xlsx$/);

@@ -73,9 +73,7 @@ mod tests {
             sync_run_id: 1,
             display_name: "阿里云 开发测试".into(),
         };
-        let (_, name, bytes) = encode(&sheet(&[v.clone(), v]), FileFormat::Xlsx, "bill-lines").unwrap();
-        assert_eq!(name, "bill-lines.xlsx");
-        let (sheet_name, rows) = crate::spreadsheet::tests::read_xlsx(&bytes);
+        let (sheet_name, rows) = crate::spreadsheet::tests::download_read_back(&sheet(&[v.clone(), v]));
         assert_eq!(sheet_name, "账单明细");
         assert_eq!(rows[1][0], Data::String("阿里云".into()));
         assert_eq!(rows[1][1], Data::String("阿里云 开发测试".into()));

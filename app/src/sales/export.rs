@@ -13,6 +13,11 @@ fn opt(s: &Option<String>) -> Cell {
     s.clone().map(Cell::Text).unwrap_or(Cell::Empty)
 }
 
+/// One row per item in the page's order, each led by its rank (`#`, from 1).
+fn ranked<T>(items: &[T], cells: impl Fn(&T) -> Vec<Cell>) -> Vec<Vec<Cell>> {
+    items.iter().enumerate().map(|(i, x)| [Cell::Int(i as i64 + 1)].into_iter().chain(cells(x)).collect()).collect()
+}
+
 fn money_header(label: &str, c: Currency) -> String {
     format!("{label}（{}）", c.code())
 }
@@ -28,102 +33,77 @@ pub fn sheet(result: &AnalysisResult) -> Sheet {
             let c = r.currency;
             let mut headers = h(&["#", t.c_product, t.c_color, t.c_brand, t.c_size]);
             headers.extend([money_header(t.basis_label(basis), c), t.c_customers.into(), money_header(t.c_avg_price, c), t.c_quantity.into()]);
-            let rows = r
-                .rows
-                .iter()
-                .enumerate()
-                .map(|(i, x)| {
-                    vec![
-                        Cell::Int(i as i64 + 1),
-                        Cell::Text(x.name.clone()),
-                        Cell::Text(x.color.clone()),
-                        opt(&x.brand),
-                        opt(&x.size),
-                        Cell::Amount(x.revenue),
-                        Cell::Int(x.customers),
-                        Cell::Amount(x.avg_price),
-                        Cell::Int(x.quantity),
-                    ]
-                })
-                .collect();
+            let rows = ranked(&r.rows, |x| {
+                vec![
+                    Cell::Text(x.name.clone()),
+                    Cell::Text(x.color.clone()),
+                    opt(&x.brand),
+                    opt(&x.size),
+                    Cell::Amount(x.revenue),
+                    Cell::Int(x.customers),
+                    Cell::Amount(x.avg_price),
+                    Cell::Int(x.quantity),
+                ]
+            });
             (headers, rows)
         }
         AnalysisData::Affinity(r) => {
             let headers = h(&["#", t.c_product_a, t.c_product_b, t.c_co, t.c_support, t.c_confidence_max, t.c_confidence_ab, t.c_confidence_ba, t.c_lift]);
-            let rows = r
-                .rows
-                .iter()
-                .enumerate()
-                .map(|(i, x)| {
-                    vec![
-                        Cell::Int(i as i64 + 1),
-                        Cell::Text(x.name_a.clone()),
-                        Cell::Text(x.name_b.clone()),
-                        Cell::Int(x.co_occurrence),
-                        Cell::Percent(x.support),
-                        Cell::Percent(x.confidence_ab.max(x.confidence_ba)),
-                        Cell::Percent(x.confidence_ab),
-                        Cell::Percent(x.confidence_ba),
-                        Cell::Number(x.lift, 2),
-                    ]
-                })
-                .collect();
+            let rows = ranked(&r.rows, |x| {
+                vec![
+                    Cell::Text(x.name_a.clone()),
+                    Cell::Text(x.name_b.clone()),
+                    Cell::Int(x.co_occurrence),
+                    Cell::Percent(x.support),
+                    Cell::Percent(x.confidence_ab.max(x.confidence_ba)),
+                    Cell::Percent(x.confidence_ab),
+                    Cell::Percent(x.confidence_ba),
+                    Cell::Number(x.lift, 2),
+                ]
+            });
             (headers, rows)
         }
         AnalysisData::Inventory(r) => {
             let c = r.currency;
             let mut headers = h(&["#", t.c_product, t.c_brand, t.c_size, t.c_on_hand, t.c_reorder_level]);
             headers.extend([money_header(t.c_cost, c), t.c_frequency.into(), t.c_units_sold.into(), t.c_avg_demand.into(), t.c_daily_demand.into(), t.c_cover.into(), money_header(t.basis_label(basis), c), t.c_status.into()]);
-            let rows = r
-                .rows
-                .iter()
-                .enumerate()
-                .map(|(i, x)| {
-                    vec![
-                        Cell::Int(i as i64 + 1),
-                        Cell::Text(x.name.clone()),
-                        opt(&x.brand),
-                        opt(&x.size),
-                        Cell::Int(x.on_hand),
-                        Cell::Int(x.reorder_level),
-                        Cell::Amount(x.last_cost_price),
-                        Cell::Int(x.order_frequency),
-                        Cell::Int(x.units_sold),
-                        x.avg_demand.map(|d| Cell::Number(d, 2)).unwrap_or(Cell::Empty),
-                        Cell::Number(x.daily_demand, 2),
-                        x.days_of_cover.map(|d| Cell::Number(d, 1)).unwrap_or(Cell::Empty),
-                        Cell::Amount(x.revenue),
-                        Cell::Text(t.stock_status(x.status).to_string()),
-                    ]
-                })
-                .collect();
+            let rows = ranked(&r.rows, |x| {
+                vec![
+                    Cell::Text(x.name.clone()),
+                    opt(&x.brand),
+                    opt(&x.size),
+                    Cell::Int(x.on_hand),
+                    Cell::Int(x.reorder_level),
+                    Cell::Amount(x.last_cost_price),
+                    Cell::Int(x.order_frequency),
+                    Cell::Int(x.units_sold),
+                    x.avg_demand.map(|d| Cell::Number(d, 2)).unwrap_or(Cell::Empty),
+                    Cell::Number(x.daily_demand, 2),
+                    x.days_of_cover.map(|d| Cell::Number(d, 1)).unwrap_or(Cell::Empty),
+                    Cell::Amount(x.revenue),
+                    Cell::Text(t.stock_status(x.status).to_string()),
+                ]
+            });
             (headers, rows)
         }
         AnalysisData::Customers(r) => {
             let c = r.report.currency;
             let mut headers = h(&["#", t.c_customer, t.c_region, t.c_orders]);
             headers.extend([money_header(t.spent_label(basis), c), money_header(t.c_aov, c), t.c_unique_products.into(), t.c_last_order.into(), t.c_days_since.into(), t.c_tier.into(), t.c_status.into()]);
-            let rows = r
-                .report
-                .rows
-                .iter()
-                .enumerate()
-                .map(|(i, x)| {
-                    vec![
-                        Cell::Int(i as i64 + 1),
-                        Cell::Text(x.name.clone()),
-                        Cell::Text(x.region.clone()),
-                        Cell::Int(x.orders),
-                        Cell::Amount(x.spent),
-                        if x.orders > 0 { Cell::Amount(x.avg_order_value) } else { Cell::Empty },
-                        Cell::Int(x.unique_products),
-                        Cell::Date(x.last_order),
-                        Cell::Int(x.days_since_last_order),
-                        Cell::Text(t.tier(x.tier).to_string()),
-                        Cell::Text(t.customer_status(x.status).to_string()),
-                    ]
-                })
-                .collect();
+            let rows = ranked(&r.report.rows, |x| {
+                vec![
+                    Cell::Text(x.name.clone()),
+                    Cell::Text(x.region.clone()),
+                    Cell::Int(x.orders),
+                    Cell::Amount(x.spent),
+                    if x.orders > 0 { Cell::Amount(x.avg_order_value) } else { Cell::Empty },
+                    Cell::Int(x.unique_products),
+                    Cell::Date(x.last_order),
+                    Cell::Int(x.days_since_last_order),
+                    Cell::Text(t.tier(x.tier).to_string()),
+                    Cell::Text(t.customer_status(x.status).to_string()),
+                ]
+            });
             (headers, rows)
         }
         AnalysisData::Seasonal(r) => {
@@ -139,25 +119,16 @@ pub fn sheet(result: &AnalysisResult) -> Sheet {
                 SeasonalMeasure::Quantity => m.format("%Y-%m").to_string(),
             }));
             headers.extend([money_header(t.basis_label(basis), c), t.c_total_quantity.into()]);
-            let rows = r
-                .products
-                .iter()
-                .enumerate()
-                .map(|(i, p)| {
-                    let cells = r.months.iter().map(|m| {
-                        let row = r.report.rows.iter().find(|x| x.stock_item_id == p.stock_item_id && x.month == *m);
-                        match measure {
-                            SeasonalMeasure::Revenue => Cell::Amount(row.map(|x| x.revenue).unwrap_or_default()),
-                            SeasonalMeasure::Quantity => Cell::Int(row.map(|x| x.quantity).unwrap_or_default()),
-                        }
-                    });
-                    [Cell::Int(i as i64 + 1), Cell::Text(p.name.clone())]
-                        .into_iter()
-                        .chain(cells)
-                        .chain([Cell::Amount(p.revenue), Cell::Int(p.quantity)])
-                        .collect()
-                })
-                .collect();
+            let rows = ranked(&r.products, |p| {
+                let cells = r.months.iter().map(|m| {
+                    let row = r.report.rows.iter().find(|x| x.stock_item_id == p.stock_item_id && x.month == *m);
+                    match measure {
+                        SeasonalMeasure::Revenue => Cell::Amount(row.map(|x| x.revenue).unwrap_or_default()),
+                        SeasonalMeasure::Quantity => Cell::Int(row.map(|x| x.quantity).unwrap_or_default()),
+                    }
+                });
+                [Cell::Text(p.name.clone())].into_iter().chain(cells).chain([Cell::Amount(p.revenue), Cell::Int(p.quantity)]).collect()
+            });
             (headers, rows)
         }
     };
@@ -207,9 +178,7 @@ mod tests {
             source: "test".into(),
             fingerprint: String::new(),
         };
-        let (_, name, bytes) = encode(&sheet(&result), FileFormat::Xlsx, "x").unwrap();
-        assert_eq!(name, "x.xlsx");
-        let (sheet_name, rows) = crate::spreadsheet::tests::read_xlsx(&bytes);
+        let (sheet_name, rows) = crate::spreadsheet::tests::download_read_back(&sheet(&result));
         assert_eq!(sheet_name, "商品关联分析");
         assert_eq!(rows[0][4], Data::String("支持度".into()));
         assert_eq!(rows[1][3], Data::Float(7.0));

@@ -29,31 +29,11 @@ pub trait SalesText {
 impl SalesText for Strings {
     fn analysis(&self, kind: AnalysisKind) -> AnalysisText {
         match kind {
-            AnalysisKind::TopSellers => AnalysisText {
-                name: "热销商品分析",
-                description: "销售额最高的商品及其收入、客户数量、平均价格与销量",
-                icon: "🏆",
-            },
-            AnalysisKind::Affinity => AnalysisText {
-                name: "商品关联分析",
-                description: "哪些商品经常被一起购买：支持度、置信度与提升度，用于捆绑销售与推荐",
-                icon: "🔗",
-            },
-            AnalysisKind::Inventory => AnalysisText {
-                name: "库存状态分析",
-                description: "当前库存与近期需求对比，按可供天数识别缺货与积压风险",
-                icon: "📦",
-            },
-            AnalysisKind::Customers => AnalysisText {
-                name: "客户行为分析",
-                description: "按消费额分层、按最近下单时间判断活跃状态，用于精准营销",
-                icon: "👥",
-            },
-            AnalysisKind::Seasonal => AnalysisText {
-                name: "季节性销售趋势",
-                description: "热销商品的逐月销售表现，识别旺季与淡季",
-                icon: "📊",
-            },
+            AnalysisKind::TopSellers => AnalysisText { name: "热销商品分析", description: "销售额最高的商品及其收入、客户数量、平均价格与销量", icon: "🏆" },
+            AnalysisKind::Affinity => AnalysisText { name: "商品关联分析", description: "哪些商品经常被一起购买：支持度、置信度与提升度，用于捆绑销售与推荐", icon: "🔗" },
+            AnalysisKind::Inventory => AnalysisText { name: "库存状态分析", description: "当前库存与近期需求对比，按可供天数识别缺货与积压风险", icon: "📦" },
+            AnalysisKind::Customers => AnalysisText { name: "客户行为分析", description: "按消费额分层、按最近下单时间判断活跃状态，用于精准营销", icon: "👥" },
+            AnalysisKind::Seasonal => AnalysisText { name: "季节性销售趋势", description: "热销商品的逐月销售表现，识别旺季与淡季", icon: "📊" },
         }
     }
 

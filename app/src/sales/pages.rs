@@ -396,6 +396,11 @@ impl Sorting<'_> {
         }
         .into_any()
     }
+
+    /// Sortable headers in a row: (label, sort key) each.
+    fn ths(&self, columns: &[(&'static str, &'static str)]) -> AnyView {
+        columns.iter().map(|&(label, key)| self.th(label, key)).collect_view().into_any()
+    }
 }
 
 fn opt(s: &Option<String>) -> String {
@@ -477,10 +482,8 @@ fn table(data: &AnalysisData, params: &AnalysisParams, s: &Sorting) -> AnyView {
             view! {
                 <table class="data" data-testid="table"><thead><tr>
                     <th>"#"</th>{s.th(t.c_product, "name")}<th>{t.c_color}</th><th>{t.c_brand}</th><th>{t.c_size}</th>
-                    {s.th(t.basis_label(basis), "revenue")}
-                    {s.th(t.c_customers, "customers")}
-                    {s.th(t.c_avg_price, "avg_price")}
-                    {s.th(t.c_quantity, "quantity")}
+                    {s.ths(&[(t.basis_label(basis), "revenue"), (t.c_customers, "customers"),
+                        (t.c_avg_price, "avg_price"), (t.c_quantity, "quantity")])}
                 </tr></thead><tbody>{rows}</tbody></table>
             }.into_any()
         }
@@ -497,12 +500,9 @@ fn table(data: &AnalysisData, params: &AnalysisParams, s: &Sorting) -> AnyView {
             view! {
                 <table class="data" data-testid="table"><thead><tr>
                     <th>"#"</th><th>{t.c_product_a}</th><th>{t.c_product_b}</th>
-                    {s.th(t.c_co, "co")}
-                    {s.th(t.c_support, "support")}
-                    {s.th(t.c_confidence_max, "confidence")}
-                    {s.th(t.c_confidence_ab, "confidence_ab")}
-                    {s.th(t.c_confidence_ba, "confidence_ba")}
-                    {s.th(t.c_lift, "lift")}
+                    {s.ths(&[(t.c_co, "co"), (t.c_support, "support"), (t.c_confidence_max, "confidence"),
+                        (t.c_confidence_ab, "confidence_ab"), (t.c_confidence_ba, "confidence_ba"),
+                        (t.c_lift, "lift")])}
                 </tr></thead><tbody>{rows}</tbody></table>
             }.into_any()
         }
@@ -532,15 +532,9 @@ fn table(data: &AnalysisData, params: &AnalysisParams, s: &Sorting) -> AnyView {
             view! {
                 <table class="data" data-testid="table"><thead><tr>
                     <th>"#"</th>{s.th(t.c_product, "name")}<th>{t.c_brand}</th><th>{t.c_size}</th>
-                    {s.th(t.c_on_hand, "stock")}
-                    {s.th(t.c_reorder_level, "reorder")}
-                    {s.th(t.c_cost, "cost")}
-                    {s.th(t.c_frequency, "frequency")}
-                    {s.th(t.c_units_sold, "units")}
-                    {s.th(t.c_avg_demand, "avg_demand")}
-                    {s.th(t.c_daily_demand, "daily")}
-                    {s.th(t.c_cover, "cover")}
-                    {s.th(t.basis_label(basis), "revenue")}
+                    {s.ths(&[(t.c_on_hand, "stock"), (t.c_reorder_level, "reorder"), (t.c_cost, "cost"),
+                        (t.c_frequency, "frequency"), (t.c_units_sold, "units"), (t.c_avg_demand, "avg_demand"),
+                        (t.c_daily_demand, "daily"), (t.c_cover, "cover"), (t.basis_label(basis), "revenue")])}
                     <th>{t.c_status}</th>
                 </tr></thead><tbody>{rows}</tbody></table>
             }.into_any()
@@ -564,12 +558,9 @@ fn table(data: &AnalysisData, params: &AnalysisParams, s: &Sorting) -> AnyView {
             view! {
                 <table class="data" data-testid="table"><thead><tr>
                     <th>"#"</th>{s.th(t.c_customer, "name")}{s.th(t.c_region, "region")}
-                    {s.th(t.c_orders, "orders")}
-                    {s.th(t.spent_label(basis), "spent")}
-                    {s.th(t.c_aov, "aov")}
-                    {s.th(t.c_unique_products, "products")}
-                    {s.th(t.c_last_order, "last_order")}
-                    {s.th(t.c_days_since, "recency")}
+                    {s.ths(&[(t.c_orders, "orders"), (t.spent_label(basis), "spent"), (t.c_aov, "aov"),
+                        (t.c_unique_products, "products"), (t.c_last_order, "last_order"),
+                        (t.c_days_since, "recency")])}
                     <th>{t.c_tier}</th><th>{t.c_status}</th>
                 </tr></thead><tbody>{rows}</tbody></table>
             }.into_any()
@@ -642,8 +633,7 @@ fn seasonal_pivot(r: &SeasonalReport, measure: SeasonalMeasure, basis: Basis, s:
     view! {
         <table class="data pivot" data-testid="table"><thead><tr>
             <th>"#"</th>{s.th(t.c_product, "name")}{heads}
-            {s.th(t.basis_label(basis), "revenue")}
-            {s.th(t.c_total_quantity, "quantity")}
+            {s.ths(&[(t.basis_label(basis), "revenue"), (t.c_total_quantity, "quantity")])}
         </tr></thead><tbody>{rows}</tbody></table>
         {note}
     }

@@ -73,6 +73,80 @@ pub struct MonthlyItemFact {
     pub quantity: i64,
 }
 
+/// A result row read by column position. Each backend reads its own cell types; the facts are
+/// built here once, from the column order both backends' SELECT lists share.
+pub trait ResultRow {
+    type Error;
+    /// Fails unless the row has exactly `n` columns. By default no check: a missing column
+    /// fails its own read.
+    fn expect_columns(&self, _n: usize) -> Result<(), Self::Error> {
+        Ok(())
+    }
+    fn int(&self, idx: usize) -> Result<i64, Self::Error>;
+    fn text(&self, idx: usize) -> Result<String, Self::Error>;
+    fn opt_text(&self, idx: usize) -> Result<Option<String>, Self::Error>;
+    /// An amount at scale 2.
+    fn money(&self, idx: usize) -> Result<Decimal, Self::Error>;
+    fn date(&self, idx: usize) -> Result<NaiveDate, Self::Error>;
+    /// A calendar month, as its first day.
+    fn month(&self, idx: usize) -> Result<NaiveDate, Self::Error>;
+}
+
+impl ItemSalesFact {
+    /// (StockItemID, name, colour, brand, size, revenue, Σ unit price, lines, quantity,
+    /// customers, on hand, reorder level, last cost price)
+    pub fn from_row<R: ResultRow>(r: &R) -> Result<Self, R::Error> {
+        r.expect_columns(13)?;
+        Ok(ItemSalesFact {
+            stock_item_id: r.int(0)?,
+            name: r.text(1)?,
+            color: r.opt_text(2)?,
+            brand: r.opt_text(3)?,
+            size: r.opt_text(4)?,
+            revenue: r.money(5)?,
+            unit_price_sum: r.money(6)?,
+            lines: r.int(7)?,
+            quantity: r.int(8)?,
+            customers: r.int(9)?,
+            on_hand: r.int(10)?,
+            reorder_level: r.int(11)?,
+            last_cost_price: r.money(12)?,
+        })
+    }
+}
+
+impl CustomerFact {
+    /// (CustomerID, name, region, orders, spent, products, last order)
+    pub fn from_row<R: ResultRow>(r: &R) -> Result<Self, R::Error> {
+        r.expect_columns(7)?;
+        Ok(CustomerFact {
+            customer_id: r.int(0)?,
+            name: r.text(1)?,
+            region: r.text(2)?,
+            orders: r.int(3)?,
+            spent: r.money(4)?,
+            unique_products: r.int(5)?,
+            last_order: r.date(6)?,
+        })
+    }
+}
+
+impl MonthlyItemFact {
+    /// (StockItemID, name, month, revenue, orders, lines, quantity)
+    pub fn from_row<R: ResultRow>(r: &R) -> Result<Self, R::Error> {
+        r.expect_columns(7)?;
+        Ok(MonthlyItemFact {
+            stock_item_id: r.int(0)?,
+            name: r.text(1)?,
+            month: r.month(2)?,
+            revenue: r.money(3)?,
+            orders: r.int(4)?,
+            lines: r.int(5)?,
+            quantity: r.int(6)?,
+        })
+    }
+}
+
 impl BasketFacts {
     /// Counts baskets, items and pairs from (purchase id, stock item id) rows in which each
     /// purchase's rows are contiguous. An item on two lines of one order counts once. Items without a name

@@ -16,6 +16,8 @@ pub mod generator;
 pub mod mssql;
 pub mod sqlite;
 
+use std::sync::OnceLock;
+
 use crate::calendar::DateRange;
 use crate::dataset::{Basis, DataSpan};
 pub use config::WarehouseConfig;
@@ -35,6 +37,34 @@ pub enum WarehouseError {
     BadData(String),
     #[error("invalid warehouse configuration: {0}")]
     Config(String),
+}
+
+/// A revenue statement over one basis' line source, the CTE `l`: `rest` follows it (further CTEs
+/// after a comma, or the final SELECT). Both backends build their statements this way.
+fn over_lines(lines: &str, rest: &str) -> String {
+    format!("WITH l AS ({lines}\n){rest}")
+}
+
+/// A backend's statements for each basis, built from that basis' line source on first use.
+struct ByBasis<T> {
+    ordered_lines: &'static str,
+    invoiced_lines: &'static str,
+    build: fn(&str) -> T,
+    ordered: OnceLock<T>,
+    invoiced: OnceLock<T>,
+}
+
+impl<T> ByBasis<T> {
+    const fn new(ordered_lines: &'static str, invoiced_lines: &'static str, build: fn(&str) -> T) -> Self {
+        ByBasis { ordered_lines, invoiced_lines, build, ordered: OnceLock::new(), invoiced: OnceLock::new() }
+    }
+
+    fn get(&self, basis: Basis) -> &T {
+        match basis {
+            Basis::Invoiced => self.invoiced.get_or_init(|| (self.build)(self.invoiced_lines)),
+            Basis::Ordered => self.ordered.get_or_init(|| (self.build)(self.ordered_lines)),
+        }
+    }
 }
 
 /// The configured backend. An enum rather than a trait object: two variants, async methods,

@@ -262,32 +262,34 @@ async fn ai_suite(args: &Args) -> Result<(), String> {
         println!("| {slug}: first token through the app (click → page) | {} | {} |", ms(app), ms(app95));
         println!("| {slug}: **server overhead** (difference of p50s) | {} | |", ms(app.saturating_sub(direct)));
         let view = serde_json::json!({ "kind": slug, "query": [], "fingerprint": shown.fingerprint });
-        let (cached, cached95) = time(2, n, || async {
-            let res = http.post(format!("{base}/insights/view")).json(&view).send().await.map_err(|e| e.to_string())?;
-            let text = res.text().await.map_err(|e| e.to_string())?;
-            if !text.contains("\"cached\":{") {
-                return Err(format!("not cached: {text}"));
-            }
-            Ok(())
-        })
-        .await?;
+        let (cached, cached95) = time(2, n, || answer_contains(&http, format!("{base}/insights/view"), &view, "\"cached\":{", "not cached")).await?;
         println!("| {slug}: cached insight on page open (no model call) | {} | {} |", ms(cached), ms(cached95));
         let again = serde_json::json!({ "kind": slug, "query": [], "regenerate": false });
         let before = state.simulators.dashscope.as_ref().map(|s| s.control.stats().chat_requests);
-        let (cached_stream, cached_stream95) = time(2, n, || async {
-            let res = http.post(format!("{base}/insights/stream")).json(&again).send().await.map_err(|e| e.to_string())?;
-            let text = res.text().await.map_err(|e| e.to_string())?;
-            if !text.contains("\"from_cache\":true") {
-                return Err(format!("not from cache: {text}"));
-            }
-            Ok(())
-        })
-        .await?;
+        let (cached_stream, cached_stream95) =
+            time(2, n, || answer_contains(&http, format!("{base}/insights/stream"), &again, "\"from_cache\":true", "not from cache")).await?;
         let after = state.simulators.dashscope.as_ref().map(|s| s.control.stats().chat_requests);
         if before != after {
             return Err("a cached insight called the model".into());
         }
         println!("| {slug}: cached insight through 重新打开 stream (no model call) | {} | {} |", ms(cached_stream), ms(cached_stream95));
+    }
+    Ok(())
+}
+
+/// Posts `body` to `url` and reads the whole answer, which must contain `expected` (else
+/// `failure` and the answer).
+async fn answer_contains(
+    http: &reqwest::Client,
+    url: String,
+    body: &serde_json::Value,
+    expected: &str,
+    failure: &str,
+) -> Result<(), String> {
+    let res = http.post(url).json(body).send().await.map_err(|e| e.to_string())?;
+    let text = res.text().await.map_err(|e| e.to_string())?;
+    if !text.contains(expected) {
+        return Err(format!("{failure}: {text}"));
     }
     Ok(())
 }

@@ -138,25 +138,24 @@ pub(crate) fn holdings(spec: &GeneratorSpec, items: &[ItemDef], sales: &Sales, r
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::date;
     use super::*;
-
-    fn date(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
-    }
 
     #[test]
     fn stocktakes_are_quarterly() {
-        assert_eq!(last_stocktake(date("2016-05-31")), date("2016-04-30"));
-        assert_eq!(last_stocktake(date("2016-04-30")), date("2016-04-30"));
-        assert_eq!(last_stocktake(date("2016-01-15")), date("2015-10-31"));
-        assert_eq!(last_stocktake(date("2013-03-01")), date("2013-01-31"));
+        // (day, the last stocktake on or before it)
+        for (day, stocktake) in
+            [("2016-05-31", "2016-04-30"), ("2016-04-30", "2016-04-30"), ("2016-01-15", "2015-10-31"), ("2013-03-01", "2013-01-31")]
+        {
+            assert_eq!(last_stocktake(date(day)), date(stocktake), "{day}");
+        }
     }
 
     #[test]
     fn reorder_quantities_are_whole_outers() {
-        assert_eq!(whole_outers(0, 12), 12);
-        assert_eq!(whole_outers(13, 12), 24);
-        assert_eq!(whole_outers(24, 12), 24);
-        assert_eq!(whole_outers(7, 1), 7);
+        // (units needed, units per outer, units ordered)
+        for (need, per_outer, ordered) in [(0, 12, 12), (13, 12, 24), (24, 12, 24), (7, 1, 7)] {
+            assert_eq!(whole_outers(need, per_outer), ordered, "{need} by {per_outer}");
+        }
     }
 }

@@ -81,6 +81,23 @@ async fn insert_rows<'a, T: 'a>(
     Ok(())
 }
 
+/// The columns order and invoice lines start with: (line ID, order or invoice ID, StockItemID,
+/// Description, PackageTypeID, Quantity).
+fn push_line_head<'r, 'q, 'a>(
+    r: &'r mut Separated<'q, 'a, Sqlite, &'static str>,
+    id: u32,
+    parent: u32,
+    item: &'a super::catalog::ItemDef,
+    quantity: u32,
+) -> &'r mut Separated<'q, 'a, Sqlite, &'static str> {
+    r.push_bind(i64::from(id))
+        .push_bind(i64::from(parent))
+        .push_bind(item.id)
+        .push_bind(item.name.as_str())
+        .push_bind(item.unit_package)
+        .push_bind(i64::from(quantity))
+}
+
 pub(crate) async fn is_generated(pool: &SqlitePool) -> Result<bool, WarehouseError> {
     let table: Option<i64> =
         sqlx::query_scalar("SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = 'GeneratorRuns'")
@@ -340,12 +357,7 @@ async fn write_sales(conn: &mut SqliteConnection, spec: &GeneratorSpec, data: &D
         &sales.lines,
         |mut r, l| {
             let it = &items[usize::from(l.item) - 1];
-            r.push_bind(i64::from(l.id))
-                .push_bind(i64::from(l.order))
-                .push_bind(it.id)
-                .push_bind(it.name.as_str())
-                .push_bind(it.unit_package)
-                .push_bind(i64::from(l.quantity))
+            push_line_head(&mut r, l.id, l.order, it, l.quantity)
                 .push_bind(money(it.unit_price_cents))
                 .push_bind(thousandths(it.tax_rate_milli))
                 .push_bind(i64::from(l.quantity));
@@ -386,12 +398,7 @@ async fn write_invoices(conn: &mut SqliteConnection, spec: &GeneratorSpec, data:
         &inv.lines,
         |mut r, l| {
             let it = &items[usize::from(l.item) - 1];
-            r.push_bind(i64::from(l.id))
-                .push_bind(i64::from(l.invoice))
-                .push_bind(it.id)
-                .push_bind(it.name.as_str())
-                .push_bind(it.unit_package)
-                .push_bind(i64::from(l.quantity))
+            push_line_head(&mut r, l.id, l.invoice, it, l.quantity)
                 .push_bind(money(l.unit_price_cents))
                 .push_bind(thousandths(l.tax_rate_milli))
                 .push_bind(money(l.tax_cents))

@@ -236,6 +236,7 @@ impl Default for Patterns {
             members: members.to_vec(),
             probability: 0.6,
         };
+        let seasonal = |item, month_weights| SeasonalItem { item, month_weights };
         Patterns {
             bundles: vec![
                 bundle(LIGHTHOUSE_MUG_WHITE, &[LIGHTHOUSE_TSHIRT_WHITE_M]),
@@ -244,22 +245,10 @@ impl Default for Patterns {
                 bundle(RC_STUNT_CAR_RED, &[AA_BATTERIES_8_PACK, RC_STUNT_RAMP_SET]),
             ],
             seasonal: vec![
-                SeasonalItem {
-                    item: PUMPKIN_LANTERN,
-                    month_weights: [0.5, 0.5, 0.5, 0.5, 0.5, 0.6, 1.0, 2.5, 6.0, 10.0, 2.0, 0.5],
-                },
-                SeasonalItem {
-                    item: FLEECE_SLIPPERS_NAVY_M,
-                    month_weights: [6.0, 3.0, 1.2, 0.6, 0.4, 0.4, 0.4, 0.4, 0.8, 2.0, 5.0, 7.0],
-                },
-                SeasonalItem {
-                    item: FLAMINGO_POOL_FLOAT,
-                    month_weights: [0.4, 0.4, 0.6, 1.0, 2.5, 6.0, 7.0, 5.0, 1.5, 0.5, 0.4, 0.4],
-                },
-                SeasonalItem {
-                    item: FESTIVE_STRING_LIGHTS,
-                    month_weights: [0.6, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.5, 0.8, 2.0, 6.0, 9.0],
-                },
+                seasonal(PUMPKIN_LANTERN, [0.5, 0.5, 0.5, 0.5, 0.5, 0.6, 1.0, 2.5, 6.0, 10.0, 2.0, 0.5]),
+                seasonal(FLEECE_SLIPPERS_NAVY_M, [6.0, 3.0, 1.2, 0.6, 0.4, 0.4, 0.4, 0.4, 0.8, 2.0, 5.0, 7.0]),
+                seasonal(FLAMINGO_POOL_FLOAT, [0.4, 0.4, 0.6, 1.0, 2.5, 6.0, 7.0, 5.0, 1.5, 0.5, 0.4, 0.4]),
+                seasonal(FESTIVE_STRING_LIGHTS, [0.6, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.5, 0.8, 2.0, 6.0, 9.0]),
             ],
             slow_movers: SLOW_MOVERS.to_vec(),
             slow_mover_weight: 0.05,
@@ -481,6 +470,11 @@ pub async fn generate(pool: &SqlitePool, spec: &GeneratorSpec) -> Result<Generat
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A `yyyy-mm-dd` date, for the generator's tests.
+    pub(super) fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+    }
 
     #[test]
     fn planted_ids_name_the_documented_items() {

@@ -293,12 +293,9 @@ pub(crate) fn simulate(spec: &GeneratorSpec, items: &[ItemDef], plans: &[Custome
 #[cfg(test)]
 mod tests {
     use super::super::catalog::catalog;
+    use super::super::tests::date;
     use super::*;
     use rand::SeedableRng;
-
-    fn date(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
-    }
 
     #[test]
     fn daily_volume_follows_weekday_and_year() {

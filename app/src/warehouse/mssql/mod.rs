@@ -22,7 +22,7 @@ use tokio::sync::broadcast;
 use self::pool::{ConnectFailure, FailureSink, PoolError, TdsConnection, TdsManager};
 use self::queries::Statement;
 use super::config::MsSqlSettings;
-use super::facts::{BasketFacts, CustomerFact, ItemSalesFact, MonthlyItemFact};
+use super::facts::{BasketFacts, CustomerFact, ItemSalesFact, MonthlyItemFact, ResultRow};
 use super::WarehouseError;
 use crate::calendar::DateRange;
 use crate::dataset::{Basis, DataSpan};
@@ -91,7 +91,7 @@ impl MsSqlWarehouse {
         let Some(row) = span.first() else { return Err(WarehouseError::Empty) };
         let span = data_span_row(row).map_err(|e| bad("data span", e))?.ok_or(WarehouseError::Empty)?;
         let invoices = match invoices.first() {
-            Some(row) => int(row, 0).map_err(|e| bad("invoice check", e))? != 0,
+            Some(row) => row.int(0).map_err(|e| bad("invoice check", e))? != 0,
             None => false,
         };
         Ok(DataSpan { invoices, ..span })
@@ -100,7 +100,7 @@ impl MsSqlWarehouse {
     #[tracing::instrument(skip(self), err(Display))]
     pub async fn item_sales(&self, range: DateRange, basis: Basis) -> Result<Vec<ItemSalesFact>, WarehouseError> {
         let rows = self.fetch_one(queries::item_sales(range, basis)).await?;
-        rows.iter().map(|r| item_sales_row(r).map_err(|e| bad("item sales", e))).collect()
+        rows.iter().map(|r| ItemSalesFact::from_row(r).map_err(|e| bad("item sales", e))).collect()
     }
 
     #[tracing::instrument(skip(self), err(Display))]
@@ -117,17 +117,17 @@ impl MsSqlWarehouse {
             results.next().unwrap_or_default(),
         );
         let orders = match orders.first() {
-            Some(row) => int(row, 0).map_err(|e| bad("basket orders", e))?,
+            Some(row) => row.int(0).map_err(|e| bad("basket orders", e))?,
             None => 0,
         };
         let items = items
             .iter()
-            .map(|r| Ok((int(r, 0)?, text(r, 1)?, int(r, 2)?)))
+            .map(|r| Ok((r.int(0)?, r.text(1)?, r.int(2)?)))
             .collect::<Result<Vec<_>, String>>()
             .map_err(|e| bad("basket items", e))?;
         let pairs = pairs
             .iter()
-            .map(|r| Ok((int(r, 0)?, int(r, 1)?, int(r, 2)?)))
+            .map(|r| Ok((r.int(0)?, r.int(1)?, r.int(2)?)))
             .collect::<Result<Vec<_>, String>>()
             .map_err(|e| bad("basket pairs", e))?;
         Ok(BasketFacts { orders, items, pairs })
@@ -136,13 +136,13 @@ impl MsSqlWarehouse {
     #[tracing::instrument(skip(self), err(Display))]
     pub async fn customers(&self, range: DateRange, basis: Basis) -> Result<Vec<CustomerFact>, WarehouseError> {
         let rows = self.fetch_one(queries::customers(range, basis)).await?;
-        rows.iter().map(|r| customer_row(r).map_err(|e| bad("customers", e))).collect()
+        rows.iter().map(|r| CustomerFact::from_row(r).map_err(|e| bad("customers", e))).collect()
     }
 
     #[tracing::instrument(skip(self), err(Display))]
     pub async fn monthly_item_sales(&self, range: DateRange, basis: Basis) -> Result<Vec<MonthlyItemFact>, WarehouseError> {
         let rows = self.fetch_one(queries::monthly_item_sales(range, basis)).await?;
-        rows.iter().map(|r| monthly_row(r).map_err(|e| bad("monthly item sales", e))).collect()
+        rows.iter().map(|r| MonthlyItemFact::from_row(r).map_err(|e| bad("monthly item sales", e))).collect()
     }
 
     /// One statement per id, on one connection: callers ask for a handful.
@@ -152,7 +152,7 @@ impl MsSqlWarehouse {
         let results = self.fetch(&statements).await?;
         let mut names = BTreeMap::new();
         for row in results.iter().flatten() {
-            let (id, name) = (int(row, 0), text(row, 1));
+            let (id, name) = (row.int(0), row.text(1));
             names.insert(id.map_err(|e| bad("stock item", e))?, name.map_err(|e| bad("stock item", e))?);
         }
         Ok(names)
@@ -241,31 +241,8 @@ fn cell(row: &Row, idx: usize) -> Result<&ColumnData<'static>, String> {
     row.get_column_data(idx).map_err(|e| format!("column {}: {e}", idx + 1))
 }
 
-/// Any SQL Server integer (TINYINT … BIGINT) widened to i64; NULL is an error.
-fn int(row: &Row, idx: usize) -> Result<i64, String> {
-    let value = match cell(row, idx)? {
-        ColumnData::U8(v) => v.map(i64::from),
-        ColumnData::I16(v) => v.map(i64::from),
-        ColumnData::I32(v) => v.map(i64::from),
-        ColumnData::I64(v) => *v,
-        other => return Err(format!("column {}: expected an integer, got {other:?}", idx + 1)),
-    };
-    value.ok_or_else(|| format!("column {}: unexpected NULL", idx + 1))
-}
-
-/// An exact DECIMAL (or integer) amount, normalised to two decimal places so it prints like
-/// the SQLite backend's cents (`1234.50`, `0.00`).
-fn money(row: &Row, idx: usize) -> Result<Decimal, String> {
-    let value = match cell(row, idx)? {
-        ColumnData::Numeric(Some(n)) => Decimal::try_from_i128_with_scale(n.value(), u32::from(n.scale()))
-            .map_err(|e| format!("column {}: amount out of range ({e})", idx + 1))?,
-        ColumnData::Numeric(None) => return Err(format!("column {}: unexpected NULL", idx + 1)),
-        ColumnData::U8(_) | ColumnData::I16(_) | ColumnData::I32(_) | ColumnData::I64(_) => {
-            Decimal::from(int(row, idx)?)
-        }
-        other => return Err(format!("column {}: expected a DECIMAL amount, got {other:?}", idx + 1)),
-    };
-    Ok(cents(value))
+fn opt_date(row: &Row, idx: usize) -> Result<Option<NaiveDate>, String> {
+    row.try_get::<NaiveDate, _>(idx).map_err(|e| format!("column {}: expected a DATE ({e})", idx + 1))
 }
 
 /// Rounds half away from zero (as SQL's ROUND) to two places and fixes the scale at two.
@@ -275,85 +252,72 @@ fn cents(value: Decimal) -> Decimal {
     value
 }
 
-fn opt_text(row: &Row, idx: usize) -> Result<Option<String>, String> {
-    match cell(row, idx)? {
-        ColumnData::String(s) => Ok(s.as_ref().map(|s| s.to_string())),
-        other => Err(format!("column {}: expected text, got {other:?}", idx + 1)),
+impl ResultRow for Row {
+    type Error = String;
+
+    fn expect_columns(&self, n: usize) -> Result<(), String> {
+        if self.len() == n {
+            Ok(())
+        } else {
+            Err(format!("expected {n} columns, got {}", self.len()))
+        }
     }
-}
 
-fn text(row: &Row, idx: usize) -> Result<String, String> {
-    opt_text(row, idx)?.ok_or_else(|| format!("column {}: unexpected NULL", idx + 1))
-}
+    /// Any SQL Server integer (TINYINT … BIGINT) widened to i64; NULL is an error.
+    fn int(&self, idx: usize) -> Result<i64, String> {
+        let value = match cell(self, idx)? {
+            ColumnData::U8(v) => v.map(i64::from),
+            ColumnData::I16(v) => v.map(i64::from),
+            ColumnData::I32(v) => v.map(i64::from),
+            ColumnData::I64(v) => *v,
+            other => return Err(format!("column {}: expected an integer, got {other:?}", idx + 1)),
+        };
+        value.ok_or_else(|| format!("column {}: unexpected NULL", idx + 1))
+    }
 
-fn opt_date(row: &Row, idx: usize) -> Result<Option<NaiveDate>, String> {
-    row.try_get::<NaiveDate, _>(idx).map_err(|e| format!("column {}: expected a DATE ({e})", idx + 1))
-}
+    fn text(&self, idx: usize) -> Result<String, String> {
+        self.opt_text(idx)?.ok_or_else(|| format!("column {}: unexpected NULL", idx + 1))
+    }
 
-fn date(row: &Row, idx: usize) -> Result<NaiveDate, String> {
-    opt_date(row, idx)?.ok_or_else(|| format!("column {}: unexpected NULL", idx + 1))
-}
+    fn opt_text(&self, idx: usize) -> Result<Option<String>, String> {
+        match cell(self, idx)? {
+            ColumnData::String(s) => Ok(s.as_ref().map(|s| s.to_string())),
+            other => Err(format!("column {}: expected text, got {other:?}", idx + 1)),
+        }
+    }
 
-fn expect_columns(row: &Row, n: usize) -> Result<(), String> {
-    if row.len() == n {
-        Ok(())
-    } else {
-        Err(format!("expected {n} columns, got {}", row.len()))
+    /// An exact DECIMAL (or integer) amount, normalised to two decimal places so it prints like
+    /// the SQLite backend's cents (`1234.50`, `0.00`).
+    fn money(&self, idx: usize) -> Result<Decimal, String> {
+        let value = match cell(self, idx)? {
+            ColumnData::Numeric(Some(n)) => Decimal::try_from_i128_with_scale(n.value(), u32::from(n.scale()))
+                .map_err(|e| format!("column {}: amount out of range ({e})", idx + 1))?,
+            ColumnData::Numeric(None) => return Err(format!("column {}: unexpected NULL", idx + 1)),
+            ColumnData::U8(_) | ColumnData::I16(_) | ColumnData::I32(_) | ColumnData::I64(_) => {
+                Decimal::from(self.int(idx)?)
+            }
+            other => return Err(format!("column {}: expected a DECIMAL amount, got {other:?}", idx + 1)),
+        };
+        Ok(cents(value))
+    }
+
+    fn date(&self, idx: usize) -> Result<NaiveDate, String> {
+        opt_date(self, idx)?.ok_or_else(|| format!("column {}: unexpected NULL", idx + 1))
+    }
+
+    /// A DATE, the month's first day.
+    fn month(&self, idx: usize) -> Result<NaiveDate, String> {
+        self.date(idx)
     }
 }
 
 /// None when the warehouse holds no orders (MIN/MAX of nothing). `invoices` is false here; the
 /// caller sets it from its own statement.
 fn data_span_row(row: &Row) -> Result<Option<DataSpan>, String> {
-    expect_columns(row, 2)?;
+    row.expect_columns(2)?;
     Ok(match (opt_date(row, 0)?, opt_date(row, 1)?) {
         (Some(first), Some(last)) => Some(DataSpan { first, last, invoices: false }),
         _ => None,
-    })
-}
-
-fn item_sales_row(r: &Row) -> Result<ItemSalesFact, String> {
-    expect_columns(r, 13)?;
-    Ok(ItemSalesFact {
-        stock_item_id: int(r, 0)?,
-        name: text(r, 1)?,
-        color: opt_text(r, 2)?,
-        brand: opt_text(r, 3)?,
-        size: opt_text(r, 4)?,
-        revenue: money(r, 5)?,
-        unit_price_sum: money(r, 6)?,
-        lines: int(r, 7)?,
-        quantity: int(r, 8)?,
-        customers: int(r, 9)?,
-        on_hand: int(r, 10)?,
-        reorder_level: int(r, 11)?,
-        last_cost_price: money(r, 12)?,
-    })
-}
-
-fn customer_row(r: &Row) -> Result<CustomerFact, String> {
-    expect_columns(r, 7)?;
-    Ok(CustomerFact {
-        customer_id: int(r, 0)?,
-        name: text(r, 1)?,
-        region: text(r, 2)?,
-        orders: int(r, 3)?,
-        spent: money(r, 4)?,
-        unique_products: int(r, 5)?,
-        last_order: date(r, 6)?,
-    })
-}
-
-fn monthly_row(r: &Row) -> Result<MonthlyItemFact, String> {
-    expect_columns(r, 7)?;
-    Ok(MonthlyItemFact {
-        stock_item_id: int(r, 0)?,
-        name: text(r, 1)?,
-        month: date(r, 2)?,
-        revenue: money(r, 3)?,
-        orders: int(r, 4)?,
-        lines: int(r, 5)?,
-        quantity: int(r, 6)?,
     })
 }
 
@@ -406,7 +370,7 @@ mod tests {
             ColumnData::I32(Some(20)),
             dec(1_234_567, 4), // 123.4567 → 123.46
         ]);
-        let f = item_sales_row(&r).unwrap();
+        let f = ItemSalesFact::from_row(&r).unwrap();
         assert_eq!(f.stock_item_id, 7);
         assert_eq!(f.color, None);
         assert_eq!(f.brand.as_deref(), Some("Northwind"));
@@ -425,19 +389,19 @@ mod tests {
         assert_eq!(cents(Decimal::new(42, 0)).to_string(), "42.00");
         // A sum near the top of DECIMAL(38,2) that does not fit rust_decimal is bad data, not a panic.
         let huge = row(vec![dec(i128::MAX / 10, 2)]);
-        assert!(money(&huge, 0).unwrap_err().contains("out of range"));
+        assert!(huge.money(0).unwrap_err().contains("out of range"));
     }
 
     #[test]
     fn nulls_and_wrong_types_are_bad_data_not_panics() {
         let r = row(vec![ColumnData::I32(None), ColumnData::F64(Some(1.5)), ColumnData::Numeric(None)]);
-        assert!(int(&r, 0).unwrap_err().contains("NULL"));
-        assert!(int(&r, 1).unwrap_err().contains("expected an integer"));
-        assert!(money(&r, 1).unwrap_err().contains("expected a DECIMAL"));
-        assert!(money(&r, 2).unwrap_err().contains("NULL"));
-        assert!(int(&r, 5).is_err(), "missing column");
+        assert!(r.int(0).unwrap_err().contains("NULL"));
+        assert!(r.int(1).unwrap_err().contains("expected an integer"));
+        assert!(r.money(1).unwrap_err().contains("expected a DECIMAL"));
+        assert!(r.money(2).unwrap_err().contains("NULL"));
+        assert!(r.int(5).is_err(), "missing column");
         let short = row(vec![ColumnData::I32(Some(1))]);
-        assert!(item_sales_row(&short).unwrap_err().contains("expected 13 columns"));
+        assert!(ItemSalesFact::from_row(&short).unwrap_err().contains("expected 13 columns"));
         assert!(matches!(bad("x", "y".into()), WarehouseError::BadData(m) if m == "x: y"));
     }
 
@@ -452,7 +416,7 @@ mod tests {
             ColumnData::I64(Some(0)),
             day(2015, 12, 30).into_sql(),
         ]);
-        let f = customer_row(&c).unwrap();
+        let f = CustomerFact::from_row(&c).unwrap();
         assert_eq!(f.region, "Plains");
         assert_eq!(f.spent.to_string(), "0.00");
         assert_eq!(f.last_order, day(2015, 12, 30));
@@ -466,7 +430,7 @@ mod tests {
             ColumnData::I64(Some(5)),
             ColumnData::I64(Some(60)),
         ]);
-        let f = monthly_row(&m).unwrap();
+        let f = MonthlyItemFact::from_row(&m).unwrap();
         assert_eq!(f.month, day(2016, 2, 1));
         assert_eq!(f.revenue.to_string(), "999.00");
         assert_eq!((f.orders, f.lines, f.quantity), (4, 5, 60));

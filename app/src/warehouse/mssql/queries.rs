@@ -10,6 +10,17 @@ use tiberius::Query;
 
 use crate::calendar::DateRange;
 use crate::dataset::Basis;
+use crate::warehouse::{over_lines, ByBasis};
+
+/// The revenue statements of one basis.
+pub struct BasisQueries {
+    pub item_sales: String,
+    pub basket_orders: String,
+    pub basket_items: String,
+    pub basket_pairs: String,
+    pub customers: String,
+    pub monthly_item_sales: String,
+}
 
 pub const DATA_SPAN: &str = "SELECT MIN(o.OrderDate), MAX(o.OrderDate) FROM Sales.Orders o";
 
@@ -24,40 +35,26 @@ ELSE
 /// Order lines of the range as (Purchase, CustomerID, Day, StockItemID, Quantity, UnitPrice,
 /// Amount = Quantity × UnitPrice, ex tax). Purchase is the root order: the original order's
 /// `BackorderOrderID` points at its backorder, and both count as one purchase.
-macro_rules! ordered_lines {
-    () => {
-        "
+const ORDERED_LINES: &str = "
     SELECT COALESCE(p.OrderID, o.OrderID) AS Purchase, o.CustomerID, o.OrderDate AS Day, ol.StockItemID,
            ol.Quantity, ol.UnitPrice, ol.Quantity * ol.UnitPrice AS Amount
     FROM Sales.Orders o
     JOIN Sales.OrderLines ol ON ol.OrderID = o.OrderID
     LEFT JOIN Sales.Orders p ON p.BackorderOrderID = o.OrderID
-    WHERE o.OrderDate BETWEEN @P1 AND @P2"
-    };
-}
+    WHERE o.OrderDate BETWEEN @P1 AND @P2";
 
 /// Invoice lines of the range by invoice date, same columns; Amount = ExtendedPrice − TaxAmount
 /// (WWI's "Total Excluding Tax"). An invoice without an order is a purchase of its own.
-macro_rules! invoiced_lines {
-    () => {
-        "
+const INVOICED_LINES: &str = "
     SELECT COALESCE(p.OrderID, i.OrderID, -i.InvoiceID) AS Purchase, i.CustomerID, i.InvoiceDate AS Day,
            il.StockItemID, il.Quantity, il.UnitPrice, il.ExtendedPrice - il.TaxAmount AS Amount
     FROM Sales.Invoices i
     JOIN Sales.InvoiceLines il ON il.InvoiceID = i.InvoiceID
     LEFT JOIN Sales.Orders p ON p.BackorderOrderID = i.OrderID
-    WHERE i.InvoiceDate BETWEEN @P1 AND @P2"
-    };
-}
+    WHERE i.InvoiceDate BETWEEN @P1 AND @P2";
 
 /// Every stock item, sold in the range or not, with its current holding.
-macro_rules! item_sales {
-    ($lines:expr) => {
-        concat!(
-            "WITH l AS (",
-            $lines,
-            "
-),
+const ITEM_SALES: &str = ",
 s AS (
     SELECT l.StockItemID,
            SUM(l.Amount)                    AS Revenue,
@@ -77,63 +74,32 @@ FROM Warehouse.StockItems si
 LEFT JOIN Warehouse.Colors c ON c.ColorID = si.ColorID
 LEFT JOIN Warehouse.StockItemHoldings h ON h.StockItemID = si.StockItemID
 LEFT JOIN s ON s.StockItemID = si.StockItemID
-ORDER BY si.StockItemID"
-        )
-    };
-}
+ORDER BY si.StockItemID";
 
 /// Purchases in the range that have at least one line (the inner join): the baskets.
-macro_rules! basket_orders {
-    ($lines:expr) => {
-        concat!("WITH l AS (", $lines, "\n)\nSELECT COUNT_BIG(DISTINCT l.Purchase) FROM l")
-    };
-}
+const BASKET_ORDERS: &str = "\nSELECT COUNT_BIG(DISTINCT l.Purchase) FROM l";
 
-macro_rules! basket_items {
-    ($lines:expr) => {
-        concat!(
-            "WITH l AS (",
-            $lines,
-            "
-)
+const BASKET_ITEMS: &str = "
 SELECT l.StockItemID, si.StockItemName, COUNT_BIG(DISTINCT l.Purchase)
 FROM l
 JOIN Warehouse.StockItems si ON si.StockItemID = l.StockItemID
 GROUP BY l.StockItemID, si.StockItemName
-ORDER BY l.StockItemID"
-        )
-    };
-}
+ORDER BY l.StockItemID";
 
 /// Pairs counted once per purchase (an item on two lines of one purchase is one basket entry).
-macro_rules! basket_pairs {
-    ($lines:expr) => {
-        concat!(
-            "WITH l AS (",
-            $lines,
-            "
-),
+const BASKET_PAIRS: &str = ",
 d AS (SELECT DISTINCT l.Purchase, l.StockItemID FROM l)
 SELECT a.StockItemID, b.StockItemID, COUNT_BIG(*) AS CoOccurrence
 FROM d a
 JOIN d b ON b.Purchase = a.Purchase AND a.StockItemID < b.StockItemID
 GROUP BY a.StockItemID, b.StockItemID
 HAVING COUNT_BIG(*) >= @P3
-ORDER BY a.StockItemID, b.StockItemID"
-        )
-    };
-}
+ORDER BY a.StockItemID, b.StockItemID";
 
 /// Every customer with an order on or before the range end; spend and counts within the range,
 /// recency up to the range end (on orders, for both bases). Region: delivery city →
 /// state/province → sales territory.
-macro_rules! customers {
-    ($lines:expr) => {
-        concat!(
-            "WITH l AS (",
-            $lines,
-            "
-),
+const CUSTOMERS: &str = ",
 r AS (
     SELECT l.CustomerID,
            COUNT_BIG(DISTINCT l.Purchase)    AS Orders,
@@ -155,20 +121,11 @@ JOIN Sales.Customers c ON c.CustomerID = lo.CustomerID
 LEFT JOIN r ON r.CustomerID = lo.CustomerID
 LEFT JOIN Application.Cities ci ON ci.CityID = c.DeliveryCityID
 LEFT JOIN Application.StateProvinces sp ON sp.StateProvinceID = ci.StateProvinceID
-ORDER BY c.CustomerID"
-        )
-    };
-}
+ORDER BY c.CustomerID";
 
 /// Per item and calendar month, the month as its first day (the seed grouped by MONTH() alone,
 /// merging years).
-macro_rules! monthly_item_sales {
-    ($lines:expr) => {
-        concat!(
-            "WITH l AS (",
-            $lines,
-            "
-)
+const MONTHLY_ITEM_SALES: &str = "
 SELECT m.StockItemID, si.StockItemName, m.SalesMonth,
        COALESCE(SUM(m.Amount), 0),
        COUNT_BIG(DISTINCT m.Purchase), COUNT_BIG(*), SUM(CAST(m.Quantity AS BIGINT))
@@ -179,44 +136,16 @@ FROM (
 ) m
 JOIN Warehouse.StockItems si ON si.StockItemID = m.StockItemID
 GROUP BY m.StockItemID, si.StockItemName, m.SalesMonth
-ORDER BY m.StockItemID, m.SalesMonth"
-        )
-    };
-}
+ORDER BY m.StockItemID, m.SalesMonth";
 
-/// The revenue statements of one basis.
-pub struct BasisQueries {
-    pub item_sales: &'static str,
-    pub basket_orders: &'static str,
-    pub basket_items: &'static str,
-    pub basket_pairs: &'static str,
-    pub customers: &'static str,
-    pub monthly_item_sales: &'static str,
-}
-
-/// Every statement of the struct over one line source.
-macro_rules! basis_queries {
-    ($lines:expr) => {
-        BasisQueries {
-            item_sales: item_sales!($lines),
-            basket_orders: basket_orders!($lines),
-            basket_items: basket_items!($lines),
-            basket_pairs: basket_pairs!($lines),
-            customers: customers!($lines),
-            monthly_item_sales: monthly_item_sales!($lines),
-        }
-    };
-}
-
-pub const ORDERED: BasisQueries = basis_queries!(ordered_lines!());
-pub const INVOICED: BasisQueries = basis_queries!(invoiced_lines!());
-
-pub fn for_basis(basis: Basis) -> &'static BasisQueries {
-    match basis {
-        Basis::Invoiced => &INVOICED,
-        Basis::Ordered => &ORDERED,
-    }
-}
+pub(super) static QUERIES: ByBasis<BasisQueries> = ByBasis::new(ORDERED_LINES, INVOICED_LINES, |lines| BasisQueries {
+    item_sales: over_lines(lines, ITEM_SALES),
+    basket_orders: over_lines(lines, BASKET_ORDERS),
+    basket_items: over_lines(lines, BASKET_ITEMS),
+    basket_pairs: over_lines(lines, BASKET_PAIRS),
+    customers: over_lines(lines, CUSTOMERS),
+    monthly_item_sales: over_lines(lines, MONTHLY_ITEM_SALES),
+});
 
 /// One stock item's name, @P1 = its id.
 pub const STOCK_ITEM_NAME: &str = "SELECT si.StockItemID, si.StockItemName FROM Warehouse.StockItems si WHERE si.StockItemID = @P1";
@@ -270,27 +199,27 @@ pub fn has_invoices() -> Statement {
 }
 
 pub fn item_sales(range: DateRange, basis: Basis) -> Statement {
-    Statement { sql: for_basis(basis).item_sales, params: bind_range(range) }
+    Statement { sql: &QUERIES.get(basis).item_sales, params: bind_range(range) }
 }
 
 pub fn basket_orders(range: DateRange, basis: Basis) -> Statement {
-    Statement { sql: for_basis(basis).basket_orders, params: bind_range(range) }
+    Statement { sql: &QUERIES.get(basis).basket_orders, params: bind_range(range) }
 }
 
 pub fn basket_items(range: DateRange, basis: Basis) -> Statement {
-    Statement { sql: for_basis(basis).basket_items, params: bind_range(range) }
+    Statement { sql: &QUERIES.get(basis).basket_items, params: bind_range(range) }
 }
 
 pub fn basket_pairs(range: DateRange, min_co: u32, basis: Basis) -> Statement {
-    Statement { sql: for_basis(basis).basket_pairs, params: bind_pairs(range, min_co) }
+    Statement { sql: &QUERIES.get(basis).basket_pairs, params: bind_pairs(range, min_co) }
 }
 
 pub fn customers(range: DateRange, basis: Basis) -> Statement {
-    Statement { sql: for_basis(basis).customers, params: bind_range(range) }
+    Statement { sql: &QUERIES.get(basis).customers, params: bind_range(range) }
 }
 
 pub fn monthly_item_sales(range: DateRange, basis: Basis) -> Statement {
-    Statement { sql: for_basis(basis).monthly_item_sales, params: bind_range(range) }
+    Statement { sql: &QUERIES.get(basis).monthly_item_sales, params: bind_range(range) }
 }
 
 pub fn stock_item_name(id: i64) -> Statement {
@@ -384,7 +313,7 @@ mod tests {
             assert!(stmt.sql.contains("@P1"), "{name} lacks @P1");
             assert!(stmt.sql.contains("@P2"), "{name} lacks @P2");
         }
-        for q in [&ORDERED, &INVOICED] {
+        for q in [QUERIES.get(Basis::Ordered), QUERIES.get(Basis::Invoiced)] {
             assert!(q.basket_pairs.contains("HAVING COUNT_BIG(*) >= @P3"));
             assert!(q.customers.contains("o.OrderDate <= @P2"), "recency must stop at the range end");
         }
@@ -405,21 +334,21 @@ mod tests {
 
     #[test]
     fn money_is_summed_exactly_and_counts_are_bigint() {
-        for q in [&ORDERED, &INVOICED] {
-            for (name, sql) in [("item_sales", q.item_sales), ("customers", q.customers), ("monthly", q.monthly_item_sales)] {
+        for q in [QUERIES.get(Basis::Ordered), QUERIES.get(Basis::Invoiced)] {
+            for (name, sql) in [("item_sales", &q.item_sales), ("customers", &q.customers), ("monthly", &q.monthly_item_sales)] {
                 assert!(sql.contains("SUM(l.Amount)") || sql.contains("SUM(m.Amount)"), "{name}");
                 assert!(!sql.contains("FLOAT") && !sql.contains("REAL"), "{name} sums money through a float");
                 assert!(!sql.contains("COUNT("), "{name}: COUNT returns INT, use COUNT_BIG");
             }
-            for sql in [q.basket_orders, q.basket_items, q.basket_pairs] {
+            for sql in [&q.basket_orders, &q.basket_items, &q.basket_pairs] {
                 assert!(!sql.contains("COUNT("));
             }
             assert!(q.basket_pairs.contains("SELECT DISTINCT l.Purchase, l.StockItemID"));
             assert!(q.monthly_item_sales.contains("DATEFROMPARTS(YEAR(l.Day), MONTH(l.Day), 1)"));
             assert!(q.customers.contains("c.DeliveryCityID") && q.customers.contains("sp.SalesTerritory"));
         }
-        assert!(ORDERED.item_sales.contains("ol.Quantity * ol.UnitPrice AS Amount"));
-        assert!(INVOICED.item_sales.contains("il.ExtendedPrice - il.TaxAmount AS Amount"), "ex tax");
+        assert!(QUERIES.get(Basis::Ordered).item_sales.contains("ol.Quantity * ol.UnitPrice AS Amount"));
+        assert!(QUERIES.get(Basis::Invoiced).item_sales.contains("il.ExtendedPrice - il.TaxAmount AS Amount"), "ex tax");
     }
 
     #[test]
@@ -441,14 +370,14 @@ mod tests {
             for stmt in range_statements(b) {
                 assert!(stmt.sql.contains("LEFT JOIN Sales.Orders p ON p.BackorderOrderID = "), "{}", stmt.sql);
             }
-            let q = for_basis(b);
-            for sql in [q.basket_orders, q.basket_items, q.customers, q.monthly_item_sales] {
+            let q = QUERIES.get(b);
+            for sql in [&q.basket_orders, &q.basket_items, &q.customers, &q.monthly_item_sales] {
                 assert!(sql.contains("COUNT_BIG(DISTINCT l.Purchase)") || sql.contains("COUNT_BIG(DISTINCT m.Purchase)"), "{sql}");
                 assert!(!sql.contains("DISTINCT o.OrderID") && !sql.contains("DISTINCT ol.OrderID"), "{sql}");
             }
         }
-        assert!(ORDERED.item_sales.contains("COALESCE(p.OrderID, o.OrderID) AS Purchase"));
-        assert!(INVOICED.item_sales.contains("COALESCE(p.OrderID, i.OrderID, -i.InvoiceID) AS Purchase"));
+        assert!(QUERIES.get(Basis::Ordered).item_sales.contains("COALESCE(p.OrderID, o.OrderID) AS Purchase"));
+        assert!(QUERIES.get(Basis::Invoiced).item_sales.contains("COALESCE(p.OrderID, i.OrderID, -i.InvoiceID) AS Purchase"));
     }
 
     #[test]
@@ -471,7 +400,7 @@ mod tests {
         let r = range();
         for b in [Basis::Ordered, Basis::Invoiced] {
             let stmt = basket_pairs(r, 7, b);
-            assert_eq!(stmt.sql, for_basis(b).basket_pairs);
+            assert_eq!(stmt.sql, QUERIES.get(b).basket_pairs);
             assert_eq!(
                 stmt.params,
                 vec![Param::Date(day(2016, 1, 1)), Param::Date(day(2016, 5, 31)), Param::Int(7)]

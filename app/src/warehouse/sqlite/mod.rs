@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteRow, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Executor, Row, SqlitePool};
 
-use super::facts::{BasketFacts, CustomerFact, ItemSalesFact, MonthlyItemFact};
+use super::facts::{BasketFacts, CustomerFact, ItemSalesFact, MonthlyItemFact, ResultRow};
 use super::generator::{self, GeneratorSpec};
 use super::WarehouseError;
 use crate::calendar::DateRange;
@@ -52,6 +52,37 @@ fn cents(c: i64) -> Decimal {
 fn date(text: &str) -> Result<NaiveDate, WarehouseError> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .map_err(|_| WarehouseError::BadData(format!("order date {text:?} is not yyyy-mm-dd")))
+}
+
+/// Integers and text as stored; amounts as integer cents, dates as ISO text, months as `yyyy-mm`
+/// (the SELECT lists in `queries.rs`).
+impl ResultRow for SqliteRow {
+    type Error = WarehouseError;
+
+    fn int(&self, idx: usize) -> Result<i64, WarehouseError> {
+        Ok(self.try_get(idx)?)
+    }
+
+    fn text(&self, idx: usize) -> Result<String, WarehouseError> {
+        Ok(self.try_get(idx)?)
+    }
+
+    fn opt_text(&self, idx: usize) -> Result<Option<String>, WarehouseError> {
+        Ok(self.try_get(idx)?)
+    }
+
+    fn money(&self, idx: usize) -> Result<Decimal, WarehouseError> {
+        Ok(cents(self.try_get(idx)?))
+    }
+
+    fn date(&self, idx: usize) -> Result<NaiveDate, WarehouseError> {
+        date(&self.try_get::<String, _>(idx)?)
+    }
+
+    fn month(&self, idx: usize) -> Result<NaiveDate, WarehouseError> {
+        let month: String = self.try_get(idx)?;
+        date(&format!("{month}-01"))
+    }
 }
 
 impl SqliteWarehouse {
@@ -130,51 +161,20 @@ impl SqliteWarehouse {
     }
 
     pub async fn item_sales(&self, range: DateRange, basis: Basis) -> Result<Vec<ItemSalesFact>, WarehouseError> {
-        let rows = self.fetch_range(queries::for_basis(basis).item_sales, range).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ItemSalesFact {
-                    stock_item_id: r.try_get(0)?,
-                    name: r.try_get(1)?,
-                    color: r.try_get(2)?,
-                    brand: r.try_get(3)?,
-                    size: r.try_get(4)?,
-                    revenue: cents(r.try_get(5)?),
-                    unit_price_sum: cents(r.try_get(6)?),
-                    lines: r.try_get(7)?,
-                    quantity: r.try_get(8)?,
-                    customers: r.try_get(9)?,
-                    on_hand: r.try_get(10)?,
-                    reorder_level: r.try_get(11)?,
-                    last_cost_price: cents(r.try_get(12)?),
-                })
-            })
-            .collect()
+        let rows = self.fetch_range(&queries::QUERIES.get(basis).item_sales, range).await?;
+        rows.iter().map(ItemSalesFact::from_row).collect()
     }
 
     pub async fn baskets(&self, range: DateRange, min_co: u32, basis: Basis) -> Result<BasketFacts, WarehouseError> {
         let names: BTreeMap<i64, String> = sqlx::query_as(queries::ITEM_NAMES).fetch_all(&self.pool).await?.into_iter().collect();
-        let rows = self.fetch_range(queries::for_basis(basis).basket_lines, range).await?;
+        let rows = self.fetch_range(&queries::QUERIES.get(basis).basket_lines, range).await?;
         let lines = rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).collect::<Result<Vec<(i64, i64)>, sqlx::Error>>()?;
         Ok(BasketFacts::from_order_items(lines, &names, min_co))
     }
 
     pub async fn customers(&self, range: DateRange, basis: Basis) -> Result<Vec<CustomerFact>, WarehouseError> {
-        let rows = self.fetch_range(queries::for_basis(basis).customers, range).await?;
-        rows.iter()
-            .map(|r| {
-                let last: String = r.try_get(6)?;
-                Ok(CustomerFact {
-                    customer_id: r.try_get(0)?,
-                    name: r.try_get(1)?,
-                    region: r.try_get(2)?,
-                    orders: r.try_get(3)?,
-                    spent: cents(r.try_get(4)?),
-                    unique_products: r.try_get(5)?,
-                    last_order: date(&last)?,
-                })
-            })
-            .collect()
+        let rows = self.fetch_range(&queries::QUERIES.get(basis).customers, range).await?;
+        rows.iter().map(CustomerFact::from_row).collect()
     }
 
     /// One lookup per id: callers ask for a handful (a bundle has at most four items).
@@ -188,20 +188,7 @@ impl SqliteWarehouse {
     }
 
     pub async fn monthly_item_sales(&self, range: DateRange, basis: Basis) -> Result<Vec<MonthlyItemFact>, WarehouseError> {
-        let rows = self.fetch_range(queries::for_basis(basis).monthly_item_sales, range).await?;
-        rows.iter()
-            .map(|r| {
-                let month: String = r.try_get(2)?;
-                Ok(MonthlyItemFact {
-                    stock_item_id: r.try_get(0)?,
-                    name: r.try_get(1)?,
-                    month: date(&format!("{month}-01"))?,
-                    revenue: cents(r.try_get(3)?),
-                    orders: r.try_get(4)?,
-                    lines: r.try_get(5)?,
-                    quantity: r.try_get(6)?,
-                })
-            })
-            .collect()
+        let rows = self.fetch_range(&queries::QUERIES.get(basis).monthly_item_sales, range).await?;
+        rows.iter().map(MonthlyItemFact::from_row).collect()
     }
 }

@@ -6,7 +6,15 @@
 //! order date, or invoice lines by invoice date, amounts ex tax. `Purchase` is the root order: an
 //! order and its backorder (the original's `BackorderOrderID` points at it) are one purchase.
 
-use crate::dataset::Basis;
+use crate::warehouse::{over_lines, ByBasis};
+
+/// The four revenue queries of one basis.
+pub struct BasisQueries {
+    pub item_sales: String,
+    pub basket_lines: String,
+    pub customers: String,
+    pub monthly_item_sales: String,
+}
 
 /// Two subqueries, not `SELECT MIN(..), MAX(..)`: SQLite answers a lone MIN or MAX from the index
 /// in one step, but scans the whole index for the pair (9 ms at scale 1, on every page view).
@@ -15,41 +23,27 @@ pub const DATA_SPAN: &str = "SELECT (SELECT MIN(OrderDate) FROM Sales.Orders), (
 
 /// Order lines of the range: (Purchase, CustomerID, Day, StockItemID, Quantity, PriceCents,
 /// AmountCents = Quantity × UnitPrice).
-macro_rules! ordered_lines {
-    () => {
-        "
+const ORDERED_LINES: &str = "
     SELECT COALESCE(p.OrderID, o.OrderID) AS Purchase, o.CustomerID, o.OrderDate AS Day, ol.StockItemID,
            ol.Quantity, CAST(ROUND(ol.UnitPrice * 100) AS INTEGER) AS PriceCents,
            ol.Quantity * CAST(ROUND(ol.UnitPrice * 100) AS INTEGER) AS AmountCents
     FROM Sales.Orders o
     JOIN Sales.OrderLines ol ON ol.OrderID = o.OrderID
     LEFT JOIN Sales.Orders p ON p.BackorderOrderID = o.OrderID
-    WHERE o.OrderDate BETWEEN ?1 AND ?2"
-    };
-}
+    WHERE o.OrderDate BETWEEN ?1 AND ?2";
 
 /// Invoice lines of the range, same columns; the amount ex tax is ExtendedPrice − TaxAmount (as
 /// WWI's "Total Excluding Tax"). An invoice without an order is a purchase of its own.
-macro_rules! invoiced_lines {
-    () => {
-        "
+const INVOICED_LINES: &str = "
     SELECT COALESCE(p.OrderID, i.OrderID, -i.InvoiceID) AS Purchase, i.CustomerID, i.InvoiceDate AS Day,
            il.StockItemID, il.Quantity, CAST(ROUND(il.UnitPrice * 100) AS INTEGER) AS PriceCents,
            CAST(ROUND(il.ExtendedPrice * 100) AS INTEGER) - CAST(ROUND(il.TaxAmount * 100) AS INTEGER) AS AmountCents
     FROM Sales.Invoices i
     JOIN Sales.InvoiceLines il ON il.InvoiceID = i.InvoiceID
     LEFT JOIN Sales.Orders p ON p.BackorderOrderID = i.OrderID
-    WHERE i.InvoiceDate BETWEEN ?1 AND ?2"
-    };
-}
+    WHERE i.InvoiceDate BETWEEN ?1 AND ?2";
 
-macro_rules! item_sales {
-    ($lines:expr) => {
-        concat!(
-            "WITH l AS (",
-            $lines,
-            "
-),
+const ITEM_SALES: &str = ",
 s AS (
     SELECT StockItemID, SUM(AmountCents) AS RevenueCents, SUM(PriceCents) AS PriceCents, COUNT(*) AS Lines,
            SUM(Quantity) AS Quantity, COUNT(DISTINCT CustomerID) AS Customers
@@ -65,28 +59,15 @@ FROM Warehouse.StockItems si
 LEFT JOIN Warehouse.Colors c ON c.ColorID = si.ColorID
 LEFT JOIN Warehouse.StockItemHoldings h ON h.StockItemID = si.StockItemID
 LEFT JOIN s ON s.StockItemID = si.StockItemID
-ORDER BY si.StockItemID"
-        )
-    };
-}
+ORDER BY si.StockItemID";
 
 /// Every (purchase, item) of the range, each purchase's rows together: baskets, item counts and
 /// pair counts are tallied in Rust in one pass, several times faster than a self-join in SQLite.
-macro_rules! basket_lines {
-    ($lines:expr) => {
-        concat!("WITH l AS (", $lines, "\n)\nSELECT Purchase, StockItemID FROM l ORDER BY Purchase")
-    };
-}
+const BASKET_LINES: &str = "\nSELECT Purchase, StockItemID FROM l ORDER BY Purchase";
 
 /// Every customer with an order on or before the range end; spend and counts within the range,
 /// recency up to the range end (not a literal date as in the seed), on orders for both bases.
-macro_rules! customers {
-    ($lines:expr) => {
-        concat!(
-            "WITH l AS (",
-            $lines,
-            "
-),
+const CUSTOMERS: &str = ",
 r AS (
     SELECT CustomerID, COUNT(DISTINCT Purchase) AS Orders, SUM(AmountCents) AS SpentCents,
            COUNT(DISTINCT StockItemID) AS Products
@@ -106,20 +87,11 @@ JOIN Sales.Customers c ON c.CustomerID = last.CustomerID
 LEFT JOIN r ON r.CustomerID = last.CustomerID
 LEFT JOIN Application.Cities ci ON ci.CityID = c.DeliveryCityID
 LEFT JOIN Application.StateProvinces sp ON sp.StateProvinceID = ci.StateProvinceID
-ORDER BY c.CustomerID"
-        )
-    };
-}
+ORDER BY c.CustomerID";
 
 /// Per item and calendar month (the seed grouped by MONTH() alone, merging years). Names are
 /// joined after the aggregation, on a few thousand rows instead of every line.
-macro_rules! monthly_item_sales {
-    ($lines:expr) => {
-        concat!(
-            "WITH l AS (",
-            $lines,
-            "
-),
+const MONTHLY_ITEM_SALES: &str = ",
 m AS (
     SELECT StockItemID, substr(Day, 1, 7) AS Month, COALESCE(SUM(AmountCents), 0) AS RevenueCents,
            COUNT(DISTINCT Purchase) AS Orders, COUNT(*) AS Lines, SUM(Quantity) AS Quantity
@@ -129,40 +101,14 @@ m AS (
 SELECT m.StockItemID, si.StockItemName, m.Month, m.RevenueCents, m.Orders, m.Lines, m.Quantity
 FROM m
 JOIN Warehouse.StockItems si ON si.StockItemID = m.StockItemID
-ORDER BY m.StockItemID, m.Month"
-        )
-    };
-}
+ORDER BY m.StockItemID, m.Month";
 
-/// The four revenue queries of one basis.
-pub struct BasisQueries {
-    pub item_sales: &'static str,
-    pub basket_lines: &'static str,
-    pub customers: &'static str,
-    pub monthly_item_sales: &'static str,
-}
-
-/// Every statement of the struct over one line source.
-macro_rules! basis_queries {
-    ($lines:expr) => {
-        BasisQueries {
-            item_sales: item_sales!($lines),
-            basket_lines: basket_lines!($lines),
-            customers: customers!($lines),
-            monthly_item_sales: monthly_item_sales!($lines),
-        }
-    };
-}
-
-pub const ORDERED: BasisQueries = basis_queries!(ordered_lines!());
-pub const INVOICED: BasisQueries = basis_queries!(invoiced_lines!());
-
-pub fn for_basis(basis: Basis) -> &'static BasisQueries {
-    match basis {
-        Basis::Invoiced => &INVOICED,
-        Basis::Ordered => &ORDERED,
-    }
-}
+pub(super) static QUERIES: ByBasis<BasisQueries> = ByBasis::new(ORDERED_LINES, INVOICED_LINES, |lines| BasisQueries {
+    item_sales: over_lines(lines, ITEM_SALES),
+    basket_lines: over_lines(lines, BASKET_LINES),
+    customers: over_lines(lines, CUSTOMERS),
+    monthly_item_sales: over_lines(lines, MONTHLY_ITEM_SALES),
+});
 
 pub const ITEM_NAMES: &str = "SELECT StockItemID, StockItemName FROM Warehouse.StockItems";
 
