@@ -158,7 +158,7 @@ fn unauthorized() -> Response {
 /// `Err` is an answer that ends the request early (the gate's, or a bad request's).
 pub(super) async fn chat(State(sim): State<SimControl>, headers: HeaderMap, body: Bytes) -> Result<Response, Response> {
     let fault = sim.enter(&GATE, &headers)?;
-    let request = parse_chat(&body).map_err(IntoResponse::into_response)?;
+    let request = parse_chat(&body).map_err(BadChat::into_response)?;
     let reply = Reply::new(&request);
     tracing::debug!(model = %request.model, chunks = reply.chunks.len(), stream = ?request.stream, "simulator chat");
     Ok(if request.stream.unwrap_or(false) {
