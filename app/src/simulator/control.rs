@@ -1,6 +1,6 @@
 //! What both simulators repeat: the FIFO fault queues, request counters, JSON answers (each
-//! simulator with its provider's content type), the `/__sim/*` control bodies and the hold/release
-//! gate that stops traffic at a point a test chooses.
+//! simulator with its provider's content type), the `/__sim/faults` route and the other control
+//! bodies, and the hold/release gate that stops traffic at a point a test chooses.
 
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
@@ -71,9 +71,13 @@ impl<K, F> Default for FaultQueue<K, F> {
 }
 
 impl<K: Eq + Hash + Copy + std::fmt::Debug, F: std::fmt::Debug> FaultQueue<K, F> {
-    pub fn push(&self, key: K, fault: F) {
+    /// Queues `fault` behind those already waiting at `key`; answers how many wait there now.
+    pub fn push(&self, key: K, fault: F) -> usize {
         tracing::debug!(?key, ?fault, "simulator fault queued");
-        lock(&self.queues).entry(key).or_default().push_back(fault);
+        let mut queues = lock(&self.queues);
+        let queue = queues.entry(key).or_default();
+        queue.push_back(fault);
+        queue.len()
     }
 
     pub fn pop(&self, key: K) -> Option<F> {
@@ -165,6 +169,22 @@ impl Hold {
     }
 }
 
+/// `POST /__sim/faults`: the body read as a `R` and handed to `queue`, which queues its fault and
+/// answers how many wait → `{"queued": n}`; a body that is no `R` → 400.
+pub fn fault_route<S, R>(state: S, json: Json, queue: fn(&S, R) -> usize) -> Router
+where
+    S: Clone + Send + Sync + 'static,
+    R: DeserializeOwned + 'static,
+{
+    let push = move |State(state): State<S>, body: Bytes| async move {
+        match json.parse::<R>(&body, "fault") {
+            Ok(request) => json.response(StatusCode::OK, &json!({"queued": queue(&state, request)})),
+            Err(response) => response,
+        }
+    };
+    Router::new().route("/__sim/faults", post(push)).with_state(state)
+}
+
 /// `POST /__sim/hold` with `{"after": n}` and `POST /__sim/release`, for a test driving a server
 /// from outside (a browser test holds a sync mid-way, then releases it).
 pub fn hold_routes(hold: Arc<Hold>, json: Json) -> Router {
@@ -191,6 +211,30 @@ pub fn hold_routes(hold: Arc<Hold>, json: Json) -> Router {
         .with_state(hold)
 }
 
+/// Test calls to the `/__sim/*` routes of a simulator at `base` (`http://addr`).
+#[cfg(test)]
+pub mod test_client {
+    use serde::de::DeserializeOwned;
+    use serde_json::Value;
+
+    /// POSTs `body` as JSON to `{base}/__sim/{route}`; the status.
+    pub async fn post(base: &str, route: &str, body: &Value) -> u16 {
+        let response = reqwest::Client::new()
+            .post(format!("{base}/__sim/{route}"))
+            .json(body)
+            .send()
+            .await
+            .expect("control request");
+        response.status().as_u16()
+    }
+
+    /// GETs `{base}/__sim/{route}` and reads its JSON.
+    pub async fn get<T: DeserializeOwned>(base: &str, route: &str) -> T {
+        let response = reqwest::get(format!("{base}/__sim/{route}")).await.expect("control request");
+        response.json().await.expect("control JSON")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,7 +243,7 @@ mod tests {
     fn faults_are_first_in_first_out_per_key() {
         let queue = FaultQueue::<u8, &str>::default();
         queue.push(1, "a");
-        queue.push(1, "b");
+        assert_eq!(queue.push(1, "b"), 2, "the queue's length after it");
         queue.push(2, "c");
         assert_eq!((queue.len(1), queue.len(2), queue.len(3)), (2, 1, 0));
         assert_eq!(queue.pop(1), Some("a"));

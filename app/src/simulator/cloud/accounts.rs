@@ -24,69 +24,48 @@ pub struct SimAccount {
     pub region: Option<String>,
 }
 
+/// The demo accounts: our name, display name, provider.
+const DEMO: [(&str, &str, Provider); 6] = [
+    ("aliyun-main", "阿里云 主账号", Provider::Aliyun),
+    ("aliyun-dev", "阿里云 开发测试", Provider::Aliyun),
+    ("volc-ark", "火山引擎 方舟", Provider::Volcengine),
+    ("tencent-prod", "腾讯云 生产", Provider::Tencent),
+    ("baidu-qianfan", "百度智能云 千帆", Provider::Baidu),
+    ("deepseek-team", "DeepSeek 团队", Provider::DeepSeek),
+];
+
 /// The six demo accounts, with credentials derived from `seed` (stable for a seed).
 pub fn demo_accounts(seed: u64) -> Vec<SimAccount> {
-    let account =
-        |provider, name: &str, display: &str, id: String, key: String, secret: String| SimAccount {
-            provider,
-            name: name.to_owned(),
-            display_name: display.to_owned(),
-            provider_account_id: id,
-            access_key_id: key,
-            secret: Secret::new(secret),
-            region: (provider == Provider::Volcengine).then(|| "cn-beijing".to_owned()),
-        };
-    let d = |name: &str, purpose: &str| derived(seed, name, purpose);
-    vec![
-        account(
-            Provider::Aliyun,
-            "aliyun-main",
-            "阿里云 主账号",
-            digits(&d("aliyun-main", "id"), 16),
-            format!("LTAI5t{}", alnum(&d("aliyun-main", "ak"), 18)),
-            alnum(&d("aliyun-main", "sk"), 30),
-        ),
-        account(
-            Provider::Aliyun,
-            "aliyun-dev",
-            "阿里云 开发测试",
-            digits(&d("aliyun-dev", "id"), 16),
-            format!("LTAI5t{}", alnum(&d("aliyun-dev", "ak"), 18)),
-            alnum(&d("aliyun-dev", "sk"), 30),
-        ),
-        account(
-            Provider::Volcengine,
-            "volc-ark",
-            "火山引擎 方舟",
-            format!("21{}", digits(&d("volc-ark", "id"), 8)),
-            format!("AKLT{}", alnum(&d("volc-ark", "ak"), 40)),
-            alnum(&d("volc-ark", "sk"), 56),
-        ),
-        account(
-            Provider::Tencent,
-            "tencent-prod",
-            "腾讯云 生产",
-            format!("1000{}", digits(&d("tencent-prod", "id"), 8)),
-            format!("AKID{}", alnum(&d("tencent-prod", "ak"), 32)),
-            alnum(&d("tencent-prod", "sk"), 32),
-        ),
-        account(
-            Provider::Baidu,
-            "baidu-qianfan",
-            "百度智能云 千帆",
-            d("baidu-qianfan", "id")[..32].to_owned(),
-            d("baidu-qianfan", "ak")[..32].to_owned(),
-            d("baidu-qianfan", "sk")[..32].to_owned(),
-        ),
-        account(
-            Provider::DeepSeek,
-            "deepseek-team",
-            "DeepSeek 团队",
-            String::new(),
-            String::new(),
-            format!("sk-{}", &d("deepseek-team", "key")[..32]),
-        ),
-    ]
+    DEMO.iter()
+        .map(|&(name, display, provider)| {
+            let (id, key, secret) = credentials(provider, |purpose| derived(seed, name, purpose));
+            SimAccount {
+                provider,
+                name: name.to_owned(),
+                display_name: display.to_owned(),
+                provider_account_id: id,
+                access_key_id: key,
+                secret: Secret::new(secret),
+                region: (provider == Provider::Volcengine).then(|| "cn-beijing".to_owned()),
+            }
+        })
+        .collect()
+}
+
+/// (account id, access key id, secret) in the shapes the provider's look like, from `d(purpose)`.
+fn credentials(provider: Provider, d: impl Fn(&str) -> String) -> (String, String, String) {
+    match provider {
+        Provider::Aliyun => (digits(&d("id"), 16), format!("LTAI5t{}", alnum(&d("ak"), 18)), alnum(&d("sk"), 30)),
+        Provider::Volcengine => {
+            (format!("21{}", digits(&d("id"), 8)), format!("AKLT{}", alnum(&d("ak"), 40)), alnum(&d("sk"), 56))
+        }
+        Provider::Tencent => {
+            (format!("1000{}", digits(&d("id"), 8)), format!("AKID{}", alnum(&d("ak"), 32)), alnum(&d("sk"), 32))
+        }
+        Provider::Baidu => (d("id")[..32].to_owned(), d("ak")[..32].to_owned(), d("sk")[..32].to_owned()),
+        // DeepSeek has a Bearer API key only.
+        Provider::DeepSeek => (String::new(), String::new(), format!("sk-{}", &d("key")[..32])),
+    }
 }
 
 /// 64 hex chars derived from the seed, the account and a purpose.

@@ -7,42 +7,39 @@
 //! `{"RequestId","Message","Recommend","HostId","Code"}` (https://help.aliyun.com/document_detail/149360.htm).
 //! Field lists follow `alibabacloud-python-sdk/bssopenapi-20171214` models (docs/providers.md, "Alibaba Cloud").
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
-use axum::Router;
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 
 use super::ledger::month_end;
 use super::{
-    aggregate, json_response, length_required, money, money_number, page, parse_day, parse_month,
-    read_request, request_id, success_response, Admission, ApiError, Core, Rejection, Row,
+    aggregate, json_response, money, money_number, page, parse_day, parse_month,
+    request_id, success_response, Admission, ApiError, Core, Refusals, Row,
     SimAccount,
 };
 use crate::billing::model::Provider;
 use crate::signing::{acs3, SignableRequest, SignatureError};
 
+/// How the provider words a request admission turned away.
+const REFUSALS: Refusals = Refusals {
+    throttled: (StatusCode::BAD_REQUEST, "Throttling.User", "Request was denied due to user flow control."),
+    fault_throttled: None,
+    // QueryAccountBalance documents UndefinedError as its HTTP 500.
+    server_error: (StatusCode::INTERNAL_SERVER_ERROR, "UndefinedError", "The request processing has failed due to some unknown error."),
+};
+
 const VERSION: &str = "2017-12-14";
 const MAX_PAGE_SIZE: usize = 300;
 const DEFAULT_PAGE_SIZE: usize = 20;
 
-pub(super) fn router(core: Arc<Core>) -> Router {
-    Router::new().fallback(handle).with_state(core)
-}
-
-async fn handle(State(core): State<Arc<Core>>, request: Request) -> Response {
-    core.begin(Provider::Aliyun).await;
-    if let Some(refused) = length_required(&request) {
-        return refused;
-    }
-    let request = read_request(request).await;
+/// Answers a request the port has received (see `provider_router`).
+pub(super) async fn answer(core: &Core, request: SignableRequest) -> Response {
     let request_id = request_id();
-    match serve(&core, &request).await {
+    match serve(core, &request).await {
         Ok((data, admission)) => success_response(&envelope(data, &request_id), admission),
         Err(error) => error_response(&error, &request_id, &request.host),
     }
@@ -50,10 +47,7 @@ async fn handle(State(core): State<Arc<Core>>, request: Request) -> Response {
 
 async fn serve(core: &Core, request: &SignableRequest) -> Result<(Value, Admission), ApiError> {
     let account = authenticate(core, request)?;
-    let admission = core
-        .admit(Provider::Aliyun, &account.name)
-        .await
-        .map_err(rejection_error)?;
+    let admission = core.admit(Provider::Aliyun, &account.name).await.map_err(|r| REFUSALS.error(r))?;
     let params = Params::of(request);
     let data = dispatch(core, account, request, &params)?;
     Ok((data, admission))
@@ -114,40 +108,13 @@ fn auth_error(error: &SignatureError) -> ApiError {
             "IncompleteSignature",
             format!("The request signature does not conform to Aliyun standards. ({error})"),
         ),
-        SignatureError::Mismatch {
-            server_string_to_sign,
-        } => ApiError::new(
+        SignatureError::Mismatch { server_string_to_sign } => ApiError::new(
             StatusCode::BAD_REQUEST,
             "SignatureDoesNotMatch",
             format!("Specified signature does not match our calculation. server string to sign is:{server_string_to_sign}"),
         ),
-        SignatureError::UnknownKey(_) => ApiError::new(
-            StatusCode::NOT_FOUND,
-            "InvalidAccessKeyId.NotFound",
-            "Specified access key is not found.",
-        ),
-        SignatureError::Expired => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "InvalidTimeStamp.Expired",
-            "Specified time stamp or date value is expired.",
-        ),
-    }
-}
-
-fn rejection_error(rejection: Rejection) -> ApiError {
-    match rejection {
-        Rejection::Throttled { retry_after, .. } => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "Throttling.User",
-            "Request was denied due to user flow control.",
-        )
-        .retry_after(retry_after),
-        // QueryAccountBalance documents UndefinedError as its HTTP 500.
-        Rejection::ServerError => ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "UndefinedError",
-            "The request processing has failed due to some unknown error.",
-        ),
+        SignatureError::UnknownKey(_) => ApiError::new(StatusCode::NOT_FOUND, "InvalidAccessKeyId.NotFound", "Specified access key is not found."),
+        SignatureError::Expired => ApiError::new(StatusCode::BAD_REQUEST, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired."),
     }
 }
 
@@ -435,387 +402,4 @@ fn overview_item(account: &SimAccount, row: &Row) -> Value {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::testkit::*;
-    use super::super::{CloudFault, CloudSim};
-    use super::*;
-    use crate::signing::AccessKey;
-    use crate::secret::Secret;
-    use chrono::DateTime;
-
-    fn nonce() -> String {
-        format!("{:032x}", rand::random::<u128>())
-    }
-
-    fn signed_with(
-        sim: &CloudSim,
-        secret: &Secret,
-        action: &str,
-        query: &[(&str, &str)],
-        at: DateTime<Utc>,
-    ) -> SignableRequest {
-        let account = account(sim, "aliyun-main");
-        let mut request = SignableRequest {
-            method: "POST".into(),
-            host: host(sim, Provider::Aliyun),
-            path: "/".into(),
-            query: query
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect(),
-            headers: vec![
-                ("x-acs-action".into(), action.into()),
-                ("x-acs-version".into(), VERSION.into()),
-            ],
-            body: Vec::new(),
-        };
-        let key = AccessKey {
-            id: &account.access_key_id,
-            secret,
-        };
-        let signature = acs3::sign(&request, key, at, &nonce());
-        request.apply(&signature);
-        request
-    }
-
-    fn signed(sim: &CloudSim, action: &str, query: &[(&str, &str)]) -> SignableRequest {
-        let secret = account(sim, "aliyun-main").secret;
-        signed_with(sim, &secret, action, query, Utc::now())
-    }
-
-    async fn call(sim: &CloudSim, action: &str, query: &[(&str, &str)]) -> Reply {
-        send(&signed(sim, action, query)).await
-    }
-
-    fn assert_error(reply: &Reply, status: u16, code: &str) {
-        assert_eq!(reply.status.as_u16(), status, "{}", reply.text);
-        assert_eq!(reply.json()["Code"], code, "{}", reply.text);
-        assert!(reply.json()["RequestId"].is_string());
-    }
-
-    #[tokio::test]
-    async fn balance_answers_string_amounts_in_the_envelope() {
-        let sim = start().await;
-        let reply = call(&sim, "QueryAccountBalance", &[]).await;
-        assert_eq!(reply.status, 200, "{}", reply.text);
-        let body = reply.json();
-        assert_eq!(
-            (body["Code"].as_str(), body["Success"].as_bool()),
-            (Some("200"), Some(true))
-        );
-        let data = &body["Data"];
-        assert!(data["AvailableAmount"].is_string() && data["CreditAmount"] == "0.00");
-        let expected = sim.ledger.cash_balance("aliyun-main", today());
-        assert_eq!(decimal(&data["AvailableAmount"]), expected.round_dp(2));
-        assert_eq!(data["Currency"], "CNY");
-        assert_eq!(sim.control.requests(Provider::Aliyun), 1);
-    }
-
-    async fn all_pages(
-        sim: &CloudSim,
-        query: &[(&str, &str)],
-        page_size: usize,
-    ) -> (usize, Vec<Value>) {
-        let mut items = Vec::new();
-        let size = page_size.to_string();
-        for page in 1.. {
-            let page = page.to_string();
-            let mut q = query.to_vec();
-            q.extend([("PageNum", page.as_str()), ("PageSize", size.as_str())]);
-            let body = call(sim, "QueryAccountBill", &q).await.json();
-            let data = &body["Data"];
-            let batch = data["Items"]["Item"].as_array().expect("items").clone();
-            if batch.is_empty() {
-                return (data["TotalCount"].as_u64().expect("total") as usize, items);
-            }
-            assert!(batch.len() <= page_size);
-            items.extend(batch);
-        }
-        unreachable!()
-    }
-
-    fn sums(items: &[Value]) -> (Decimal, Decimal) {
-        items
-            .iter()
-            .fold((Decimal::ZERO, Decimal::ZERO), |(g, p), i| {
-                (
-                    g + decimal(&i["PretaxGrossAmount"]),
-                    p + decimal(&i["PretaxAmount"]),
-                )
-            })
-    }
-
-    #[tokio::test]
-    async fn daily_bill_pages_add_up_to_the_ledger_month() {
-        let sim = start().await;
-        // Paging a month takes more calls than the default limit allows in a second.
-        sim.control.set_rate_limit(Provider::Aliyun, 10_000);
-        for cycle in ["2026-10", "2026-11", "2026-09"] {
-            let query = [
-                ("BillingCycle", cycle),
-                ("Granularity", "DAILY"),
-                ("IsGroupByProduct", "true"),
-            ];
-            let (total, items) = all_pages(&sim, &query, 37).await;
-            assert_eq!(total, items.len());
-            let first = parse_month(cycle).expect("month");
-            assert_eq!(
-                sums(&items),
-                reported_month(&sim, "aliyun-main", first),
-                "{cycle}"
-            );
-            let mut keys: Vec<(String, String)> = items
-                .iter()
-                .map(|i| {
-                    (
-                        i["BillingDate"].as_str().expect("date").to_owned(),
-                        i["ProductCode"].as_str().expect("code").to_owned(),
-                    )
-                })
-                .collect();
-            let len = keys.len();
-            keys.dedup();
-            assert_eq!(keys.len(), len, "pages do not overlap");
-            assert!(items
-                .iter()
-                .all(|i| i["PretaxAmount"].is_number() && i["Currency"] == "CNY"));
-        }
-        let sept: Vec<Value> = all_pages(
-            &sim,
-            &[
-                ("BillingCycle", "2026-09"),
-                ("Granularity", "DAILY"),
-                ("IsGroupByProduct", "true"),
-            ],
-            300,
-        )
-        .await
-        .1;
-        assert!(
-            sept.iter()
-                .any(|i| decimal(&i["PretaxAmount"]) < Decimal::ZERO),
-            "refund shows"
-        );
-
-        let one_day = [
-            ("BillingCycle", "2026-11"),
-            ("Granularity", "DAILY"),
-            ("BillingDate", "2026-11-17"),
-            ("IsGroupByProduct", "true"),
-        ];
-        let (total, items) = all_pages(&sim, &one_day, 20).await;
-        assert_eq!((total, items.len()), (4, 4));
-        let settled = sim.ledger.lines(
-            "aliyun-main",
-            today() - chrono::Duration::days(1),
-            today() - chrono::Duration::days(1),
-        );
-        let final_gross: Decimal = settled.iter().map(|l| l.pretax).sum();
-        assert!(
-            sums(&items).0 < final_gross,
-            "yesterday is reported at 90 %"
-        );
-
-        let overview = call(&sim, "QueryBillOverview", &[("BillingCycle", "2026-10")])
-            .await
-            .json();
-        let items = overview["Data"]["Items"]["Item"]
-            .as_array()
-            .expect("items")
-            .clone();
-        assert_eq!(items.len(), 4);
-        let first = NaiveDate::from_ymd_opt(2026, 10, 1).expect("date");
-        assert_eq!(sums(&items), reported_month(&sim, "aliyun-main", first));
-        assert_eq!(items[0]["Item"], "PayAsYouGoBill");
-    }
-
-    #[tokio::test]
-    async fn parameters_are_checked() {
-        let sim = start().await;
-        assert_error(
-            &call(&sim, "QueryAccountBill", &[]).await,
-            400,
-            "MissingParameter",
-        );
-        assert_error(
-            &call(&sim, "QueryAccountBill", &[("BillingCycle", "2026/10")]).await,
-            400,
-            "InvalidParameter",
-        );
-        assert_error(
-            &call(
-                &sim,
-                "QueryAccountBill",
-                &[("BillingCycle", "2026-10"), ("PageSize", "301")],
-            )
-            .await,
-            400,
-            "InvalidParameter",
-        );
-        let outside = [
-            ("BillingCycle", "2026-10"),
-            ("Granularity", "DAILY"),
-            ("BillingDate", "2026-11-01"),
-        ];
-        assert_error(
-            &call(&sim, "QueryAccountBill", &outside).await,
-            400,
-            "InvalidParameter",
-        );
-        assert_error(
-            &call(&sim, "QueryBillOverview", &[]).await,
-            400,
-            "MissingParameter",
-        );
-        let monthly = call(&sim, "QueryAccountBill", &[("BillingCycle", "2026-10")])
-            .await
-            .json();
-        let item = &monthly["Data"]["Items"]["Item"][0];
-        assert_eq!(monthly["Data"]["TotalCount"], 1);
-        assert!(item.get("ProductCode").is_none() && item.get("BillingDate").is_none());
-
-        // Booleans as the service reads them: the Python SDK's `True` as well as `true`.
-        for spelling in ["True", "true", "TRUE"] {
-            let grouped = call(
-                &sim,
-                "QueryAccountBill",
-                &[("BillingCycle", "2026-10"), ("IsGroupByProduct", spelling)],
-            )
-            .await
-            .json();
-            assert!(
-                grouped["Data"]["Items"]["Item"][0]["ProductCode"].is_string(),
-                "{spelling}"
-            );
-        }
-        assert_error(
-            &call(
-                &sim,
-                "QueryAccountBill",
-                &[("BillingCycle", "2026-10"), ("IsGroupByProduct", "yes")],
-            )
-            .await,
-            400,
-            "InvalidParameter",
-        );
-    }
-
-    #[tokio::test]
-    async fn signature_problems_use_alibaba_codes() {
-        let sim = start().await;
-        let wrong = Secret::new("not-the-secret");
-        let reply = send(&signed_with(
-            &sim,
-            &wrong,
-            "QueryAccountBalance",
-            &[],
-            Utc::now(),
-        ))
-        .await;
-        assert_error(&reply, 400, "SignatureDoesNotMatch");
-        assert!(reply.json()["Message"]
-            .as_str()
-            .expect("message")
-            .contains("ACS3-HMAC-SHA256"));
-
-        let secret = account(&sim, "aliyun-main").secret;
-        let stale = Utc::now() - chrono::Duration::hours(1);
-        let reply = send(&signed_with(
-            &sim,
-            &secret,
-            "QueryAccountBalance",
-            &[],
-            stale,
-        ))
-        .await;
-        assert_error(&reply, 400, "InvalidTimeStamp.Expired");
-
-        let mut unknown = signed(&sim, "QueryAccountBalance", &[]);
-        for (name, value) in &mut unknown.headers {
-            if name == "Authorization" {
-                *value = value.replace("Credential=LTAI5t", "Credential=LTAI5x");
-            }
-        }
-        assert_error(&send(&unknown).await, 404, "InvalidAccessKeyId.NotFound");
-
-        let mut unsigned = signed(&sim, "QueryAccountBalance", &[]);
-        unsigned.headers.retain(|(n, _)| n != "Authorization");
-        assert_error(&send(&unsigned).await, 400, "IncompleteSignature");
-
-        let request = signed(&sim, "QueryAccountBalance", &[]);
-        assert_eq!(send(&request).await.status, 200);
-        assert_error(&send(&request).await, 400, "SignatureNonceUsed");
-    }
-
-    #[tokio::test]
-    async fn unknown_action_and_version() {
-        let sim = start().await;
-        let reply = call(&sim, "DescribeInstances", &[]).await;
-        assert_error(&reply, 404, "InvalidAction.NotFound");
-        assert_eq!(
-            reply.json()["Message"],
-            "Specified api is not found, please check your url and method."
-        );
-    }
-
-    #[tokio::test]
-    async fn throttling_by_fault_and_by_rate_limit() {
-        let sim = start().await;
-        sim.control.push_fault(
-            Provider::Aliyun,
-            CloudFault::Throttle {
-                retry_after_s: Some(2),
-            },
-        );
-        let reply = call(&sim, "QueryAccountBalance", &[]).await;
-        assert_error(&reply, 400, "Throttling.User");
-        assert_eq!(reply.headers["x-acs-retry-after"], "2000");
-
-        sim.control.set_rate_limit(Provider::Aliyun, 1);
-        let mut throttled = 0;
-        for _ in 0..3 {
-            let reply = call(&sim, "QueryAccountBalance", &[]).await;
-            if reply.status == 400 {
-                assert_error(&reply, 400, "Throttling.User");
-                let wait: u64 = reply.headers["x-acs-retry-after"]
-                    .to_str()
-                    .expect("ascii")
-                    .parse()
-                    .expect("ms");
-                assert!((1..=1000).contains(&wait));
-                throttled += 1;
-            }
-        }
-        assert!(throttled >= 1);
-        assert_eq!(sim.control.throttled(Provider::Aliyun), 1 + throttled);
-    }
-
-    #[tokio::test]
-    async fn other_faults() {
-        let sim = start().await;
-        sim.control
-            .push_fault(Provider::Aliyun, CloudFault::MalformedJson);
-        sim.control
-            .push_fault(Provider::Aliyun, CloudFault::ServerError);
-        sim.control
-            .push_fault(Provider::Aliyun, CloudFault::Timeout { ms: 80 });
-        sim.control
-            .push_fault(Provider::Aliyun, CloudFault::NotReady);
-        let reply = call(&sim, "QueryAccountBalance", &[]).await;
-        assert_eq!(reply.status, 200);
-        assert!(serde_json::from_str::<Value>(&reply.text).is_err());
-        assert_error(
-            &call(&sim, "QueryAccountBalance", &[]).await,
-            500,
-            "UndefinedError",
-        );
-        let started = std::time::Instant::now();
-        assert_eq!(call(&sim, "QueryAccountBalance", &[]).await.status, 200);
-        assert!(started.elapsed() >= Duration::from_millis(80));
-        assert_eq!(
-            call(&sim, "QueryAccountBalance", &[]).await.status,
-            200,
-            "NotReady is ignored"
-        );
-    }
-}
+mod tests;

@@ -11,24 +11,27 @@
 //! (`bce-sdk-go/bce/error.go`). Parameter errors use `InvalidParameter` and throttling
 //! `RequestRateLimitExceeded` (429): neither code is verified, BCE publishes none for these.
 
-use std::sync::Arc;
-
-use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
-use axum::Router;
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 
 use super::ledger::month_end;
 use super::{
-    aggregate, json_response, length_required, money_number, page, parse_day, parse_month,
-    query_param, read_request, request_id, success_response, with_retry_after, Admission, ApiError,
-    Core, Rejection, Row, SimAccount,
+    aggregate, json_response, money_number, page, parse_day, parse_month,
+    query_param, request_id, success_response, with_retry_after, Admission, ApiError,
+    Core, Refusals, Row, SimAccount,
 };
 use crate::billing::model::Provider;
 use crate::signing::{bce, SignableRequest, SignatureError};
+
+/// How the provider words a request admission turned away.
+const REFUSALS: Refusals = Refusals {
+    throttled: (StatusCode::TOO_MANY_REQUESTS, "RequestRateLimitExceeded", "Request rate limit exceeded."),
+    fault_throttled: None,
+    server_error: (StatusCode::INTERNAL_SERVER_ERROR, "InternalError", "We encountered an internal error. Please try again."),
+};
 
 const BALANCE_PATH: &str = "/v1/finance/cash/balance";
 const BILL_PATH: &str = "/v1/bill/resource/month";
@@ -37,18 +40,10 @@ const DEFAULT_PAGE_SIZE: usize = 20;
 /// The only prepaid (subscription) product of the demo data.
 const PREPAY_SERVICE: &str = "bcc";
 
-pub(super) fn router(core: Arc<Core>) -> Router {
-    Router::new().fallback(handle).with_state(core)
-}
-
-async fn handle(State(core): State<Arc<Core>>, request: Request) -> Response {
-    core.begin(Provider::Baidu).await;
-    if let Some(refused) = length_required(&request) {
-        return refused;
-    }
-    let request = read_request(request).await;
+/// Answers a request the port has received (see `provider_router`).
+pub(super) async fn answer(core: &Core, request: SignableRequest) -> Response {
     let request_id = request_id().to_ascii_lowercase();
-    let mut response = match serve(&core, &request).await {
+    let mut response = match serve(core, &request).await {
         Ok((body, admission)) => success_response(&body, admission),
         Err(error) => error_response(&error, &request_id),
     };
@@ -60,10 +55,7 @@ async fn handle(State(core): State<Arc<Core>>, request: Request) -> Response {
 
 async fn serve(core: &Core, request: &SignableRequest) -> Result<(Value, Admission), ApiError> {
     let account = authenticate(core, request)?;
-    let admission = core
-        .admit(Provider::Baidu, &account.name)
-        .await
-        .map_err(rejection_error)?;
+    let admission = core.admit(Provider::Baidu, &account.name).await.map_err(|r| REFUSALS.error(r))?;
     let body = match (request.method.as_str(), request.path.as_str()) {
         ("POST", BALANCE_PATH) => balance(core, account),
         ("GET", BILL_PATH) => resource_month(core, account, request)?,
@@ -93,9 +85,7 @@ fn authenticate<'a>(core: &'a Core, request: &SignableRequest) -> Result<&'a Sim
 fn auth_error(e: &SignatureError) -> ApiError {
     match e {
         // The Finance doc: an anonymous request gets 403 AccessDenied.
-        SignatureError::Missing(_) => {
-            ApiError::new(StatusCode::FORBIDDEN, "AccessDenied", "Access denied.")
-        }
+        SignatureError::Missing(_) => ApiError::new(StatusCode::FORBIDDEN, "AccessDenied", "Access denied."),
         // BCE's common error codes (docs/providers.md, "Baidu"): a bad header 400, a signature
         // mismatch 400, an unknown key 403.
         SignatureError::Malformed(_) => ApiError::new(
@@ -109,32 +99,8 @@ fn auth_error(e: &SignatureError) -> ApiError {
             "The request signature we calculated does not match the signature you provided. \
              Check your Secret Access Key and signing method. Consult the service documentation for details.",
         ),
-        SignatureError::UnknownKey(_) => ApiError::new(
-            StatusCode::FORBIDDEN,
-            "InvalidAccessKeyId",
-            "The Access Key ID you provided does not exist in our records.",
-        ),
-        SignatureError::Expired => ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "RequestExpired",
-            "Request has expired.",
-        ),
-    }
-}
-
-fn rejection_error(rejection: Rejection) -> ApiError {
-    match rejection {
-        Rejection::Throttled { retry_after, .. } => ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "RequestRateLimitExceeded",
-            "Request rate limit exceeded.",
-        )
-        .retry_after(retry_after),
-        Rejection::ServerError => ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "InternalError",
-            "We encountered an internal error. Please try again.",
-        ),
+        SignatureError::UnknownKey(_) => ApiError::new(StatusCode::FORBIDDEN, "InvalidAccessKeyId", "The Access Key ID you provided does not exist in our records."),
+        SignatureError::Expired => ApiError::new(StatusCode::BAD_REQUEST, "RequestExpired", "Request has expired."),
     }
 }
 
@@ -161,35 +127,29 @@ fn param<'a>(request: &'a SignableRequest, name: &str) -> Option<&'a str> {
     query_param(request, name).filter(|v| !v.is_empty())
 }
 
-/// A day of `month` (`yyyy-MM-dd`), or `default` when absent.
-fn day_param(
+/// Parameter `name` as `read` takes it, or `default` when absent; 400 "`name` `must`" when `read`
+/// refuses it.
+fn param_or<T>(
     request: &SignableRequest,
-    name: &str,
-    month: NaiveDate,
-    default: NaiveDate,
-) -> Result<NaiveDate, ApiError> {
+    (name, default): (&str, T),
+    read: impl FnOnce(&str) -> Option<T>,
+    must: &str,
+) -> Result<T, ApiError> {
     match param(request, name) {
         None => Ok(default),
-        Some(text) => parse_day(text)
-            .filter(|d| *d >= month && *d <= month_end(month))
-            .ok_or_else(|| invalid(format!("{name} must be a day of month (yyyy-MM-dd)."))),
+        Some(text) => read(text).ok_or_else(|| invalid(format!("{name} {must}"))),
     }
 }
 
-fn number_param(
-    request: &SignableRequest,
-    name: &str,
-    default: usize,
-    max: usize,
-) -> Result<usize, ApiError> {
-    match param(request, name) {
-        None => Ok(default),
-        Some(text) => text
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| invalid(format!("{name} must be 1-{max}."))),
-    }
+/// A day of `month` (`yyyy-MM-dd`), or `default` when absent.
+fn day_param(request: &SignableRequest, name: &str, month: NaiveDate, default: NaiveDate) -> Result<NaiveDate, ApiError> {
+    let in_month = |text: &str| parse_day(text).filter(|d| *d >= month && *d <= month_end(month));
+    param_or(request, (name, default), in_month, "must be a day of month (yyyy-MM-dd).")
+}
+
+fn number_param(request: &SignableRequest, name: &str, default: usize, max: usize) -> Result<usize, ApiError> {
+    let in_range = |text: &str| text.parse::<usize>().ok().filter(|n| (1..=max).contains(n));
+    param_or(request, (name, default), in_range, &format!("must be 1-{max}."))
 }
 
 fn bill_query(request: &SignableRequest) -> Result<BillQuery, ApiError> {
@@ -311,7 +271,7 @@ mod tests {
     use super::super::testkit::*;
     use super::super::{CloudFault, CloudSim};
     use super::*;
-    use crate::signing::{AccessKey, HeadersToSign};
+    use crate::signing::HeadersToSign;
     use crate::secret::Secret;
     use chrono::DateTime;
 
@@ -323,25 +283,16 @@ mod tests {
         at: DateTime<Utc>,
         headers: HeadersToSign<'_>,
     ) -> SignableRequest {
-        let account = account(sim, "baidu-qianfan");
-        let mut request = SignableRequest {
+        let request = SignableRequest {
             method: method.into(),
             host: host(sim, Provider::Baidu),
             path: path.into(),
-            query: query
-                .iter()
-                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-                .collect(),
-            headers: Vec::new(),
-            body: Vec::new(),
+            query: pairs(query),
+            ..SignableRequest::default()
         };
-        let key = AccessKey {
-            id: &account.access_key_id,
-            secret,
-        };
-        let signature = bce::sign(&request, key, at, bce::DEFAULT_EXPIRATION_SECONDS, headers);
-        request.apply(&signature);
-        request
+        signed_by(&account(sim, "baidu-qianfan"), secret, request, |request, key| {
+            bce::sign(request, key, at, bce::DEFAULT_EXPIRATION_SECONDS, headers)
+        })
     }
 
     /// The Go SDK form: the signed headers are listed.
@@ -412,9 +363,7 @@ mod tests {
 
     #[tokio::test]
     async fn monthly_bill_pages_add_up_to_the_ledger_month() {
-        let sim = start().await;
-        // Paging a month takes more calls than the default limit allows in a second.
-        sim.control.set_rate_limit(Provider::Baidu, 10_000);
+        let sim = start_for_paging(Provider::Baidu).await;
         for month in ["2026-10", "2026-11"] {
             let (post_total, post) = all_pages(&sim, month, "postpay").await;
             let (pre_total, pre) = all_pages(&sim, month, "prepay").await;
@@ -429,10 +378,9 @@ mod tests {
                 .iter()
                 .all(|b| b["serviceType"] == "bcc" && b["productType"] == "prepay"));
             let all: Vec<&Value> = post.iter().chain(&pre).collect();
-            let sum = |f: &str| all.iter().map(|b| decimal(&b[f])).sum::<Decimal>();
             let first = parse_month(month).expect("month");
             assert_eq!(
-                (sum("originPrice"), sum("financePrice")),
+                (total(all.iter().copied(), "originPrice"), total(all.iter().copied(), "financePrice")),
                 reported_month(&sim, "baidu-qianfan", first),
                 "{month}"
             );
@@ -478,25 +426,16 @@ mod tests {
         // `Content-Length: 0` (sent with every empty POST, as the SDKs send it) is covered by
         // the default set: signed, it passes; sent but not signed, the signature fails.
         let route = ("POST", BALANCE_PATH);
-        let mut with_length = SignableRequest {
+        let with_length = SignableRequest {
             method: route.0.into(),
             host: host(&sim, Provider::Baidu),
             path: route.1.into(),
             headers: vec![("Content-Length".into(), "0".into())],
             ..SignableRequest::default()
         };
-        let key = AccessKey {
-            id: &account(&sim, "baidu-qianfan").access_key_id,
-            secret: &secret,
-        };
-        let signature = bce::sign(
-            &with_length,
-            key,
-            Utc::now(),
-            1800,
-            HeadersToSign::ProviderDefault,
-        );
-        with_length.apply(&signature);
+        let with_length = signed_by(&account(&sim, "baidu-qianfan"), &secret, with_length, |request, key| {
+            bce::sign(request, key, Utc::now(), 1800, HeadersToSign::ProviderDefault)
+        });
         assert_eq!(send(&with_length).await.status, 200);
         let unsigned_length = signed_with(
             &sim,
@@ -563,11 +502,7 @@ mod tests {
             "RequestExpired",
         );
         let mut unknown = signed_with(&sim, &secret, route, &[], Utc::now(), listed());
-        for (name, value) in &mut unknown.headers {
-            if name == "Authorization" {
-                *value = value.replacen("bce-auth-v1/", "bce-auth-v1/0", 1);
-            }
-        }
+        rewrite_authorization(&mut unknown, "bce-auth-v1/", "bce-auth-v1/0");
         assert_error(&send(&unknown).await, 403, "InvalidAccessKeyId");
         unknown.headers.retain(|(n, _)| n != "Authorization");
         let mut garbled = unknown.clone();
@@ -577,42 +512,19 @@ mod tests {
         ));
         assert_error(&send(&garbled).await, 400, "InvalidHTTPAuthHeader");
         assert_error(&send(&unknown).await, 403, "AccessDenied");
-        assert_error(
-            &call(&sim, ("GET", "/v1/bill/resource/day"), &[]).await,
-            400,
-            "InvalidURI",
-        );
+        assert_error(&call(&sim, ("GET", "/v1/bill/resource/day"), &[]).await, 400, "InvalidURI");
     }
 
     #[tokio::test]
     async fn throttling_and_faults() {
         let sim = start().await;
-        sim.control.push_fault(
-            Provider::Baidu,
-            CloudFault::Throttle {
-                retry_after_s: Some(3),
-            },
-        );
-        let reply = balance(&sim).await;
+        let reply = throttled_by_fault(&sim, (Provider::Baidu, Some(3)), || balance(&sim)).await;
         assert_error(&reply, 429, "RequestRateLimitExceeded");
-        sim.control
-            .push_fault(Provider::Baidu, CloudFault::MalformedJson);
-        let reply = balance(&sim).await;
-        assert!(reply.status == 200 && serde_json::from_str::<Value>(&reply.text).is_err());
-        sim.control
-            .push_fault(Provider::Baidu, CloudFault::ServerError);
+        queue_faults(&sim, Provider::Baidu, [CloudFault::MalformedJson, CloudFault::ServerError]);
+        assert!(balance(&sim).await.is_cut_json());
         assert_error(&balance(&sim).await, 500, "InternalError");
 
-        sim.control.set_rate_limit(Provider::Baidu, 1);
-        let mut throttled = 0;
-        for _ in 0..3 {
-            let reply = balance(&sim).await;
-            if reply.status == 429 {
-                assert_error(&reply, 429, "RequestRateLimitExceeded");
-                throttled += 1;
-            }
-        }
-        assert!(throttled >= 1);
-        assert_eq!(sim.control.throttled(Provider::Baidu), 1 + throttled);
+        let check = |reply: &Reply| assert_error(reply, 429, "RequestRateLimitExceeded");
+        assert_rate_limited(&sim, (Provider::Baidu, 1), || balance(&sim), |reply| reply.status == 429, check).await;
     }
 }

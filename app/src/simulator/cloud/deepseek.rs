@@ -2,32 +2,23 @@
 //! (https://api-docs.deepseek.com/api/get-user-balance.md): balances are strings, in CNY.
 //! Errors use the OpenAI-style `{"error":{message,type,param,code}}` body.
 
-use std::sync::Arc;
-
-use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Router;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use super::{
-    json_response, money, read_request, success_response, with_retry_after, Admission, ApiError,
-    Core, Rejection, SimAccount,
+    json_response, money, success_response, with_retry_after, Admission, ApiError,
+    Core, Refusals, Rejection, SimAccount,
 };
 use crate::billing::model::Provider;
 use crate::signing::SignableRequest;
 
 const BALANCE_PATH: &str = "/user/balance";
 
-pub(super) fn router(core: Arc<Core>) -> Router {
-    Router::new().fallback(handle).with_state(core)
-}
-
-async fn handle(State(core): State<Arc<Core>>, request: Request) -> Response {
-    core.begin(Provider::DeepSeek).await;
-    let request = read_request(request).await;
-    match serve(&core, &request).await {
+/// Answers a request the port has received (see `provider_router`).
+pub(super) async fn answer(core: &Core, request: SignableRequest) -> Response {
+    match serve(core, &request).await {
         Ok((body, admission)) => success_response(&body, admission),
         Err((error, kind)) => error_response(&error, kind),
     }
@@ -38,10 +29,7 @@ type Failure = (ApiError, &'static str);
 
 async fn serve(core: &Core, request: &SignableRequest) -> Result<(Value, Admission), Failure> {
     let account = authenticate(core, request)?;
-    let admission = core
-        .admit(Provider::DeepSeek, &account.name)
-        .await
-        .map_err(rejection_error)?;
+    let admission = core.admit(Provider::DeepSeek, &account.name).await.map_err(rejection_error)?;
     if (request.method.as_str(), request.path.as_str()) != ("GET", BALANCE_PATH) {
         let error = ApiError::new(StatusCode::NOT_FOUND, "not_found", "Not Found");
         return Err((error, "invalid_request_error"));
@@ -79,26 +67,19 @@ fn last_four(key: &str) -> String {
     chars[chars.len().saturating_sub(4)..].iter().collect()
 }
 
+/// How the provider words a request admission turned away.
+const REFUSALS: Refusals = Refusals {
+    throttled: (StatusCode::TOO_MANY_REQUESTS, "rate_limit_exceeded", "Rate limit reached"),
+    fault_throttled: None,
+    server_error: (StatusCode::INTERNAL_SERVER_ERROR, "server_error", "Server Error"),
+};
+
 fn rejection_error(rejection: Rejection) -> Failure {
-    match rejection {
-        Rejection::Throttled { retry_after, .. } => (
-            ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limit_exceeded",
-                "Rate limit reached",
-            )
-            .retry_after(retry_after),
-            "rate_limit_error",
-        ),
-        Rejection::ServerError => (
-            ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "server_error",
-                "Server Error",
-            ),
-            "api_error",
-        ),
-    }
+    let kind = match rejection {
+        Rejection::Throttled { .. } => "rate_limit_error",
+        Rejection::ServerError => "api_error",
+    };
+    (REFUSALS.error(rejection), kind)
 }
 
 /// At the simulator's "now" (see `Core::sim_now`), interpolated within the day.
@@ -201,42 +182,21 @@ mod tests {
     async fn unknown_path() {
         let sim = start().await;
         let key = account(&sim, "deepseek-team").secret;
-        assert_error(
-            &get(&sim, "/user/balances", Some(key.expose())).await,
-            404,
-            "invalid_request_error",
-        );
+        assert_error(&get(&sim, "/user/balances", Some(key.expose())).await, 404, "invalid_request_error");
     }
 
     #[tokio::test]
     async fn throttling_and_faults() {
         let sim = start().await;
-        sim.control.push_fault(
-            Provider::DeepSeek,
-            CloudFault::Throttle {
-                retry_after_s: Some(2),
-            },
-        );
-        let reply = balance(&sim).await;
+        let reply = throttled_by_fault(&sim, (Provider::DeepSeek, Some(2)), || balance(&sim)).await;
         assert_error(&reply, 429, "rate_limit_error");
         assert_eq!(reply.json()["error"]["message"], "Rate limit reached");
         assert_eq!(reply.headers["retry-after"], "2");
-        sim.control
-            .push_fault(Provider::DeepSeek, CloudFault::MalformedJson);
-        let reply = balance(&sim).await;
-        assert!(reply.status == 200 && serde_json::from_str::<Value>(&reply.text).is_err());
-        sim.control
-            .push_fault(Provider::DeepSeek, CloudFault::ServerError);
+        queue_faults(&sim, Provider::DeepSeek, [CloudFault::MalformedJson, CloudFault::ServerError]);
+        assert!(balance(&sim).await.is_cut_json());
         assert_error(&balance(&sim).await, 500, "api_error");
 
-        sim.control.set_rate_limit(Provider::DeepSeek, 1);
-        let mut throttled = 0;
-        for _ in 0..3 {
-            if balance(&sim).await.status == 429 {
-                throttled += 1;
-            }
-        }
-        assert!(throttled >= 1);
-        assert_eq!(sim.control.throttled(Provider::DeepSeek), 1 + throttled);
+        let check = |reply: &Reply| assert_error(reply, 429, "rate_limit_error");
+        assert_rate_limited(&sim, (Provider::DeepSeek, 1), || balance(&sim), |reply| reply.status == 429, check).await;
     }
 }

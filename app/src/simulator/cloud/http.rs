@@ -12,7 +12,7 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use super::admission::Admission;
+use super::admission::{Admission, Rejection};
 use super::ledger::LedgerLine;
 use crate::signing::SignableRequest;
 use crate::simulator::control::{self, truncated, Json};
@@ -45,6 +45,30 @@ impl ApiError {
     pub(super) fn retry_after(mut self, wait: Option<Duration>) -> Self {
         self.retry_after = wait;
         self
+    }
+}
+
+/// A provider error as data: HTTP status, code, message.
+pub(super) type ErrorSpec = (StatusCode, &'static str, &'static str);
+
+/// How a provider words a request that admission turned away.
+pub(super) struct Refusals {
+    /// Over the account's rate limit, or a queued throttling fault.
+    pub throttled: ErrorSpec,
+    /// A queued throttling fault, where the provider words it apart (Volcengine's basic flow limit).
+    pub fault_throttled: Option<ErrorSpec>,
+    pub server_error: ErrorSpec,
+}
+
+impl Refusals {
+    /// The provider's error for `rejection`; a throttling one carries the wait.
+    pub(super) fn error(&self, rejection: Rejection) -> ApiError {
+        let ((status, code, message), wait) = match rejection {
+            Rejection::Throttled { retry_after, by_fault: true } => (self.fault_throttled.unwrap_or(self.throttled), retry_after),
+            Rejection::Throttled { retry_after, by_fault: false } => (self.throttled, retry_after),
+            Rejection::ServerError => (self.server_error, None),
+        };
+        ApiError::new(status, code, message).retry_after(wait)
     }
 }
 

@@ -11,8 +11,10 @@
 //! `POST /__sim/release`.
 //!
 //! Request order: count → latency → authenticate → fault (FIFO per provider) → rate limit (per
-//! account, governor) → action. The files: [`accounts`] (demo credentials), [`admission`] (that
-//! pipeline), [`http`] (request and answer helpers), one module per provider, and [`ledger`].
+//! account, governor) → action; the steps up to authentication are `provider_router`'s, the rest
+//! each provider module's `answer`. The files: [`accounts`] (demo credentials), [`admission`] (that
+//! pipeline), [`http`] (request and answer helpers, the providers' refusal wording as data), one
+//! module per provider (tests of the larger ones in `<provider>/tests.rs`), and [`ledger`].
 
 mod accounts;
 mod admission;
@@ -35,26 +37,24 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::Router;
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 // What the provider modules take from `super`.
 use admission::{Admission, Core, Count, Limit, RandomFaults, Rejection};
 use http::{
     aggregate, json_response, length_required, money, money_number, months_between, page, parse_day,
     parse_month, query_param, read_request, request_id, success_response, with_retry_after, ApiError,
-    Row, JSON,
+    Refusals, Row, JSON,
 };
 
 use crate::billing::model::Provider;
-use crate::simulator::control::{hold_routes, lock};
+use crate::simulator::control::{fault_route, hold_routes, lock};
 
 #[derive(Clone, Debug)]
 pub struct CloudSimSettings {
@@ -236,18 +236,33 @@ pub async fn spawn(settings: CloudSimSettings) -> std::io::Result<CloudSim> {
     })
 }
 
+/// One provider's port: each request is counted, held, delayed, refused without a stated length
+/// and rebuilt as its signature sees it, then the provider's module answers it.
 fn provider_router(core: Arc<Core>, provider: Provider) -> Router {
-    match provider {
-        Provider::Aliyun => aliyun::router(core),
-        Provider::Volcengine => volcengine::router(core),
-        Provider::Tencent => tencent::router(core),
-        Provider::Baidu => baidu::router(core),
-        Provider::DeepSeek => deepseek::router(core),
-    }
+    let serve = move |State(core): State<Arc<Core>>, request: Request| async move {
+        core.begin(provider).await;
+        // DeepSeek's one endpoint is a GET; no length rule applies there.
+        if provider != Provider::DeepSeek {
+            if let Some(refused) = length_required(&request) {
+                return refused;
+            }
+        }
+        // Tencent verifies a GET's query string as sent: kept before it is decoded.
+        let raw_query = request.uri().query().unwrap_or_default().to_owned();
+        let request = read_request(request).await;
+        match provider {
+            Provider::Aliyun => aliyun::answer(&core, request).await,
+            Provider::Volcengine => volcengine::answer(&core, request).await,
+            Provider::Tencent => tencent::answer(&core, request, &raw_query).await,
+            Provider::Baidu => baidu::answer(&core, request).await,
+            Provider::DeepSeek => deepseek::answer(&core, request).await,
+        }
+    };
+    Router::new().fallback(serve).with_state(core)
 }
 
 // ---------------------------------------------------------------------------------------------
-// Control endpoints (hold and release come from the shared `simulator::control`)
+// Control endpoints (faults, hold and release come from the shared `simulator::control`)
 // ---------------------------------------------------------------------------------------------
 
 #[derive(Clone)]
@@ -257,21 +272,13 @@ struct ControlState {
 }
 
 fn control_router(core: Arc<Core>, provider: Provider) -> Router {
+    let state = ControlState { core: core.clone(), provider };
+    let queue = |state: &ControlState, fault: CloudFault| state.core.faults.push(state.provider, fault);
     Router::new()
-        .route("/__sim/faults", post(control_fault))
         .route("/__sim/stats", get(control_stats))
-        .with_state(ControlState { core: core.clone(), provider })
+        .with_state(state.clone())
+        .merge(fault_route(state, JSON, queue))
         .merge(hold_routes(core.hold.clone(), JSON))
-}
-
-async fn control_fault(State(state): State<ControlState>, body: Bytes) -> Response {
-    match JSON.parse::<CloudFault>(&body, "fault") {
-        Ok(fault) => {
-            state.core.faults.push(state.provider, fault);
-            json_response(StatusCode::OK, &json!({"queued": state.core.faults.len(state.provider)}))
-        }
-        Err(response) => response,
-    }
 }
 
 async fn control_stats(State(state): State<ControlState>) -> Response {
@@ -282,7 +289,8 @@ async fn control_stats(State(state): State<ControlState>) -> Response {
 mod tests {
     use super::testkit::*;
     use super::*;
-    use serde_json::Value;
+    use crate::simulator::control::test_client;
+    use serde_json::{json, Value};
 
     #[test]
     fn fault_json_round_trips() {
@@ -307,33 +315,14 @@ mod tests {
     #[tokio::test]
     async fn control_endpoints_over_http() {
         let sim = start().await;
-        let client = reqwest::Client::new();
         let base = sim.base_url(Provider::Tencent).expect("tencent");
-        let response = client
-            .post(format!("{base}/__sim/faults"))
-            .body(r#"{"fault":"throttle","retry_after_s":1}"#)
-            .send()
-            .await
-            .expect("fault");
-        assert_eq!(response.status(), 200);
-        let response = client
-            .post(format!("{base}/__sim/faults"))
-            .body(r#"{"fault":"meteor"}"#)
-            .send()
-            .await
-            .expect("fault");
-        assert_eq!(response.status(), 400);
+        let throttle = json!({"fault": "throttle", "retry_after_s": 1});
+        assert_eq!(test_client::post(&base, "faults", &throttle).await, 200);
+        assert_eq!(test_client::post(&base, "faults", &json!({"fault": "meteor"})).await, 400);
         assert_eq!(sim.control.queued_faults(Provider::Tencent), 1);
         assert_eq!(sim.control.queued_faults(Provider::Aliyun), 0);
         sim.control.set_rate_limit(Provider::Tencent, 3);
-        let stats: Value = client
-            .get(format!("{base}/__sim/stats"))
-            .send()
-            .await
-            .expect("stats")
-            .json()
-            .await
-            .expect("json");
+        let stats: Value = test_client::get(&base, "stats").await;
         assert_eq!(
             stats,
             json!({"provider": "tencent", "requests": 0, "throttled": 0, "queued_faults": 1, "rate_limit_per_second": 3, "held": 0})

@@ -8,43 +8,42 @@
 //! (https://www.tencentcloud.com/document/product/1150/49458). The ServerError fault alone uses
 //! HTTP 500 (with the same body), standing in for a failing gateway.
 
-use std::sync::Arc;
-
-use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
-use axum::Router;
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 
 use super::ledger::month_end;
 use super::{
-    aggregate, json_response, length_required, money, parse_month, read_request, request_id,
-    success_response, Admission, ApiError, Core, Rejection, Row, SimAccount,
+    aggregate, json_response, money, parse_month, request_id,
+    success_response, Admission, ApiError, Core, Refusals, Row, SimAccount,
 };
 use crate::billing::model::Provider;
 use crate::signing::{tc3, SignableRequest, SignatureError};
+
+/// How the provider words a request admission turned away.
+const REFUSALS: Refusals = Refusals {
+    // The SDK's rate-limit retry keys on this code (`ratelimitretry.go`); inside an HTTP 200.
+    throttled: (
+        StatusCode::OK,
+        "RequestLimitExceeded",
+        "Your current request times exceeds the frequency limit. Please reduce the frequency of calls.",
+    ),
+    fault_throttled: None,
+    server_error: (StatusCode::INTERNAL_SERVER_ERROR, "InternalError", "An internal error has occurred. Retry your request."),
+};
 
 const ACTION: &str = "DescribeBillSummaryByProduct";
 const VERSION: &str = "2018-07-09";
 /// The TC3 credential scope's service, fixed for this API whatever host the request came to.
 const SERVICE: &str = "billing";
 
-pub(super) fn router(core: Arc<Core>) -> Router {
-    Router::new().fallback(handle).with_state(core)
-}
-
-async fn handle(State(core): State<Arc<Core>>, request: Request) -> Response {
-    core.begin(Provider::Tencent).await;
-    if let Some(refused) = length_required(&request) {
-        return refused;
-    }
-    // A GET signs its query string as sent; keep the bytes before they are decoded.
-    let raw_query = request.uri().query().unwrap_or_default().to_owned();
-    let request = read_request(request).await;
+/// Answers a request the port has received (see `provider_router`); a GET signs `raw_query`, its
+/// query string as sent.
+pub(super) async fn answer(core: &Core, request: SignableRequest, raw_query: &str) -> Response {
     let request_id = request_id().to_ascii_lowercase();
-    let response = match serve(&core, &request, &raw_query).await {
+    let response = match serve(core, &request, raw_query).await {
         Ok((mut response, admission)) => {
             response.insert("RequestId".into(), json!(request_id));
             success_response(&json!({"Response": response}), admission)
@@ -70,10 +69,7 @@ async fn serve(
     raw_query: &str,
 ) -> Result<(Map<String, Value>, Admission), ApiError> {
     let account = authenticate(core, request, raw_query)?;
-    let admission = core
-        .admit(Provider::Tencent, &account.name)
-        .await
-        .map_err(rejection_error)?;
+    let admission = core.admit(Provider::Tencent, &account.name).await.map_err(|r| REFUSALS.error(r))?;
     check_action(request)?;
     let query = SummaryQuery::parse(&parameters(request)?)?;
     Ok((summary(core, account, &query, admission), admission))
@@ -141,21 +137,6 @@ fn auth_error(e: &SignatureError) -> ApiError {
         SignatureError::Expired => error(
             "AuthFailure.SignatureExpire",
             "Signature expired. Timestamp must be within 5 minutes of server time.",
-        ),
-    }
-}
-
-fn rejection_error(rejection: Rejection) -> ApiError {
-    match rejection {
-        // The SDK's rate-limit retry keys on this code (`ratelimitretry.go`).
-        Rejection::Throttled { .. } => error(
-            "RequestLimitExceeded",
-            "Your current request times exceeds the frequency limit. Please reduce the frequency of calls.",
-        ),
-        Rejection::ServerError => ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "InternalError",
-            "An internal error has occurred. Retry your request.",
         ),
     }
 }
@@ -321,40 +302,24 @@ mod tests {
     use super::super::testkit::*;
     use super::super::{CloudFault, CloudSim};
     use super::*;
-    use crate::signing::{AccessKey, HeadersToSign};
+    use crate::signing::HeadersToSign;
     use crate::secret::Secret;
     use chrono::DateTime;
 
-    fn signed_with(
-        sim: &CloudSim,
-        secret: &Secret,
-        action: &str,
-        body: &Value,
-        at: DateTime<Utc>,
-    ) -> SignableRequest {
-        let account = account(sim, "tencent-prod");
-        let mut request = SignableRequest {
-            method: "POST".into(),
-            host: host(sim, Provider::Tencent),
-            path: "/".into(),
-            query: Vec::new(),
-            headers: vec![
-                (
-                    "Content-Type".into(),
-                    "application/json; charset=utf-8".into(),
-                ),
-                ("X-TC-Action".into(), action.into()),
-                ("X-TC-Version".into(), VERSION.into()),
-            ],
+    fn signed_with(sim: &CloudSim, secret: &Secret, action: &str, body: &Value, at: DateTime<Utc>) -> SignableRequest {
+        let headers = [
+            ("Content-Type", "application/json; charset=utf-8"),
+            ("X-TC-Action", action),
+            ("X-TC-Version", VERSION),
+        ];
+        let request = SignableRequest {
+            headers: pairs(&headers),
             body: body.to_string().into_bytes(),
+            ..post_root(sim, Provider::Tencent)
         };
-        let key = AccessKey {
-            id: &account.access_key_id,
-            secret,
-        };
-        let signature = tc3::sign(&request, key, at, SERVICE, HeadersToSign::ProviderDefault);
-        request.apply(&signature);
-        request
+        signed_by(&account(sim, "tencent-prod"), secret, request, |request, key| {
+            tc3::sign(request, key, at, SERVICE, HeadersToSign::ProviderDefault)
+        })
     }
 
     async fn call(sim: &CloudSim, body: Value) -> Reply {
@@ -386,7 +351,7 @@ mod tests {
                 .expect("overview")
                 .clone();
             assert_eq!(items.len(), 3);
-            let sum = |field: &str| items.iter().map(|i| decimal(&i[field])).sum::<Decimal>();
+            let sum = |field: &str| total(&items, field);
             let (pretax, payable) =
                 reported_month(&sim, "tencent-prod", parse_month(m).expect("month"));
             assert_eq!(
@@ -437,32 +402,14 @@ mod tests {
     async fn signature_problems_use_tencent_codes() {
         let sim = start().await;
         let wrong = Secret::new("not-the-secret");
-        let reply = send(&signed_with(
-            &sim,
-            &wrong,
-            ACTION,
-            &month("2026-11"),
-            Utc::now(),
-        ))
-        .await;
+        let reply = send(&signed_with(&sim, &wrong, ACTION, &month("2026-11"), Utc::now())).await;
         assert_error(&reply, 200, "AuthFailure.SignatureFailure");
         let secret = account(&sim, "tencent-prod").secret;
         let stale = Utc::now() - chrono::Duration::hours(1);
-        let reply = send(&signed_with(
-            &sim,
-            &secret,
-            ACTION,
-            &month("2026-11"),
-            stale,
-        ))
-        .await;
+        let reply = send(&signed_with(&sim, &secret, ACTION, &month("2026-11"), stale)).await;
         assert_error(&reply, 200, "AuthFailure.SignatureExpire");
         let mut unknown = signed_with(&sim, &secret, ACTION, &month("2026-11"), Utc::now());
-        for (name, value) in &mut unknown.headers {
-            if name == "Authorization" {
-                *value = value.replace("Credential=AKID", "Credential=AKIX");
-            }
-        }
+        rewrite_authorization(&mut unknown, "Credential=AKID", "Credential=AKIX");
         assert_error(&send(&unknown).await, 200, "AuthFailure.SecretIdNotFound");
     }
 
@@ -484,17 +431,8 @@ mod tests {
     #[tokio::test]
     async fn throttling_not_ready_and_other_faults() {
         let sim = start().await;
-        sim.control.push_fault(
-            Provider::Tencent,
-            CloudFault::Throttle {
-                retry_after_s: Some(1),
-            },
-        );
-        assert_error(
-            &call(&sim, month("2026-11")).await,
-            200,
-            "RequestLimitExceeded",
-        );
+        let reply = throttled_by_fault(&sim, (Provider::Tencent, Some(1)), || call(&sim, month("2026-11"))).await;
+        assert_error(&reply, 200, "RequestLimitExceeded");
 
         sim.control
             .push_fault(Provider::Tencent, CloudFault::NotReady);
@@ -507,25 +445,13 @@ mod tests {
             (json!(0), json!([]))
         );
 
-        sim.control
-            .push_fault(Provider::Tencent, CloudFault::MalformedJson);
-        let reply = call(&sim, month("2026-11")).await;
-        assert!(reply.status == 200 && serde_json::from_str::<Value>(&reply.text).is_err());
-        sim.control
-            .push_fault(Provider::Tencent, CloudFault::ServerError);
+        queue_faults(&sim, Provider::Tencent, [CloudFault::MalformedJson, CloudFault::ServerError]);
+        assert!(call(&sim, month("2026-11")).await.is_cut_json());
         assert_error(&call(&sim, month("2026-11")).await, 500, "InternalError");
 
-        sim.control.set_rate_limit(Provider::Tencent, 1);
-        let mut throttled = 0;
-        for _ in 0..3 {
-            let reply = call(&sim, month("2026-11")).await;
-            if reply.json()["Response"].get("Error").is_some() {
-                assert_error(&reply, 200, "RequestLimitExceeded");
-                throttled += 1;
-            }
-        }
-        assert!(throttled >= 1);
-        assert_eq!(sim.control.throttled(Provider::Tencent), 1 + throttled);
+        let is_throttled = |reply: &Reply| reply.json()["Response"].get("Error").is_some();
+        let check = |reply: &Reply| assert_error(reply, 200, "RequestLimitExceeded");
+        assert_rate_limited(&sim, (Provider::Tencent, 1), || call(&sim, month("2026-11")), is_throttled, check).await;
     }
 
     #[tokio::test]
@@ -550,36 +476,20 @@ mod tests {
         let sim = start().await;
         let account = account(&sim, "tencent-prod");
         let raw = "BeginTime=2026-10-01+00%3A00%3A00&EndTime=2026-10";
-        let mut request = SignableRequest {
+        let headers = [
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("X-TC-Action", ACTION),
+            ("X-TC-Version", VERSION),
+        ];
+        let request = SignableRequest {
             method: "GET".into(),
-            host: host(&sim, Provider::Tencent),
-            path: "/".into(),
-            query: url::form_urlencoded::parse(raw.as_bytes())
-                .into_owned()
-                .collect(),
-            headers: vec![
-                (
-                    "Content-Type".into(),
-                    "application/x-www-form-urlencoded".into(),
-                ),
-                ("X-TC-Action".into(), ACTION.into()),
-                ("X-TC-Version".into(), VERSION.into()),
-            ],
-            body: Vec::new(),
+            query: url::form_urlencoded::parse(raw.as_bytes()).into_owned().collect(),
+            headers: pairs(&headers),
+            ..post_root(&sim, Provider::Tencent)
         };
-        let key = AccessKey {
-            id: &account.access_key_id,
-            secret: &account.secret,
-        };
-        let signature = tc3::sign_sent_query(
-            &request,
-            raw,
-            key,
-            Utc::now(),
-            SERVICE,
-            HeadersToSign::ProviderDefault,
-        );
-        request.apply(&signature);
+        let request = signed_by(&account, &account.secret, request, |request, key| {
+            tc3::sign_sent_query(request, raw, key, Utc::now(), SERVICE, HeadersToSign::ProviderDefault)
+        });
         let mut builder = reqwest::Client::new().get(format!("http://{}/?{raw}", request.host));
         for (name, value) in &request.headers {
             builder = builder.header(name, value);

@@ -7,24 +7,28 @@
 //! errors put `Error{Code,CodeN?,Message}` into ResponseMetadata with a 4xx/5xx status
 //! (https://volcengine.com/docs/6460/79674, codes https://volcengine.com/docs/6448/76370).
 
-use std::sync::Arc;
-
-use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::Router;
 use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 
 use super::ledger::month_end;
 use super::{
-    aggregate, json_response, length_required, money, months_between, page, parse_day, parse_month,
-    query_param, read_request, request_id, success_response, with_retry_after, Admission, ApiError,
-    Core, Rejection, Row, SimAccount,
+    aggregate, json_response, money, months_between, page, parse_day, parse_month,
+    query_param, request_id, success_response, with_retry_after, Admission, ApiError,
+    Core, Refusals, Row, SimAccount,
 };
 use crate::billing::model::Provider;
 use crate::signing::{volcengine, SignableRequest, SignatureError};
+
+/// How the provider words a request admission turned away.
+const REFUSALS: Refusals = Refusals {
+    // A queued fault plays the basic flow limit, the rate limit the billing API's own one.
+    throttled: (StatusCode::TOO_MANY_REQUESTS, "RequestLimitExceeded", "请求被限流"),
+    fault_throttled: Some((StatusCode::TOO_MANY_REQUESTS, "FlowLimitExceeded", "请求过于频繁，超出了基本限速")),
+    server_error: (StatusCode::INTERNAL_SERVER_ERROR, "InternalError", "The request processing has failed due to some unknown error."),
+};
 
 const VERSION: &str = "2022-01-01";
 const SERVICE: &str = "billing";
@@ -32,10 +36,6 @@ const REGION: &str = "cn-beijing";
 const MAX_LIMIT: u64 = 300;
 /// ListBillDetail: "at most 24 months back, no earlier than 2022-01" (docs/6269/1127842).
 const MAX_MONTHS_BACK: i64 = 24;
-
-pub(super) fn router(core: Arc<Core>) -> Router {
-    Router::new().fallback(handle).with_state(core)
-}
 
 struct Meta {
     request_id: String,
@@ -55,12 +55,8 @@ impl Meta {
     }
 }
 
-async fn handle(State(core): State<Arc<Core>>, request: Request) -> Response {
-    core.begin(Provider::Volcengine).await;
-    if let Some(refused) = length_required(&request) {
-        return refused;
-    }
-    let request = read_request(request).await;
+/// Answers a request the port has received (see `provider_router`).
+pub(super) async fn answer(core: &Core, request: SignableRequest) -> Response {
     let meta = Meta {
         request_id: request_id(),
         action: query_param(&request, "Action")
@@ -70,7 +66,7 @@ async fn handle(State(core): State<Arc<Core>>, request: Request) -> Response {
             .unwrap_or_default()
             .to_owned(),
     };
-    match serve(&core, &request, &meta).await {
+    match serve(core, &request, &meta).await {
         Ok((result, admission)) => {
             let body = json!({"ResponseMetadata": meta.json(), "Result": result});
             success_response(&body, admission)
@@ -85,10 +81,7 @@ async fn serve(
     meta: &Meta,
 ) -> Result<(Value, Admission), ApiError> {
     let account = authenticate(core, request)?;
-    let admission = core
-        .admit(Provider::Volcengine, &account.name)
-        .await
-        .map_err(rejection_error)?;
+    let admission = core.admit(Provider::Volcengine, &account.name).await.map_err(|r| REFUSALS.error(r))?;
     let result = dispatch(core, account, request, meta)?;
     Ok((result, admission))
 }
@@ -173,35 +166,6 @@ fn auth_error(error: &SignatureError) -> ApiError {
             StatusCode::BAD_REQUEST,
             "InvalidTimestamp",
             "The request timestamp is invalid or expired.",
-        ),
-    }
-}
-
-fn rejection_error(rejection: Rejection) -> ApiError {
-    match rejection {
-        // A queued fault plays the basic flow limit, the rate limit the billing API's own one.
-        Rejection::Throttled {
-            retry_after,
-            by_fault: true,
-        } => ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "FlowLimitExceeded",
-            "请求过于频繁，超出了基本限速",
-        )
-        .retry_after(retry_after),
-        Rejection::Throttled {
-            retry_after,
-            by_fault: false,
-        } => ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "RequestLimitExceeded",
-            "请求被限流",
-        )
-        .retry_after(retry_after),
-        Rejection::ServerError => ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "InternalError",
-            "The request processing has failed due to some unknown error.",
         ),
     }
 }
@@ -489,278 +453,4 @@ fn category(row: &Row) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::super::testkit::*;
-    use super::super::{CloudFault, CloudSim};
-    use super::*;
-    use crate::signing::{AccessKey, HeadersToSign};
-    use crate::secret::Secret;
-    use chrono::DateTime;
-
-    fn signed_with(
-        sim: &CloudSim,
-        secret: &Secret,
-        action: &str,
-        body: &Value,
-        at: DateTime<Utc>,
-    ) -> SignableRequest {
-        let account = account(sim, "volc-ark");
-        let mut request = SignableRequest {
-            method: "POST".into(),
-            host: host(sim, Provider::Volcengine),
-            path: "/".into(),
-            query: vec![
-                ("Action".into(), action.into()),
-                ("Version".into(), VERSION.into()),
-            ],
-            headers: vec![(
-                "Content-Type".into(),
-                "application/json; charset=UTF-8".into(),
-            )],
-            body: body.to_string().into_bytes(),
-        };
-        let key = AccessKey {
-            id: &account.access_key_id,
-            secret,
-        };
-        let region = account.region.as_deref().unwrap_or(REGION);
-        let signature = volcengine::sign(
-            &request,
-            key,
-            at,
-            region,
-            SERVICE,
-            HeadersToSign::ProviderDefault,
-        );
-        request.apply(&signature);
-        request
-    }
-
-    async fn call(sim: &CloudSim, action: &str, body: Value) -> Reply {
-        let secret = account(sim, "volc-ark").secret;
-        send(&signed_with(sim, &secret, action, &body, Utc::now())).await
-    }
-
-    fn assert_error(reply: &Reply, status: u16, code: &str) {
-        assert_eq!(reply.status.as_u16(), status, "{}", reply.text);
-        let meta = &reply.json()["ResponseMetadata"];
-        assert_eq!(meta["Error"]["Code"], code, "{}", reply.text);
-        assert_eq!(meta["Service"], SERVICE);
-    }
-
-    #[tokio::test]
-    async fn balance_has_an_integer_account_id_and_string_amounts() {
-        let sim = start().await;
-        let reply = call(&sim, "QueryBalanceAcct", json!({})).await;
-        assert_eq!(reply.status, 200, "{}", reply.text);
-        let body = reply.json();
-        assert_eq!(body["ResponseMetadata"]["Action"], "QueryBalanceAcct");
-        assert_eq!(body["ResponseMetadata"]["Version"], VERSION);
-        let result = &body["Result"];
-        let id = account(&sim, "volc-ark").provider_account_id;
-        assert_eq!(
-            result["AccountID"].as_u64().map(|n| n.to_string()),
-            Some(id)
-        );
-        assert!(result["AvailableBalance"].is_string() && result["CreditLimit"] == "0.00");
-    }
-
-    async fn all_pages(sim: &CloudSim, action: &str, body: Value, limit: u64) -> (u64, Vec<Value>) {
-        let mut items = Vec::new();
-        let mut offset = 0;
-        loop {
-            let mut request = body.clone();
-            request["Limit"] = json!(limit);
-            request["Offset"] = json!(offset);
-            let reply = call(sim, action, request).await;
-            let result = reply.json()["Result"].clone();
-            let batch = result["List"]
-                .as_array()
-                .unwrap_or_else(|| panic!("{}", reply.text))
-                .clone();
-            if batch.is_empty() {
-                return (result["Total"].as_u64().expect("total"), items);
-            }
-            assert_eq!(result["Offset"], offset);
-            offset += batch.len() as u64;
-            items.extend(batch);
-        }
-    }
-
-    fn sums(items: &[Value]) -> (Decimal, Decimal) {
-        items
-            .iter()
-            .fold((Decimal::ZERO, Decimal::ZERO), |(g, p), i| {
-                (
-                    g + decimal(&i["OriginalBillAmount"]),
-                    p + decimal(&i["PayableAmount"]),
-                )
-            })
-    }
-
-    #[tokio::test]
-    async fn daily_detail_pages_add_up_to_the_ledger_month() {
-        let sim = start().await;
-        // Paging a month takes more calls than the default limit allows in a second.
-        sim.control.set_rate_limit(Provider::Volcengine, 10_000);
-        for period in ["2026-10", "2026-11"] {
-            let body = json!({"BillPeriod": period, "GroupTerm": 2, "GroupPeriod": 1});
-            let (total, items) = all_pages(&sim, "ListBillDetail", body, 40).await;
-            assert_eq!(total as usize, items.len());
-            let first = parse_month(period).expect("month");
-            assert_eq!(
-                sums(&items),
-                reported_month(&sim, "volc-ark", first),
-                "{period}"
-            );
-            assert!(items.iter().all(|i| i["PretaxAmount"].is_string()
-                && i["ExpenseDate"]
-                    .as_str()
-                    .is_some_and(|d| d.starts_with(period))));
-
-            let (_, overview) = all_pages(
-                &sim,
-                "ListBillOverviewByProd",
-                json!({"BillPeriod": period}),
-                2,
-            )
-            .await;
-            assert_eq!(overview.len(), 3);
-            assert_eq!(sums(&overview), reported_month(&sim, "volc-ark", first));
-        }
-        let one_day = json!({"BillPeriod": "2026-11", "GroupPeriod": 1, "ExpenseDate": "2026-11-02", "Product": ["ark"], "Limit": 10});
-        let list = call(&sim, "ListBillDetail", one_day).await.json()["Result"]["List"].clone();
-        assert_eq!(list.as_array().map(Vec::len), Some(1));
-        assert_eq!(list[0]["ProductZh"], "火山方舟");
-    }
-
-    #[tokio::test]
-    async fn parameters_are_checked() {
-        let sim = start().await;
-        let no_limit = call(&sim, "ListBillDetail", json!({"BillPeriod": "2026-10"})).await;
-        assert_error(&no_limit, 400, "InvalidParam");
-        let big = call(
-            &sim,
-            "ListBillDetail",
-            json!({"BillPeriod": "2026-10", "Limit": 301}),
-        )
-        .await;
-        assert_error(&big, 400, "InvalidParam");
-        for old in ["2024-10", "2021-12"] {
-            assert_error(
-                &call(
-                    &sim,
-                    "ListBillDetail",
-                    json!({"BillPeriod": old, "Limit": 10}),
-                )
-                .await,
-                400,
-                "InvalidParam",
-            );
-        }
-        let edge = call(
-            &sim,
-            "ListBillDetail",
-            json!({"BillPeriod": "2024-11", "Limit": "10"}),
-        )
-        .await;
-        assert_eq!(edge.status, 200, "{}", edge.text);
-        assert_eq!(edge.json()["Result"]["Total"], 0);
-    }
-
-    #[tokio::test]
-    async fn signature_problems_use_volcengine_codes() {
-        let sim = start().await;
-        let wrong = Secret::new("not-the-secret");
-        let reply = send(&signed_with(
-            &sim,
-            &wrong,
-            "QueryBalanceAcct",
-            &json!({}),
-            Utc::now(),
-        ))
-        .await;
-        assert_error(&reply, 401, "SignatureDoesNotMatch");
-        assert_eq!(reply.json()["ResponseMetadata"]["Error"]["CodeN"], 100_010);
-        let secret = account(&sim, "volc-ark").secret;
-        let stale = Utc::now() - chrono::Duration::hours(1);
-        assert_error(
-            &send(&signed_with(
-                &sim,
-                &secret,
-                "QueryBalanceAcct",
-                &json!({}),
-                stale,
-            ))
-            .await,
-            400,
-            "InvalidTimestamp",
-        );
-        let mut unknown = signed_with(&sim, &secret, "QueryBalanceAcct", &json!({}), Utc::now());
-        for (name, value) in &mut unknown.headers {
-            if name == "Authorization" {
-                *value = value.replace("Credential=AKLT", "Credential=AKLX");
-            }
-        }
-        let reply = send(&unknown).await;
-        assert_error(&reply, 401, "InvalidAccessKey");
-        assert_eq!(reply.json()["ResponseMetadata"]["Error"]["CodeN"], 100_009);
-        unknown.headers.retain(|(n, _)| n != "Authorization");
-        assert_error(&send(&unknown).await, 401, "MissingSignature");
-    }
-
-    #[tokio::test]
-    async fn unknown_action_or_version() {
-        let sim = start().await;
-        let reply = call(&sim, "ListBill2", json!({})).await;
-        assert_error(&reply, 404, "InvalidActionOrVersion");
-        assert_eq!(reply.json()["ResponseMetadata"]["Error"]["CodeN"], 100_008);
-    }
-
-    #[tokio::test]
-    async fn throttling_by_fault_and_by_rate_limit() {
-        let sim = start().await;
-        sim.control.push_fault(
-            Provider::Volcengine,
-            CloudFault::Throttle {
-                retry_after_s: None,
-            },
-        );
-        assert_error(
-            &call(&sim, "QueryBalanceAcct", json!({})).await,
-            429,
-            "FlowLimitExceeded",
-        );
-        sim.control.set_rate_limit(Provider::Volcengine, 1);
-        let mut codes = Vec::new();
-        for _ in 0..3 {
-            let reply = call(&sim, "QueryBalanceAcct", json!({})).await;
-            if reply.status == 429 {
-                assert_error(&reply, 429, "RequestLimitExceeded");
-                codes.push(reply.status);
-            }
-        }
-        assert!(!codes.is_empty());
-        assert_eq!(
-            sim.control.throttled(Provider::Volcengine),
-            1 + codes.len() as u64
-        );
-    }
-
-    #[tokio::test]
-    async fn malformed_json_and_server_error() {
-        let sim = start().await;
-        sim.control
-            .push_fault(Provider::Volcengine, CloudFault::MalformedJson);
-        sim.control
-            .push_fault(Provider::Volcengine, CloudFault::ServerError);
-        let reply = call(&sim, "QueryBalanceAcct", json!({})).await;
-        assert_eq!(reply.status, 200);
-        assert!(serde_json::from_str::<Value>(&reply.text).is_err());
-        assert_error(
-            &call(&sim, "QueryBalanceAcct", json!({})).await,
-            500,
-            "InternalError",
-        );
-    }
-}
+mod tests;

@@ -12,8 +12,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::answer::{compose_answer, estimate_tokens, split_chunks};
-use super::{json_response, uuid_like, with_retry_after, Endpoint, Fault, Latency, SimControl};
-use super::{INSPECTION_MESSAGE, RATE_LIMIT_MESSAGE};
+use super::{json_response, uuid_like, with_retry_after, Endpoint, Fault, Gate, Latency, SimControl};
+use super::{INSPECTION_MESSAGE, RATE_LIMIT_MESSAGE, SERVER_ERROR_MESSAGE};
 use crate::simulator::control::truncated;
 
 /// The OpenAI-compatible error envelope, as in the error-code page's example.
@@ -36,31 +36,14 @@ fn invalid_request(message: &str) -> Response {
 
 /// Faults that replace the whole answer; the rest shape the answer later.
 fn compat_fault_response(fault: &Fault) -> Option<Response> {
-    let response = match fault {
-        Fault::Throttle { retry_after_s } => with_retry_after(
-            compat_error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "limit_requests",
-                "limit_requests",
-                RATE_LIMIT_MESSAGE,
-            ),
-            *retry_after_s,
-        ),
-        Fault::ContentFilter => compat_error(
-            StatusCode::BAD_REQUEST,
-            "data_inspection_failed",
-            "data_inspection_failed",
-            INSPECTION_MESSAGE,
-        ),
-        Fault::ServerError => compat_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "internal_error",
-            "An internal error has occured, please try again later or contact service support.",
-        ),
+    // Each of these codes doubles as its error type.
+    let (status, code, message) = match fault {
+        Fault::Throttle { .. } => (StatusCode::TOO_MANY_REQUESTS, "limit_requests", RATE_LIMIT_MESSAGE),
+        Fault::ContentFilter => (StatusCode::BAD_REQUEST, "data_inspection_failed", INSPECTION_MESSAGE),
+        Fault::ServerError => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", SERVER_ERROR_MESSAGE),
         _ => return None,
     };
-    Some(response)
+    Some(with_retry_after(compat_error(status, code, code, message), fault.retry_after_s()))
 }
 
 #[derive(Deserialize)]
@@ -155,32 +138,34 @@ fn parse_chat(body: &[u8]) -> Result<ChatRequest, BadChat> {
     Ok(request)
 }
 
-pub(super) async fn chat(State(sim): State<SimControl>, headers: HeaderMap, body: Bytes) -> Response {
-    sim.count(Endpoint::Chat);
-    if !sim.authorized(&headers) {
-        tracing::debug!("simulator chat: bad API key");
-        return compat_error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_api_key",
-            "invalid_request_error",
-            "Incorrect API key provided. ",
-        );
-    }
-    let fault = sim.pop_fault(Endpoint::Chat);
-    if let Some(response) = fault.as_ref().and_then(compat_fault_response) {
-        return response;
-    }
-    let request = match parse_chat(&body) {
-        Ok(request) => request,
-        Err(bad) => return bad.into_response(),
-    };
+const GATE: Gate = Gate {
+    endpoint: Endpoint::Chat,
+    unauthorized: Some(unauthorized),
+    precondition: |_| None,
+    fault_answer: compat_fault_response,
+};
+
+fn unauthorized() -> Response {
+    tracing::debug!("simulator chat: bad API key");
+    compat_error(
+        StatusCode::UNAUTHORIZED,
+        "invalid_api_key",
+        "invalid_request_error",
+        "Incorrect API key provided. ",
+    )
+}
+
+/// `Err` is an answer that ends the request early (the gate's, or a bad request's).
+pub(super) async fn chat(State(sim): State<SimControl>, headers: HeaderMap, body: Bytes) -> Result<Response, Response> {
+    let fault = sim.enter(&GATE, &headers)?;
+    let request = parse_chat(&body).map_err(BadChat::into_response)?;
     let reply = Reply::new(&request);
     tracing::debug!(model = %request.model, chunks = reply.chunks.len(), stream = ?request.stream, "simulator chat");
-    if request.stream.unwrap_or(false) {
+    Ok(if request.stream.unwrap_or(false) {
         stream_response(reply, request.include_usage(), fault, sim.latency())
     } else {
         complete_response(&reply, fault)
-    }
+    })
 }
 
 /// The answer to one chat request, already split into streamed chunks.
@@ -481,17 +466,9 @@ mod tests {
     #[tokio::test]
     async fn chat_faults_apply_once_each_then_normal() {
         let sim = start(SimSettings::fast(KEY)).await;
-        let control = &sim.control;
-        control.push_fault(
-            Endpoint::Chat,
-            Fault::Throttle {
-                retry_after_s: Some(3),
-            },
-        );
-        control.push_fault(Endpoint::Chat, Fault::ContentFilter);
-        control.push_fault(Endpoint::Chat, Fault::ServerError);
-        control.push_fault(Endpoint::Chat, Fault::MalformedJson);
-        control.push_fault(Endpoint::Chat, Fault::MalformedJson);
+        let throttle = Fault::Throttle { retry_after_s: Some(3) };
+        let faults = [throttle, Fault::ContentFilter, Fault::ServerError, Fault::MalformedJson, Fault::MalformedJson];
+        queue_faults(&sim, Endpoint::Chat, faults);
         let body = chat_body("你好", false, false);
 
         let response = post_chat(&sim, KEY, &body).await;

@@ -1,5 +1,5 @@
 //! Control endpoints for browser tests (no auth; the simulator serves localhost only): queue a
-//! fault, change the pace, read the counters.
+//! fault (on the shared `/__sim/faults` route), change the pace, read the counters.
 
 use std::time::Duration;
 
@@ -13,7 +13,7 @@ use serde_json::json;
 use super::{json_response, Endpoint, Fault, SimControl, JSON};
 
 #[derive(Deserialize)]
-struct FaultRequest {
+pub(super) struct FaultRequest {
     endpoint: Endpoint,
     #[serde(flatten)]
     fault: Fault,
@@ -26,15 +26,9 @@ struct LatencyRequest {
     task_step_ms: Option<u64>,
 }
 
-pub(super) async fn control_fault(State(sim): State<SimControl>, body: Bytes) -> Response {
-    match JSON.parse::<FaultRequest>(&body, "fault") {
-        Ok(request) => {
-            sim.push_fault(request.endpoint, request.fault);
-            let queued = sim.shared.faults.len(request.endpoint);
-            json_response(StatusCode::OK, &json!({"queued": queued}))
-        }
-        Err(response) => response,
-    }
+/// What `/__sim/faults` does with a request: queues the fault; how many wait at its endpoint.
+pub(super) fn queue_fault(sim: &SimControl, request: FaultRequest) -> usize {
+    sim.shared.faults.push(request.endpoint, request.fault)
 }
 
 pub(super) async fn control_latency(State(sim): State<SimControl>, body: Bytes) -> Response {
@@ -65,6 +59,7 @@ mod tests {
     use super::super::testkit::*;
     use super::super::*;
     use super::*;
+    use crate::simulator::control::test_client;
     use serde_json::json;
 
     #[test]
@@ -91,52 +86,22 @@ mod tests {
     #[tokio::test]
     async fn control_endpoints_over_http() {
         let sim = start(SimSettings::fast(KEY)).await;
-        let client = reqwest::Client::new();
+        let base = sim.base_url();
         let fault = json!({"endpoint": "chat", "fault": "throttle", "retry_after_s": 1});
-        let response = client
-            .post(format!("{}/__sim/faults", sim.base_url()))
-            .json(&fault)
-            .send()
-            .await
-            .expect("fault");
-        assert_eq!(response.status(), 200);
+        assert_eq!(test_client::post(&base, "faults", &fault).await, 200);
         let cut = json!({"endpoint": "chat", "fault": "cut_stream", "after_chunks": 2});
-        client
-            .post(format!("{}/__sim/faults", sim.base_url()))
-            .json(&cut)
-            .send()
-            .await
-            .expect("fault");
+        test_client::post(&base, "faults", &cut).await;
         let bad = json!({"endpoint": "chat", "fault": "meteor"});
-        let response = client
-            .post(format!("{}/__sim/faults", sim.base_url()))
-            .json(&bad)
-            .send()
-            .await
-            .expect("fault");
-        assert_eq!(response.status(), 400);
+        assert_eq!(test_client::post(&base, "faults", &bad).await, 400);
 
         let latency = json!({"first_token_ms": 1, "token_ms": 0, "task_step_ms": 7});
-        let response = client
-            .post(format!("{}/__sim/latency", sim.base_url()))
-            .json(&latency)
-            .send()
-            .await
-            .expect("latency");
-        assert_eq!(response.status(), 200);
+        assert_eq!(test_client::post(&base, "latency", &latency).await, 200);
         assert_eq!(sim.control.latency().task_step, Duration::from_millis(7));
 
         let response = post_chat(&sim, KEY, &chat_body("你好", false, false)).await;
         assert_eq!(response.status(), 429);
         assert_eq!(response.headers()[header::RETRY_AFTER], "1");
-        let stats: SimStats = client
-            .get(format!("{}/__sim/stats", sim.base_url()))
-            .send()
-            .await
-            .expect("stats")
-            .json()
-            .await
-            .expect("json");
+        let stats: SimStats = test_client::get(&base, "stats").await;
         assert_eq!(
             stats,
             SimStats {

@@ -3,12 +3,12 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
 use super::images::{ImageSpec, Status};
-use super::{uuid_like, with_retry_after, Endpoint, Fault, SimControl};
+use super::{uuid_like, with_retry_after, Endpoint, Fault, Gate, SimControl};
 use crate::simulator::art;
 use crate::simulator::control::lock;
 
@@ -30,15 +30,22 @@ enum Lookup {
     Missing,
 }
 
+/// Result URLs are pre-signed: no key asked for.
+const GATE: Gate = Gate {
+    endpoint: Endpoint::ImageDownload,
+    unauthorized: None,
+    precondition: |_| None,
+    fault_answer: download_fault_response,
+};
+
 pub(super) async fn download(
     State(sim): State<SimControl>,
     Path((task_id, file)): Path<(String, String)>,
 ) -> Response {
-    sim.count(Endpoint::ImageDownload);
-    let fault = sim.pop_fault(Endpoint::ImageDownload);
-    if let Some(response) = fault.as_ref().and_then(download_fault_response) {
-        return response;
-    }
+    let fault = match sim.enter(&GATE, &HeaderMap::new()) {
+        Ok(fault) => fault,
+        Err(answer) => return answer,
+    };
     let Some(index) = file
         .strip_suffix(".png")
         .and_then(|i| i.parse::<u32>().ok())

@@ -12,8 +12,8 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde_json::{json, Map, Value};
 use tokio::time::Instant;
 
-use super::{json_response, uuid_like, with_retry_after, Endpoint, Fault, SimControl};
-use super::{INSPECTION_MESSAGE, RATE_LIMIT_MESSAGE};
+use super::{json_response, uuid_like, with_retry_after, Endpoint, Fault, Gate, SimControl};
+use super::{INSPECTION_MESSAGE, RATE_LIMIT_MESSAGE, SERVER_ERROR_MESSAGE};
 use crate::simulator::control::{lock, truncated};
 
 const MAX_PROMPT_CHARS: usize = 800;
@@ -33,33 +33,17 @@ fn invalid_parameter(message: &str) -> Response {
 }
 
 fn native_fault_response(fault: &Fault) -> Option<Response> {
-    let response = match fault {
-        Fault::Throttle { retry_after_s } => with_retry_after(
-            native_error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "Throttling.RateQuota",
-                RATE_LIMIT_MESSAGE,
-            ),
-            *retry_after_s,
-        ),
-        Fault::ServerError => native_error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "InternalError",
-            "An internal error has occured, please try again later or contact service support.",
-        ),
+    let (status, code, message) = match fault {
+        Fault::Throttle { .. } => (StatusCode::TOO_MANY_REQUESTS, "Throttling.RateQuota", RATE_LIMIT_MESSAGE),
+        Fault::ServerError => (StatusCode::INTERNAL_SERVER_ERROR, "InternalError", SERVER_ERROR_MESSAGE),
         Fault::MalformedJson => {
             let body = json!({"output": {"task_status": "PENDING", "task_id": uuid_like()}, "request_id": uuid_like()});
             let text = truncated(&body.to_string()).to_owned();
-            (
-                StatusCode::OK,
-                [(header::CONTENT_TYPE, "application/json")],
-                text,
-            )
-                .into_response()
+            return Some((StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], text).into_response());
         }
         _ => return None,
     };
-    Some(response)
+    Some(with_retry_after(native_error(status, code, message), fault.retry_after_s()))
 }
 
 /// A validated image request.
@@ -187,26 +171,23 @@ fn native_unauthorized() -> Response {
     )
 }
 
-pub(super) async fn image_submit(State(sim): State<SimControl>, headers: HeaderMap, body: Bytes) -> Response {
-    sim.count(Endpoint::ImageSubmit);
-    if !sim.authorized(&headers) {
-        return native_unauthorized();
-    }
-    if !async_enabled(&headers) {
-        return native_error(
-            StatusCode::FORBIDDEN,
-            "AccessDenied",
-            "current user api does not support synchronous calls",
-        );
-    }
-    let fault = sim.pop_fault(Endpoint::ImageSubmit);
-    if let Some(response) = fault.as_ref().and_then(submit_fault_response) {
-        return response;
-    }
-    let spec = match parse_image_request(&body) {
-        Ok(spec) => spec,
-        Err(message) => return invalid_parameter(&message),
-    };
+const SUBMIT_GATE: Gate = Gate {
+    endpoint: Endpoint::ImageSubmit,
+    unauthorized: Some(native_unauthorized),
+    precondition: sync_refused,
+    fault_answer: submit_fault_response,
+};
+
+/// The image API answers asynchronously only.
+fn sync_refused(headers: &HeaderMap) -> Option<Response> {
+    let message = "current user api does not support synchronous calls";
+    (!async_enabled(headers)).then(|| native_error(StatusCode::FORBIDDEN, "AccessDenied", message))
+}
+
+/// `Err` is an answer that ends the request early (the gate's, or a bad request's).
+pub(super) async fn image_submit(State(sim): State<SimControl>, headers: HeaderMap, body: Bytes) -> Result<Response, Response> {
+    let fault = sim.enter(&SUBMIT_GATE, &headers)?;
+    let spec = parse_image_request(&body).map_err(|message| invalid_parameter(&message))?;
     let task_id = uuid_like();
     tracing::debug!(%task_id, n = spec.n, width = spec.width, height = spec.height, "simulator image task");
     let task = Task::new(
@@ -216,7 +197,7 @@ pub(super) async fn image_submit(State(sim): State<SimControl>, headers: HeaderM
     );
     sim.insert_task(task_id.clone(), task);
     let body = json!({"output": {"task_status": "PENDING", "task_id": task_id}, "request_id": uuid_like()});
-    json_response(StatusCode::OK, &body)
+    Ok(json_response(StatusCode::OK, &body))
 }
 
 fn submit_fault_response(fault: &Fault) -> Option<Response> {
@@ -350,30 +331,30 @@ impl SimControl {
     }
 }
 
+const POLL_GATE: Gate = Gate {
+    endpoint: Endpoint::TaskPoll,
+    unauthorized: Some(native_unauthorized),
+    precondition: |_| None,
+    fault_answer: native_fault_response,
+};
+
 pub(super) async fn task_poll(
     State(sim): State<SimControl>,
     Path(task_id): Path<String>,
     headers: HeaderMap,
-) -> Response {
-    sim.count(Endpoint::TaskPoll);
-    if !sim.authorized(&headers) {
-        return native_unauthorized();
-    }
-    let fault = sim.pop_fault(Endpoint::TaskPoll);
-    if let Some(response) = fault.as_ref().and_then(native_fault_response) {
-        return response;
-    }
+) -> Result<Response, Response> {
+    let fault = sim.enter(&POLL_GATE, &headers)?;
     let base = result_base(&headers);
     let mut tasks = lock(&sim.shared.tasks);
     let Some(task) = tasks.get_mut(&task_id) else {
-        return json_response(StatusCode::OK, &unknown_body(&task_id));
+        return Ok(json_response(StatusCode::OK, &unknown_body(&task_id)));
     };
     if let Some(forced) = fault.as_ref().and_then(Forced::from_fault) {
         task.forced = Some((forced, shanghai_now()));
     }
     let status = task.status(sim.shared.result_ttl);
     tracing::debug!(%task_id, status = status.as_str(), "simulator task poll");
-    json_response(StatusCode::OK, &poll_body(&task_id, task, status, &base))
+    Ok(json_response(StatusCode::OK, &poll_body(&task_id, task, status, &base)))
 }
 
 fn unknown_body(task_id: &str) -> Value {
@@ -546,13 +527,7 @@ mod tests {
     #[tokio::test]
     async fn submit_without_async_header_is_403() {
         let sim = start(SimSettings::fast(KEY)).await;
-        let response = reqwest::Client::new()
-            .post(format!("{}{IMAGE_PATH}", sim.base_url()))
-            .bearer_auth(KEY)
-            .json(&image_request("猫", "1024*1024", Some(1)))
-            .send()
-            .await
-            .expect("submit");
+        let response = post_image(&sim, Some(KEY), false, &image_request("猫", "1024*1024", Some(1))).await;
         assert_eq!(response.status(), 403);
         let body: Value = response.json().await.expect("json");
         assert_eq!(body["code"], "AccessDenied");
@@ -591,14 +566,8 @@ mod tests {
         let (_, body) = poll_until_done(&sim, &expired).await;
         assert_eq!(body["output"]["task_status"], "UNKNOWN");
 
-        sim.control.push_fault(
-            Endpoint::TaskPoll,
-            Fault::Throttle {
-                retry_after_s: None,
-            },
-        );
-        sim.control
-            .push_fault(Endpoint::TaskPoll, Fault::ServerError);
+        let throttle = Fault::Throttle { retry_after_s: None };
+        queue_faults(&sim, Endpoint::TaskPoll, [throttle, Fault::ServerError]);
         let ok = submit_ok(&sim, &image_request("猫", "512*512", Some(1))).await;
         let (status, body) = poll(&sim, &ok).await;
         assert_eq!(
@@ -617,16 +586,9 @@ mod tests {
     #[tokio::test]
     async fn submit_faults_use_native_codes() {
         let sim = start(SimSettings::fast(KEY)).await;
-        let control = &sim.control;
-        control.push_fault(
-            Endpoint::ImageSubmit,
-            Fault::Throttle {
-                retry_after_s: Some(1),
-            },
-        );
-        control.push_fault(Endpoint::ImageSubmit, Fault::ContentFilter);
-        control.push_fault(Endpoint::ImageSubmit, Fault::ServerError);
-        control.push_fault(Endpoint::ImageSubmit, Fault::MalformedJson);
+        let throttle = Fault::Throttle { retry_after_s: Some(1) };
+        let faults = [throttle, Fault::ContentFilter, Fault::ServerError, Fault::MalformedJson];
+        queue_faults(&sim, Endpoint::ImageSubmit, faults);
         let request = image_request("猫", "512*512", Some(1));
         for (status, code) in [
             (429, "Throttling.RateQuota"),

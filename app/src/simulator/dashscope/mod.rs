@@ -37,13 +37,14 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::simulator::control::{lock, with_retry_after, Counts, FaultQueue, Json};
+use crate::simulator::control::{fault_route, lock, with_retry_after, Counts, FaultQueue, Json};
 use images::Task;
 
 const CHAT_PATH: &str = "/compatible-mode/v1/chat/completions";
 const IMAGE_PATH: &str = "/api/v1/services/aigc/text2image/image-synthesis";
 const RATE_LIMIT_MESSAGE: &str = "Requests rate limit exceeded, please try again later.";
 const INSPECTION_MESSAGE: &str = "Input data may contain inappropriate content.";
+const SERVER_ERROR_MESSAGE: &str = "An internal error has occured, please try again later or contact service support.";
 
 /// DashScope answers `application/json` without a charset.
 const JSON: Json = Json("application/json");
@@ -99,6 +100,16 @@ pub enum Fault {
     MalformedJson,
     TaskFailed,
     TaskExpired,
+}
+
+impl Fault {
+    /// The wait a throttling fault advertises.
+    fn retry_after_s(&self) -> Option<u64> {
+        match self {
+            Fault::Throttle { retry_after_s } => *retry_after_s,
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -169,12 +180,24 @@ impl SimControl {
         }
     }
 
-    fn count(&self, endpoint: Endpoint) {
-        self.shared.counts.bump(endpoint);
-    }
-
-    fn pop_fault(&self, endpoint: Endpoint) -> Option<Fault> {
-        self.shared.faults.pop(endpoint)
+    /// Counts a request to `gate`'s endpoint, then applies the gate in order: the key, the
+    /// precondition, the endpoint's next fault. `Ok` with that fault when it only shapes the
+    /// answer later; `Err` with the answer when one of them ends the request.
+    fn enter(&self, gate: &Gate, headers: &HeaderMap) -> Result<Option<Fault>, Response> {
+        self.shared.counts.bump(gate.endpoint);
+        if let Some(unauthorized) = gate.unauthorized {
+            if !self.authorized(headers) {
+                return Err(unauthorized());
+            }
+        }
+        if let Some(refused) = (gate.precondition)(headers) {
+            return Err(refused);
+        }
+        let fault = self.shared.faults.pop(gate.endpoint);
+        match fault.as_ref().and_then(gate.fault_answer) {
+            Some(answer) => Err(answer),
+            None => Ok(fault),
+        }
     }
 
     fn latency(&self) -> Latency {
@@ -192,6 +215,17 @@ impl SimControl {
     }
 }
 
+/// What a request meets at an endpoint before the endpoint's own work (see `SimControl::enter`).
+struct Gate {
+    endpoint: Endpoint,
+    /// The answer to a missing or wrong key; `None` where no key is asked for (result downloads).
+    unauthorized: Option<fn() -> Response>,
+    /// A check between the key and the faults (the image submit's async header).
+    precondition: fn(&HeaderMap) -> Option<Response>,
+    /// The answer to a fault that replaces the whole answer.
+    fault_answer: fn(&Fault) -> Option<Response>,
+}
+
 /// The routes of the simulator, ready to serve, and a handle on it.
 pub fn router(settings: SimSettings) -> (Router, SimControl) {
     let control = SimControl::new(settings);
@@ -200,10 +234,10 @@ pub fn router(settings: SimSettings) -> (Router, SimControl) {
         .route(IMAGE_PATH, post(images::image_submit))
         .route("/api/v1/tasks/{task_id}", get(images::task_poll))
         .route("/results/{task_id}/{file}", get(downloads::download))
-        .route("/__sim/faults", post(control::control_fault))
         .route("/__sim/latency", post(control::control_latency))
         .route("/__sim/stats", get(control::control_stats))
-        .with_state(control.clone());
+        .with_state(control.clone())
+        .merge(fault_route(control.clone(), JSON, control::queue_fault));
     (app, control)
 }
 
@@ -287,13 +321,7 @@ mod tests {
         assert_eq!(body["error"]["type"], "invalid_request_error");
         assert!(body["request_id"].is_string());
 
-        let response = reqwest::Client::new()
-            .post(format!("{}{IMAGE_PATH}", sim.base_url()))
-            .header("X-DashScope-Async", "enable")
-            .json(&image_request("猫", "1024*1024", Some(1)))
-            .send()
-            .await
-            .expect("submit");
+        let response = post_image(&sim, None, true, &image_request("猫", "1024*1024", Some(1))).await;
         assert_eq!(response.status(), 401);
         let body: Value = response.json().await.expect("json");
         assert_eq!(body["code"], "InvalidApiKey");

@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::http::{header, StatusCode};
 use serde_json::{json, Value};
 
-use super::{spawn, RunningSim, SimSettings, CHAT_PATH, IMAGE_PATH};
+use super::{spawn, Endpoint, Fault, RunningSim, SimSettings, CHAT_PATH, IMAGE_PATH};
 
 pub const KEY: &str = "sk-sim-test";
 
@@ -18,6 +18,13 @@ pub async fn start(settings: SimSettings) -> RunningSim {
     spawn(SocketAddr::from(([127, 0, 0, 1], 0)), settings)
         .await
         .expect("simulator starts")
+}
+
+/// Queues `faults` at `endpoint`, in order.
+pub fn queue_faults(sim: &RunningSim, endpoint: Endpoint, faults: impl IntoIterator<Item = Fault>) {
+    for fault in faults {
+        sim.control.push_fault(endpoint, fault);
+    }
 }
 
 pub fn chat_body(prompt: &str, stream: bool, include_usage: bool) -> Value {
@@ -90,15 +97,21 @@ pub fn image_request(prompt: &str, size: &str, n: Option<u32>) -> Value {
     json!({"model": "wanx2.1-t2i-turbo", "input": {"prompt": prompt}, "parameters": parameters})
 }
 
+/// POSTs `body` to the image endpoint, with `key` as the Bearer token when given and the
+/// `X-DashScope-Async: enable` header when `async_call`.
+pub async fn post_image(sim: &RunningSim, key: Option<&str>, async_call: bool, body: &Value) -> reqwest::Response {
+    let mut request = reqwest::Client::new().post(format!("{}{IMAGE_PATH}", sim.base_url()));
+    if let Some(key) = key {
+        request = request.bearer_auth(key);
+    }
+    if async_call {
+        request = request.header("X-DashScope-Async", "enable");
+    }
+    request.json(body).send().await.expect("submit request")
+}
+
 pub async fn submit(sim: &RunningSim, body: &Value) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(format!("{}{IMAGE_PATH}", sim.base_url()))
-        .bearer_auth(KEY)
-        .header("X-DashScope-Async", "enable")
-        .json(body)
-        .send()
-        .await
-        .expect("submit request")
+    post_image(sim, Some(KEY), true, body).await
 }
 
 pub async fn submit_ok(sim: &RunningSim, body: &Value) -> String {
