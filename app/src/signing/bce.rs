@@ -17,9 +17,7 @@ pub const DEFAULT_EXPIRATION_SECONDS: u32 = 1800;
 
 /// How far in the future a timestamp may lie. The expiry period bounds only the past; no
 /// future bound is documented, so 15 minutes of clock skew is assumed.
-pub fn allowed_future_skew() -> chrono::Duration {
-    chrono::Duration::minutes(15)
-}
+pub const ALLOWED_FUTURE_SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
 
 /// Signs `request` at time `at`, valid for `expiration_seconds`.
 ///
@@ -61,11 +59,7 @@ pub fn sign(
 /// Checks a received request as BCE's gateway does: valid from the Authorization's timestamp
 /// for its expiry period. When `Content-Length` or `x-bce-content-sha256` is present it must
 /// also describe the body received, so that a changed body is caught. Returns the access key id.
-pub fn verify(
-    request: &SignableRequest,
-    secret_for: impl Fn(&str) -> Option<Secret>,
-    now: DateTime<Utc>,
-) -> Result<String, SignatureError> {
+pub fn verify(request: &SignableRequest, secret_for: impl Fn(&str) -> Option<Secret>, now: DateTime<Utc>) -> Result<String, SignatureError> {
     let table = HeaderTable::from_request(request, &[]);
     let authorization = table
         .get("authorization")
@@ -80,7 +74,7 @@ pub fn verify(
         .parse()
         .map_err(|_| SignatureError::Malformed("Authorization"))?;
     if now > at + chrono::Duration::seconds(i64::from(expiration))
-        || at > now + allowed_future_skew()
+        || at > now + ALLOWED_FUTURE_SKEW
     {
         return Err(SignatureError::Expired);
     }

@@ -17,9 +17,7 @@ const SCOPE_TERMINATOR: &str = "tc3_request";
 const REQUIRED_SIGNED: [&str; 2] = ["content-type", "host"];
 
 /// The doc: `X-TC-Timestamp` must be within 5 minutes of server time.
-pub fn allowed_skew() -> chrono::Duration {
-    chrono::Duration::minutes(5)
-}
+pub const ALLOWED_SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 
 /// Signs `request` at time `at` for `service` (`billing`). The service is fixed per API, as the
 /// SDKs fix it, never read from the host: a custom endpoint (a proxy, 127.0.0.1) must still sign
@@ -28,13 +26,7 @@ pub fn allowed_skew() -> chrono::Duration {
 /// Adds `X-TC-Timestamp` and `Authorization`. The caller puts `Content-Type`, `X-TC-Action`,
 /// `X-TC-Version` (and `X-TC-Region` where needed) into `request.headers`. The default signed
 /// set is the Go SDK's, `content-type;host`; the server also accepts more (e.g. `x-tc-action`).
-pub fn sign(
-    request: &SignableRequest,
-    key: AccessKey<'_>,
-    at: DateTime<Utc>,
-    service: &str,
-    headers_to_sign: HeadersToSign<'_>,
-) -> RequestSignature {
+pub fn sign(request: &SignableRequest, key: AccessKey<'_>, at: DateTime<Utc>, service: &str, headers_to_sign: HeadersToSign<'_>) -> RequestSignature {
     let query = encoded_query(&request.query);
     sign_sent_query(request, &query, key, at, service, headers_to_sign)
 }
@@ -69,7 +61,7 @@ pub fn verify(
     now: DateTime<Utc>,
 ) -> Result<String, SignatureError> {
     let read = |table: &HeaderTable, credential: &str| read_received(table, credential, service, raw_query);
-    sigv4::verify(request, secret_for, now, allowed_skew(), read, |_, signed| {
+    sigv4::verify(request, secret_for, now, ALLOWED_SKEW, read, |_, signed| {
         signs_all(signed, &REQUIRED_SIGNED)
     })
 }

@@ -19,9 +19,7 @@ const SCOPE_TERMINATOR: &str = "request";
 
 /// No window is documented (the gateway answers `InvalidTimestamp`); 15 minutes is assumed
 /// (docs/providers.md, "Volcengine").
-pub fn allowed_skew() -> chrono::Duration {
-    chrono::Duration::minutes(15)
-}
+pub const ALLOWED_SKEW: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
 
 /// Signs `request` at time `at` for `region` (e.g. `cn-beijing`) and `service` (`billing`,
 /// `iam`). `Action` and `Version` belong in `request.query`.
@@ -58,12 +56,8 @@ pub fn sign(
 
 /// Checks a received request as the Volcengine gateway does; region and service come from the
 /// credential scope. Returns the access key id.
-pub fn verify(
-    request: &SignableRequest,
-    secret_for: impl Fn(&str) -> Option<Secret>,
-    now: DateTime<Utc>,
-) -> Result<String, SignatureError> {
-    sigv4::verify(request, secret_for, now, allowed_skew(), read_received, |_, signed| {
+pub fn verify(request: &SignableRequest, secret_for: impl Fn(&str) -> Option<Secret>, now: DateTime<Utc>) -> Result<String, SignatureError> {
+    sigv4::verify(request, secret_for, now, ALLOWED_SKEW, read_received, |_, signed| {
         signs_all(signed, &["host", "x-date"])
     })
 }

@@ -84,7 +84,7 @@ fn authenticate<'a>(core: &'a Core, request: &SignableRequest) -> Result<&'a Sim
         .map_err(|e| auth_error(&e))?;
     let nonce = request.header("x-acs-signature-nonce").unwrap_or_default();
     // A nonce may be replayed anywhere in the ± skew window, so remember it twice as long.
-    let window = acs3::allowed_skew()
+    let window = acs3::ALLOWED_SKEW
         .to_std()
         .unwrap_or(Duration::from_secs(900))
         * 2;
