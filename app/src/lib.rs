@@ -18,6 +18,8 @@ pub mod shell;
 pub mod url_query;
 
 #[cfg(feature = "ssr")]
+pub mod ai_services;
+#[cfg(feature = "ssr")]
 pub mod signing;
 #[cfg(feature = "ssr")]
 pub mod config;

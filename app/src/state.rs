@@ -8,8 +8,9 @@ use std::sync::Arc;
 
 use crate::billing::sync::BillingServices;
 use crate::bundle_image::service::ImageServices;
-use crate::config::AppConfig;
-use crate::dashscope::services::AiServices;
+use crate::config::{AiConfig, AppConfig};
+use crate::dashscope::DashScopeClient;
+use crate::ai_services::AiServices;
 use crate::dashscope::DashScopeError;
 use crate::insights::service::InsightServices;
 use crate::sales::recent::RecentResults;
@@ -57,7 +58,7 @@ impl AppState {
         #[cfg(feature = "simulators")]
         let simulators = crate::simulator::start_for(&mut config).await.map_err(StartupError::Simulator)?;
         let store = AppStore::open(&config.data_dir).await?;
-        let ai = AiServices::start(&config.ai, &config.data_dir)?;
+        let ai = build_ai_services(&config.ai, &config.data_dir)?;
         let billing = BillingServices::start(config.billing.clone(), store.clone()).map_err(StartupError::Http)?;
         let closed = crate::billing::store::close_abandoned_runs(&store, chrono::Utc::now()).await?;
         if closed > 0 {
@@ -88,4 +89,28 @@ impl AppState {
         provide_context(self.images.clone());
         provide_context(self.billing.clone());
     }
+}
+
+/// A client when a key is configured (`simulator::start_for` may have set the simulator's).
+fn build_ai_services(config: &AiConfig, data_dir: &std::path::Path) -> Result<AiServices, DashScopeError> {
+    let client = match &config.api_key {
+        Some(key) => {
+            let mut client = DashScopeClient::new(config.base_url.clone(), key.clone(), config.simulated)?;
+            if let Some(poll_start) = config.poll_start {
+                client = client.with_retry(crate::dashscope::DashScopeRetryPolicy { poll_start, ..Default::default() });
+            }
+            Some(client)
+        }
+        None => None,
+    };
+    Ok(AiServices {
+        client,
+        chat_model: config.chat_model.clone(),
+        image_model: config.image_model.clone(),
+        insight_token_budget: config.insight_token_budget,
+        image_timeout: config.image_timeout,
+        image_slots: std::sync::Arc::new(tokio::sync::Semaphore::new(2)),
+        image_dir: data_dir.join("media").join("bundle-images"),
+        limits: crate::limits::CallLimits::new(config.insight_limit, config.image_limit),
+    })
 }

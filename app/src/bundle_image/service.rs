@@ -15,7 +15,7 @@ use crate::dashscope::image::{ImageInput, ImageParameters, ImageRequest, TaskSta
 use crate::dashscope::{DashScopeClient, DashScopeError};
 use crate::error::{AppError, LimitedAction};
 use crate::limits::Caller;
-use crate::dashscope::services::AiServices;
+use crate::ai_services::AiServices;
 use crate::store::{AppStore, StoreError};
 use crate::warehouse::Warehouse;
 

@@ -9,7 +9,6 @@
 pub mod chat;
 pub mod error;
 pub mod image;
-pub mod services;
 
 use std::time::Duration;
 

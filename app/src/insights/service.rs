@@ -19,7 +19,7 @@ use crate::limits::Caller;
 use crate::sales::model::AnalysisKind;
 use crate::sales::params::{self, AnalysisParams};
 use crate::url_query::RawQuery;
-use crate::dashscope::services::AiServices;
+use crate::ai_services::AiServices;
 use crate::sales::service::SalesService;
 use crate::store::AppStore;
 
