@@ -58,6 +58,27 @@ pub enum AppError {
     /// Transport or encoding failure between browser and server.
     #[error("server function call failed: {0}")]
     Transport(String),
+    /// No session and no API key.
+    #[error("sign-in required")]
+    SignInRequired,
+    /// Signed in, but the role does not allow this.
+    #[error("forbidden")]
+    Forbidden,
+    /// Wrong user name or password (never says which), or a disabled user.
+    #[error("sign-in failed")]
+    SignInFailed,
+    /// Too many failed sign-ins from this address or for this user.
+    #[error("sign-in throttled, retry in {retry_after_s} s")]
+    SignInThrottled { retry_after_s: u64 },
+    /// A state-changing request from another site (no same-origin `Origin`/`Sec-Fetch-Site`).
+    #[error("cross-site request refused")]
+    CrossSite,
+    /// The one-time setup was already done.
+    #[error("setup already done")]
+    SetupDone,
+    /// A form field the user must correct; `message` is already the user's words.
+    #[error("invalid {field}")]
+    Invalid { field: String, message: String },
 }
 
 /// What is wrong with a server-function request's body. Never carries the decoder's own words:
@@ -173,6 +194,11 @@ impl AppError {
             AppError::BadRequestBody(_) => 400,
             AppError::RateLimited { .. } => 429,
             AppError::StoreFailed | AppError::Transport(_) => 500,
+            AppError::SignInRequired | AppError::SignInFailed => 401,
+            AppError::Forbidden | AppError::CrossSite => 403,
+            AppError::SignInThrottled { .. } => 429,
+            AppError::SetupDone => 409,
+            AppError::Invalid { .. } => 400,
         }
     }
 
@@ -202,6 +228,15 @@ impl AppError {
             AppError::BadRequestBody(p) => p.message(),
             AppError::RateLimited { action, retry_after_s } => action.refusal(*retry_after_s),
             AppError::Transport(_) => t.e_transport.to_string(),
+            AppError::SignInRequired => t.access.e_sign_in_required.to_string(),
+            AppError::Forbidden => t.access.e_forbidden.to_string(),
+            AppError::SignInFailed => t.access.e_sign_in_failed.to_string(),
+            AppError::SignInThrottled { retry_after_s } => {
+                format!("{}{}", t.access.e_throttled, LimitedAction::wait_text(*retry_after_s))
+            }
+            AppError::CrossSite => t.access.e_cross_site.to_string(),
+            AppError::SetupDone => t.access.e_setup_done.to_string(),
+            AppError::Invalid { message, .. } => message.clone(),
         }
     }
 }
@@ -325,7 +360,15 @@ impl LimitedAction {
             LimitedAction::Insight => "AI 分析",
             LimitedAction::Image => "营销图生成",
         };
-        let wait = if wait_s < 60 { format!("{} 秒", wait_s.max(1)) } else { format!("{} 分钟", wait_s.div_ceil(60)) };
-        format!("{what}请求过于频繁，已达到每个客户端的调用上限，请 {wait}后再试。")
+        format!("{what}请求过于频繁，已达到每个客户端的调用上限，请 {}后再试。", Self::wait_text(wait_s))
+    }
+
+    /// `wait_s` as the user reads it: seconds under a minute, else whole minutes rounded up.
+    pub fn wait_text(wait_s: u64) -> String {
+        if wait_s < 60 {
+            format!("{} 秒", wait_s.max(1))
+        } else {
+            format!("{} 分钟", wait_s.div_ceil(60))
+        }
     }
 }

@@ -3,6 +3,10 @@
 
 use crate::url_query::{ParamError, Problem};
 
+pub mod access;
+pub mod audit;
+pub mod settings;
+
 pub struct AnalysisText {
     pub name: &'static str,
     pub description: &'static str,
@@ -10,6 +14,9 @@ pub struct AnalysisText {
 }
 
 pub struct Strings {
+    pub access: &'static access::AccessText,
+    pub settings: &'static settings::SettingsText,
+    pub audit: &'static audit::AuditText,
     pub app_name: &'static str,
     pub app_tagline: &'static str,
     pub nav_sales: &'static str,
@@ -247,6 +254,9 @@ pub struct Strings {
 }
 
 pub const ZH: Strings = Strings {
+    access: &access::ZH,
+    settings: &settings::ZH,
+    audit: &audit::ZH,
     app_name: "算盘",
     app_tagline: "销售分析 · AI 与云成本 · 配额管控",
     nav_sales: "销售分析",

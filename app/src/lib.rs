@@ -3,6 +3,8 @@
 #![recursion_limit = "256"]
 
 pub mod ai_usage;
+pub mod audit;
+pub mod auth;
 pub mod billing;
 pub mod bundle_image;
 pub mod calendar;

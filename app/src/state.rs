@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use crate::audit::AuditLog;
 use crate::billing::sync::BillingServices;
 use crate::bundle_image::service::ImageServices;
 use crate::config::{AiConfig, AppConfig};
@@ -41,6 +42,7 @@ pub struct AppState {
     pub insights: InsightServices,
     pub images: ImageServices,
     pub billing: BillingServices,
+    pub audit: AuditLog,
     /// The simulators this process started (tests and the benchmark drive them).
     #[cfg(feature = "simulators")]
     pub simulators: crate::simulator::Simulators,
@@ -76,6 +78,7 @@ impl AppState {
             insights,
             images,
             billing,
+            audit: AuditLog { store: store.clone() },
             #[cfg(feature = "simulators")]
             simulators,
         })
@@ -88,6 +91,7 @@ impl AppState {
         provide_context(self.insights.clone());
         provide_context(self.images.clone());
         provide_context(self.billing.clone());
+        provide_context(self.audit.clone());
     }
 }
 
