@@ -69,6 +69,7 @@ impl AppState {
         // Analyses shown in the last minutes, for the insights that describe them.
         let sales = SalesService { warehouse: warehouse.clone(), recent: RecentResults::default(), currency: config.warehouse_currency };
         let insights = InsightServices { sales: sales.clone(), ai: ai.clone(), store: store.clone() };
+        let audit = AuditLog { store: store.clone() };
         let images = ImageServices { warehouse, ai: ai.clone(), store: store.clone() };
         Ok(AppState {
             config: Arc::new(config),
@@ -78,7 +79,7 @@ impl AppState {
             insights,
             images,
             billing,
-            audit: AuditLog { store: store.clone() },
+            audit,
             #[cfg(feature = "simulators")]
             simulators,
         })
