@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 
+use app::auth::{require_in, Permission};
 use app::error::{AppError, BodyProblem};
 use app::state::AppState;
 use app::{shell, App};
@@ -108,6 +109,7 @@ fn refused(problem: BodyProblem) -> axum::response::Response {
 /// `GET /export/bill-lines.csv|xlsx?<the AI cost page's query>`: the bill lines as a download.
 async fn export(
     axum::extract::State(state): axum::extract::State<AppState>,
+    extensions: axum::http::Extensions,
     axum::extract::Path(file): axum::extract::Path<String>,
     axum::extract::Query(query): axum::extract::Query<Vec<(String, String)>>,
 ) -> axum::response::Response {
@@ -120,6 +122,9 @@ async fn export(
         "bill-lines.xlsx" => Format::Xlsx,
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
+    if let Err(e) = require_in(&extensions, Permission::ExportBillLines) {
+        return download(Err(e));
+    }
     download(export(&state.billing, format, &query).await)
 }
 
@@ -140,16 +145,25 @@ fn download(answer: Result<(&'static str, String, Vec<u8>), AppError>) -> axum::
 /// `GET /export/sales/<analysis>.csv|xlsx?<the page's query>`: the page's table as a download.
 async fn sales_export(
     axum::extract::State(state): axum::extract::State<AppState>,
+    extensions: axum::http::Extensions,
     axum::extract::Path(file): axum::extract::Path<String>,
     axum::extract::Query(query): axum::extract::Query<Vec<(String, String)>>,
 ) -> axum::response::Response {
+    if let Err(e) = require_in(&extensions, Permission::ExportSales) {
+        return download(Err(e));
+    }
     download(app::sales::export::export(&state.sales, &file, &query).await)
 }
 
 /// `GET /download/image/<id>`: a stored marketing image under a readable name (bundle + date).
 async fn image_download(
     axum::extract::State(state): axum::extract::State<AppState>,
+    extensions: axum::http::Extensions,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> axum::response::Response {
+    if let Err(e) = require_in(&extensions, Permission::ViewAnalyses) {
+        return download(Err(e));
+    }
     download(app::bundle_image::service::download(&state.images, &id).await)
 }
+

@@ -20,6 +20,7 @@ pub const DRILL_LIMIT: usize = 2000;
 
 #[server(endpoint = "billing/overview", input = Json)]
 pub async fn load_cost_overview(query: RawQuery) -> Result<CostOverview, AppError> {
+    crate::auth::require(crate::auth::Permission::ViewCost)?;
     let billing = services()?;
     let run = async {
         let p = super::params::parse(&query, crate::calendar::shanghai_today())?;
@@ -31,6 +32,7 @@ pub async fn load_cost_overview(query: RawQuery) -> Result<CostOverview, AppErro
 /// The stored lines behind a number (first [`DRILL_LIMIT`]).
 #[server(endpoint = "billing/lines", input = Json)]
 pub async fn bill_lines(query: RawQuery) -> Result<Vec<BillLineView>, AppError> {
+    crate::auth::require(crate::auth::Permission::ViewCost)?;
     let billing = services()?;
     let run = async {
         let p = super::params::parse(&query, crate::calendar::shanghai_today())?;
@@ -44,6 +46,7 @@ pub async fn bill_lines(query: RawQuery) -> Result<Vec<BillLineView>, AppError> 
 /// Starts a sync (or joins the running one) and answers its first state.
 #[server(endpoint = "billing/sync", input = Json)]
 pub async fn start_billing_sync() -> Result<SyncRunView, AppError> {
+    crate::auth::require(crate::auth::Permission::SyncBilling)?;
     let billing = services()?;
     let run = async {
         let started = super::sync::start(&billing, super::model::SyncTrigger::Button).await?;
@@ -59,6 +62,7 @@ pub async fn start_billing_sync() -> Result<SyncRunView, AppError> {
 /// The run as newline-delimited JSON, one line per change, until it ends.
 #[server(endpoint = "billing/watch", input = Json, output = Streaming)]
 pub async fn watch_billing_sync(run: i64) -> Result<ByteStream<AppError>, AppError> {
+    crate::auth::require(crate::auth::Permission::ViewCost)?;
     let billing = services()?;
     let first = respond(super::store::run(&billing.store, run).await.map_err(AppError::from).and_then(|v| v.ok_or(AppError::NotFound)))?;
     let mut polls = 0u32;
@@ -84,6 +88,7 @@ pub async fn watch_billing_sync(run: i64) -> Result<ByteStream<AppError>, AppErr
 /// opened or reloaded mid-sync shows its progress.
 #[server(endpoint = "billing/current", input = Json)]
 pub async fn current_billing_sync() -> Result<Option<SyncRunView>, AppError> {
+    crate::auth::require(crate::auth::Permission::ViewCost)?;
     use super::model::RunState;
     let billing = services()?;
     let run = async {
@@ -98,6 +103,7 @@ pub async fn current_billing_sync() -> Result<Option<SyncRunView>, AppError> {
 
 #[server(endpoint = "billing/history", input = Json)]
 pub async fn sync_history() -> Result<Vec<SyncRunView>, AppError> {
+    crate::auth::require(crate::auth::Permission::ViewCost)?;
     let billing = services()?;
     respond(super::store::recent_runs(&billing.store, 10).await.map_err(AppError::from))
 }

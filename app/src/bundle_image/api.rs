@@ -17,12 +17,14 @@ fn services() -> Result<super::service::ImageServices, AppError> {
 /// Starts generating an image for `bundle` with the (possibly edited) `prompt`.
 #[server(endpoint = "images/start", input = Json)]
 pub async fn start_bundle_image(bundle: Bundle, prompt: String, size: String) -> Result<ImageJob, AppError> {
+    crate::auth::require(crate::auth::Permission::GenerateImage)?;
     respond(super::service::start(&services()?, &crate::limits::Caller::current(), bundle, prompt, size).await)
 }
 
 /// The job as newline-delimited JSON, one line per change, until it succeeds or fails.
 #[server(endpoint = "images/watch", input = Json, output = Streaming)]
 pub async fn watch_image_job(id: i64) -> Result<ByteStream<AppError>, AppError> {
+    crate::auth::require(crate::auth::Permission::GenerateImage)?;
     let images = services()?;
     let first = respond(super::service::job(&images, id).await)?;
     let next = move || {
@@ -34,5 +36,6 @@ pub async fn watch_image_job(id: i64) -> Result<ByteStream<AppError>, AppError> 
 
 #[server(endpoint = "images/gallery", input = Json)]
 pub async fn bundle_images() -> Result<Vec<BundleImage>, AppError> {
+    crate::auth::require(crate::auth::Permission::ViewAnalyses)?;
     respond(super::service::gallery(&services()?).await)
 }

@@ -11,6 +11,7 @@ use crate::error::AppError;
 /// analysis 404), an unreachable database 503, each with a message for the page.
 #[server(endpoint = "sales/run_analysis", input = Json)]
 pub async fn run_analysis(kind: String, query: RawQuery) -> Result<AnalysisResult, AppError> {
+    crate::auth::require(crate::auth::Permission::ViewAnalyses)?;
     let sales = crate::context::service::<super::service::SalesService>()?;
     crate::error::respond(super::service::run(&sales, &kind, &query).await)
 }
