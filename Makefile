@@ -31,8 +31,22 @@ CARGO_TARGET := $(or $(CARGO_TARGET_DIR),target)
 
 .PHONY: run test build tools tools-test rust-tools chromium python npm bench e2e unit conformance clean-data sqlx-prepare
 
+# A local demo needs no set-up step: unless the caller's environment names an admin, the first
+# `make run` makes one with a random password, kept (owner-only) in the data folder and printed.
+DATA_DIR := $(or $(SUANPAN_DATA_DIR),data)
+DEMO_LOGIN := $(DATA_DIR)/demo-admin.txt
 run: tools build
-	SUANPAN_SITE_ROOT=$(SITE) $(SERVER)
+	@if [ -z "$${SUANPAN_ADMIN_USER:-}" ] && [ ! -f $(DEMO_LOGIN) ]; then \
+	  mkdir -p $(DATA_DIR) && umask 077 && \
+	  printf 'admin\n%s\n' "$$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')" > $(DEMO_LOGIN); \
+	fi
+	@if [ -z "$${SUANPAN_ADMIN_USER:-}" ]; then \
+	  echo "演示管理员 / demo admin: user $$(sed -n 1p $(DEMO_LOGIN)), password $$(sed -n 2p $(DEMO_LOGIN)) (from $(DEMO_LOGIN))"; \
+	fi
+	SUANPAN_SITE_ROOT=$(SITE) \
+	SUANPAN_ADMIN_USER="$${SUANPAN_ADMIN_USER:-$$(sed -n 1p $(DEMO_LOGIN) 2>/dev/null)}" \
+	SUANPAN_ADMIN_PASSWORD="$${SUANPAN_ADMIN_PASSWORD:-$$(sed -n 2p $(DEMO_LOGIN) 2>/dev/null)}" \
+	$(SERVER)
 
 test: tools tools-test unit conformance build e2e
 

@@ -18,6 +18,13 @@ function server(name) {
   return { url, log: () => readFileSync(logFile, 'utf8') };
 }
 
+/** The saved session of `role` on the server that serves `url` (global setup signed each in). */
+export function sessionFile(url, role) {
+  const name = ['GOOD', 'BROKEN'].find((n) => url.startsWith(process.env[`SUANPAN_E2E_${n}_URL`]));
+  if (!name) throw new Error(`no server for ${url}`);
+  return join(process.env.SUANPAN_E2E_SESSIONS, `${name}-${role}.json`);
+}
+
 /** `good`: the demo server with local simulators; `broken`: its SQL Server is unreachable. */
 export const test = base.extend({
   good: async ({}, use) => use(server('GOOD')),
@@ -26,10 +33,14 @@ export const test = base.extend({
 
 /**
  * Opens `url` in a new browser context. Returns the page, the script errors seen on it and the
- * navigation response. `options` are Playwright context options (viewport, javaScriptEnabled, …).
+ * navigation response. `options` are Playwright context options (viewport, javaScriptEnabled, …)
+ * and `role`: whose session the context carries — 'analyst' (default), 'admin', 'viewer', or
+ * 'anonymous' for none.
  */
 export async function open(browser, url, options = {}) {
-  const context = await browser.newContext(options);
+  const { role = 'analyst', ...contextOptions } = options;
+  if (role !== 'anonymous') contextOptions.storageState = sessionFile(url, role);
+  const context = await browser.newContext(contextOptions);
   const p = await context.newPage();
   const errors = [];
   p.on('pageerror', (e) => errors.push(String(e)));
@@ -54,4 +65,15 @@ export function simulator(srv, pattern) {
   const m = srv.log().match(pattern);
   if (!m) throw new Error(`the server did not log ${pattern}`);
   return `http://${m[1]}`;
+}
+
+/**
+ * `fetch` as `role` would from the app's own pages: the saved session's cookie, and on a POST
+ * the page's `Origin` (the server refuses state changes from other sites).
+ */
+export async function fetchAs(url, init = {}, role = 'analyst') {
+  const state = JSON.parse(readFileSync(sessionFile(url, role), 'utf8'));
+  const cookie = state.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+  const headers = { ...(init.headers || {}), cookie, origin: new URL(url).origin };
+  return fetch(url, { ...init, headers });
 }

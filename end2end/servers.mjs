@@ -3,6 +3,7 @@
 // log files reach the specs through the environment (see harness.mjs); the returned function
 // stops them.
 import { spawn } from 'node:child_process';
+import { chromium } from '@playwright/test';
 import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -23,6 +24,8 @@ function startServer(name, env) {
       SUANPAN_DATA_DIR: dataDir,
       SUANPAN_SITE_ROOT: join(root, 'target/site'),
       RUST_LOG: 'info,sqlx=warn',
+      SUANPAN_ADMIN_USER: ADMIN.username,
+      SUANPAN_ADMIN_PASSWORD: ADMIN.password,
       NO_COLOR: '1',
       ...env,
     },
@@ -46,6 +49,44 @@ function startServer(name, env) {
   });
 }
 
+/** The first admin, created by the server from its environment; the other roles' users are
+ * created by the admin through the users page's server function. */
+export const ADMIN = { username: 'e2e-admin', password: 'e2e-管理员-口令-2026' };
+export const USERS = {
+  analyst: { username: 'e2e-analyst', password: 'e2e-分析师-口令-2026' },
+  viewer: { username: 'e2e-viewer', password: 'e2e-只读-口令-2026' },
+};
+
+/** Signs in through the sign-in page as a user would and saves the session for the specs. */
+async function signIn(browser, url, user, file) {
+  const context = await browser.newContext();
+  const p = await context.newPage();
+  await p.goto(`${url}/login`);
+  await p.fill('input[name=username]', user.username);
+  await p.fill('input[name=password]', user.password);
+  await Promise.all([p.waitForURL((u) => u.pathname === '/'), p.click('button[type=submit]')]);
+  await context.storageState({ path: file });
+  return context;
+}
+
+async function signInEveryRole(name, url, dir) {
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: ['--no-sandbox'] });
+  try {
+    const admin = await signIn(browser, url, ADMIN, join(dir, `${name}-admin.json`));
+    for (const [role, user] of Object.entries(USERS)) {
+      const answer = await admin.request.post(`${url}/api/admin/users/create`, {
+        form: { username: user.username, display_name: user.username, password: user.password, role },
+        headers: { Origin: url },
+      });
+      if (!answer.ok()) throw new Error(`creating ${role}: ${answer.status()} ${await answer.text()}`);
+      await (await signIn(browser, url, user, join(dir, `${name}-${role}.json`))).close();
+    }
+    await admin.close();
+  } finally {
+    await browser.close();
+  }
+}
+
 export default async function globalSetup() {
   const servers = await Promise.all([
     startServer('demo', { SUANPAN_BILLING_HISTORY_MONTHS: '1' }),
@@ -54,6 +95,10 @@ export default async function globalSetup() {
     }),
   ]);
   const [good, broken] = servers;
+  const states = mkdtempSync(join(tmpdir(), 'suanpan-e2e-sessions-'));
+  await signInEveryRole('GOOD', good.url, states);
+  await signInEveryRole('BROKEN', broken.url, states);
+  process.env.SUANPAN_E2E_SESSIONS = states;
   process.env.SUANPAN_E2E_GOOD_URL = good.url;
   process.env.SUANPAN_E2E_GOOD_LOG = good.logFile;
   process.env.SUANPAN_E2E_BROKEN_URL = broken.url;
@@ -64,5 +109,6 @@ export default async function globalSetup() {
       s.child.kill('SIGTERM');
       rmSync(s.dataDir, { recursive: true, force: true });
     }
+    rmSync(states, { recursive: true, force: true });
   };
 }

@@ -23,6 +23,8 @@ pub struct AppConfig {
     pub warehouse_currency: Currency,
     pub ai: AiConfig,
     pub billing: crate::billing::accounts::BillingConfig,
+    /// Sign-in: the first admin, sessions, the public URL.
+    pub access: crate::auth::config::AccessConfig,
     /// `SUANPAN_CLOUD_SIM_LATENCY_MS` (default 30): the cloud simulator's delay per request.
     pub cloud_sim_latency: Duration,
     /// `SUANPAN_CLOUD_SIM_HOLD_AFTER` (tests only): the demo cloud simulator answers this many
@@ -105,6 +107,7 @@ impl AppConfig {
         };
         let ai = AiConfig::from_lookup(&get)?;
         let billing = crate::billing::accounts::BillingConfig::from_lookup(&get)?;
+        let access = crate::auth::config::AccessConfig::from_lookup(&get).map_err(|(name, problem)| ConfigError::Invalid { name, problem })?;
         let cloud_sim_latency = match get("SUANPAN_CLOUD_SIM_LATENCY_MS") {
             None => Duration::from_millis(30),
             Some(v) => v.parse::<u64>().ok().filter(|n| *n <= 60_000).map(Duration::from_millis)
@@ -114,7 +117,7 @@ impl AppConfig {
             None => None,
             Some(v) => Some(v.parse::<u64>().map_err(|_| invalid("SUANPAN_CLOUD_SIM_HOLD_AFTER", "a whole number of requests"))?),
         };
-        Ok(AppConfig { addr, data_dir, warehouse, warehouse_currency, ai, billing, cloud_sim_latency, cloud_sim_hold_after })
+        Ok(AppConfig { addr, data_dir, warehouse, warehouse_currency, ai, billing, access, cloud_sim_latency, cloud_sim_hold_after })
     }
 }
 

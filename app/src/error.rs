@@ -61,6 +61,9 @@ pub enum AppError {
     /// No session and no API key.
     #[error("sign-in required")]
     SignInRequired,
+    /// An `Authorization: Bearer` key that is unknown, revoked or expired.
+    #[error("API key refused")]
+    ApiKeyRefused,
     /// Signed in, but the role does not allow this.
     #[error("forbidden")]
     Forbidden,
@@ -194,7 +197,7 @@ impl AppError {
             AppError::BadRequestBody(_) => 400,
             AppError::RateLimited { .. } => 429,
             AppError::StoreFailed | AppError::Transport(_) => 500,
-            AppError::SignInRequired | AppError::SignInFailed => 401,
+            AppError::SignInRequired | AppError::SignInFailed | AppError::ApiKeyRefused => 401,
             AppError::Forbidden | AppError::CrossSite => 403,
             AppError::SignInThrottled { .. } => 429,
             AppError::SetupDone => 409,
@@ -230,6 +233,7 @@ impl AppError {
             AppError::Transport(_) => t.e_transport.to_string(),
             AppError::SignInRequired => t.access.e_sign_in_required.to_string(),
             AppError::Forbidden => t.access.e_forbidden.to_string(),
+            AppError::ApiKeyRefused => t.access.e_api_key_refused.to_string(),
             AppError::SignInFailed => t.access.e_sign_in_failed.to_string(),
             AppError::SignInThrottled { retry_after_s } => {
                 format!("{}{}", t.access.e_throttled, LimitedAction::wait_text(*retry_after_s))

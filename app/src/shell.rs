@@ -5,6 +5,10 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::{path, SsrMode};
 
+use crate::accounts::keys_page::KeysPage;
+use crate::accounts::sign_in_page::{AccountPage, LoginPage, SetupPage};
+use crate::accounts::users_page::UsersPage;
+use crate::auth::{can, signed_in, Permission};
 use crate::billing::page::CostPage;
 use crate::bundle_image::panel::{BundleImagePanel, GalleryPage};
 use crate::i18n::tr;
@@ -58,6 +62,9 @@ pub fn App() -> impl IntoView {
             let _ = body.set_attribute("data-hydrated", "");
         }
     });
+    // Who is signed in: the header's name and links, and what pages offer (the server decides).
+    let me = Resource::new(|| (), |_| crate::accounts::api::who_am_i());
+    provide_context(me);
     view! {
         <Stylesheet id="leptos" href="/pkg/suanpan.css"/>
         <Title text=t.app_name/>
@@ -71,8 +78,10 @@ pub fn App() -> impl IntoView {
                     <SalesNavLink/>
                     <A href="/images">{t.nav_images}</A>
                     <A href="/ai-cost">{t.nav_cost}</A>
+                    <AdminLinks/>
                 </nav>
                 <span class="tagline">{t.app_tagline}</span>
+                <UserMenu/>
             </header>
             <main>
                 <Routes fallback=NotFound>
@@ -82,9 +91,45 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sales/:kind") view=|| view! { <AnalysisPage extras=analysis_extras/> } ssr=SsrMode::Async/>
                     <Route path=path!("/images") view=GalleryPage ssr=SsrMode::Async/>
                     <Route path=path!("/ai-cost") view=CostPage ssr=SsrMode::Async/>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/setup") view=SetupPage/>
+                    <Route path=path!("/account") view=AccountPage/>
+                    <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/keys") view=KeysPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+#[component]
+fn AdminLinks() -> impl IntoView {
+    let t = tr().access;
+    view! {
+        <Transition fallback=|| ()>
+            {move || can(Permission::ManageUsers).then(|| view! {
+                <A href="/admin/users">{t.nav_users}</A>
+                <A href="/admin/keys">{t.nav_keys}</A>
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn UserMenu() -> impl IntoView {
+    let t = tr().access;
+    let sign_out = ServerAction::<crate::accounts::api::SignOut>::new();
+    view! {
+        <Transition fallback=|| ()>
+            {move || signed_in().map(|me| view! {
+                <span class="user-menu" data-role=me.role.as_str()>
+                    <A href="/account" attr:class="user-name">{me.display_name.clone()}" · "{me.role.label()}</A>
+                    <leptos::form::ActionForm action=sign_out attr:class="sign-out">
+                        <button type="submit">{t.sign_out}</button>
+                    </leptos::form::ActionForm>
+                </span>
+            })}
+        </Transition>
     }
 }
 

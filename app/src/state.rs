@@ -6,7 +6,10 @@
 
 use std::sync::Arc;
 
+use crate::accounts::service::AccountServices;
 use crate::audit::AuditLog;
+use crate::auth::session::SessionLayer;
+use crate::auth::sign_in::SignInServices;
 use crate::billing::sync::BillingServices;
 use crate::bundle_image::service::ImageServices;
 use crate::config::{AiConfig, AppConfig};
@@ -31,6 +34,8 @@ pub enum StartupError {
     Simulator(std::io::Error),
     #[error("HTTP client: {0}")]
     Http(std::io::Error),
+    #[error("first admin from SUANPAN_ADMIN_USER: {0}")]
+    Admin(String),
 }
 
 #[derive(Clone)]
@@ -43,6 +48,10 @@ pub struct AppState {
     pub images: ImageServices,
     pub billing: BillingServices,
     pub audit: AuditLog,
+    pub sign_in: SignInServices,
+    pub accounts: AccountServices,
+    /// Sessions in the app store, tied to users (the router wraps every route in it).
+    pub sessions: SessionLayer,
     /// The simulators this process started (tests and the benchmark drive them).
     #[cfg(feature = "simulators")]
     pub simulators: crate::simulator::Simulators,
@@ -70,6 +79,19 @@ impl AppState {
         let sales = SalesService { warehouse: warehouse.clone(), recent: RecentResults::default(), currency: config.warehouse_currency };
         let insights = InsightServices { sales: sales.clone(), ai: ai.clone(), store: store.clone() };
         let audit = AuditLog { store: store.clone() };
+        let sessions = crate::auth::session::layer(&store, &config.access).await?;
+        let sign_in = SignInServices {
+            store: store.clone(),
+            audit: audit.clone(),
+            throttle: Default::default(),
+            config: config.access.clone(),
+        };
+        match sign_in.create_admin_from_env().await {
+            Ok(Some(name)) => tracing::info!(admin = %name, "created the first admin from SUANPAN_ADMIN_USER"),
+            Ok(None) => {}
+            Err(e) => return Err(StartupError::Admin(e.message())),
+        }
+        let accounts = AccountServices { store: store.clone(), audit: audit.clone() };
         let images = ImageServices { warehouse, ai: ai.clone(), store: store.clone() };
         Ok(AppState {
             config: Arc::new(config),
@@ -80,6 +102,9 @@ impl AppState {
             images,
             billing,
             audit,
+            sign_in,
+            accounts,
+            sessions,
             #[cfg(feature = "simulators")]
             simulators,
         })
@@ -93,6 +118,8 @@ impl AppState {
         provide_context(self.images.clone());
         provide_context(self.billing.clone());
         provide_context(self.audit.clone());
+        provide_context(self.sign_in.clone());
+        provide_context(self.accounts.clone());
     }
 }
 

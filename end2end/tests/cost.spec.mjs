@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { test, open, hydrated, shots } from '../harness.mjs';
+import { test, open, hydrated, shots, fetchAs } from '../harness.mjs';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -47,7 +47,7 @@ test('AI成本管理: 同步云平台账单 shows progress per platform, then ca
   assert.ok(aiRows.every((r) => r.includes('✔')), aiRows.join('\n'));
 
   // Export.
-  const res = await fetch(`${good.url}/export/bill-lines.csv?scope=ai`);
+  const res = await fetchAs(`${good.url}/export/bill-lines.csv?scope=ai`);
   assert.equal(res.status, 200);
   assert.match(await res.text(), /平台,账号,账期/);
   assert.ok(await p.locator('[data-testid=history-row]').count() >= 1);

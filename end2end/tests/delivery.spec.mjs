@@ -2,7 +2,8 @@
 // be clicked before the app is interactive (a click would be lost).
 import assert from 'node:assert/strict';
 import { get } from 'node:http';
-import { test, open, hydrated } from '../harness.mjs';
+import { readFileSync } from 'node:fs';
+import { test, open, hydrated, sessionFile } from '../harness.mjs';
 
 /** The raw answer to a GET (no transparent decompression, unlike fetch). */
 function raw(url, headers = {}) {
@@ -18,8 +19,10 @@ function raw(url, headers = {}) {
 
 test('the WASM, ECharts and pages are sent compressed to browsers that accept it', async ({ good }) => {
   for (const path of ['/pkg/suanpan.wasm', '/echarts.min.js', '/pkg/suanpan.js', '/pkg/suanpan.css', '/sales/top-sellers']) {
-    const plain = await raw(good.url + path);
-    const packed = await raw(good.url + path, { 'accept-encoding': 'br, gzip' });
+    // Pages need a session; the compiled app and ECharts do not.
+    const cookie = JSON.parse(readFileSync(sessionFile(good.url, 'analyst'), 'utf8')).cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+    const plain = await raw(good.url + path, { cookie });
+    const packed = await raw(good.url + path, { 'accept-encoding': 'br, gzip', cookie });
     assert.equal(plain.status, 200, path);
     assert.equal(packed.status, 200, path);
     assert.equal(plain.headers['content-encoding'], undefined, `${path}: plain for a client without compression`);
@@ -30,7 +33,7 @@ test('the WASM, ECharts and pages are sent compressed to browsers that accept it
 });
 
 test('action buttons are disabled until the app is interactive', async ({ browser, good }) => {
-  const context = await browser.newContext();
+  const context = await browser.newContext({ storageState: sessionFile(good.url, 'analyst') });
   const p = await context.newPage();
   // The WASM never arrives: the page stays as the server rendered it.
   await p.route('**/*.wasm', (route) => route.abort());

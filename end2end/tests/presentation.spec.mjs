@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { inflateRawSync } from 'node:zlib';
 import { join } from 'node:path';
-import { test, open, rowsOf, hydrated, shots } from '../harness.mjs';
+import { test, open, rowsOf, hydrated, shots, fetchAs } from '../harness.mjs';
 
 /** The entries of a zip archive (an xlsx): name → inflated bytes, read from the central directory. */
 function unzip(buf) {
@@ -138,7 +138,7 @@ test('a sales table downloads as a valid xlsx with number cells, a named sheet, 
   assert.doesNotMatch(f2[1], /t="(s|str|inlineStr)"/, `revenue is a number: ${f2[0]}`);
   assert.ok(Number(f2[2].replace(/<\/?v>/g, '')) > 0);
   // The CSV of the same view has the same rows.
-  const csv = await (await fetch(`${good.url}/export/sales/top-sellers.csv?top=7`)).text();
+  const csv = await (await fetchAs(`${good.url}/export/sales/top-sellers.csv?top=7`)).text();
   assert.equal(csv.trim().split('\n').length, 8);
   await p.context().close();
 });
@@ -153,7 +153,7 @@ test('a sales export lists the view as sorted and filtered on the page', async (
   const href = await p.getAttribute('[data-testid=sales-export-csv]', 'href');
   assert.match(href, /status=at_risk/);
   assert.match(href, /dir=asc/);
-  const csv = (await (await fetch(good.url + href)).text()).replace(/^\uFEFF/, '');
+  const csv = (await (await fetchAs(good.url + href)).text()).replace(/^\uFEFF/, '');
   const lines = csvRows(csv).slice(1);
   // Same customers in the same order: only 流失风险, days since the last order ascending.
   assert.deepEqual(lines.map((l) => l[1]), names);
@@ -185,7 +185,7 @@ test('the cost page speaks Chinese: trigger, source, platform and account names'
   assert.match(cells[1], /阿里云/);
   assert.ok(['账单接口', '余额差额推算'].includes(cells[7]), `来源 in Chinese: ${cells[7]}`);
 
-  const csv = await (await fetch(`${good.url}/export/bill-lines.csv?provider=aliyun`)).text();
+  const csv = await (await fetchAs(`${good.url}/export/bill-lines.csv?provider=aliyun`)).text();
   const first = csv.trim().split('\n')[1];
   assert.match(first, /^阿里云,阿里云/, first);
   assert.doesNotMatch(csv, /,bill\r?$|,balance_delta\r?$/m);
@@ -221,7 +221,7 @@ test('gallery images enlarge and download under a readable name', async ({ brows
   await box.waitFor({ state: 'detached' });
 
   const href = await tile.locator('[data-testid=image-download]').getAttribute('href');
-  const res = await fetch(good.url + href);
+  const res = await fetchAs(good.url + href);
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('content-type'), 'image/png');
   const disposition = res.headers.get('content-disposition');

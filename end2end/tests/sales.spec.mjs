@@ -1,7 +1,7 @@
 // The five sales analyses: rows, charts, parameters in the form and the URL, sorting, bad input, an unreachable database.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { test, open, rowsOf, hydrated, shots, ANALYSES } from '../harness.mjs';
+import { test, open, rowsOf, hydrated, shots, ANALYSES, fetchAs } from '../harness.mjs';
 
 test('home presents the five analyses', async ({ browser, good }) => {
   const { p, errors } = await open(browser, good.url + '/');
@@ -92,7 +92,7 @@ test('bad parameters show a specific message and answer 400', async ({ browser, 
 });
 
 test('the server function itself answers 400 with the reason', async ({ good }) => {
-  const res = await fetch(`${good.url}/api/sales/run_analysis`, {
+  const res = await fetchAs(`${good.url}/api/sales/run_analysis`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ kind: 'seasonal', query: [['top', 'abc']] }),

@@ -2,6 +2,8 @@
 //! The axum application: Leptos pages, server functions and static files, with the shared
 //! [`AppState`] handed to every server function through `leptos_routes_with_context`.
 
+mod external_api;
+
 use std::net::SocketAddr;
 
 use app::auth::{require_in, Permission};
@@ -22,11 +24,13 @@ pub fn router(options: LeptosOptions, state: AppState) -> Router {
     let routes = generate_route_list(App);
     // Generated images, content-addressed under the data folder (never from the site root).
     let media = tower_http::services::ServeDir::new(state.config.data_dir.join("media"));
-    let exports = Router::new()
-        .route("/export/{file}", axum::routing::get(export))
-        .route("/export/sales/{file}", axum::routing::get(sales_export))
-        .route("/download/image/{id}", axum::routing::get(image_download))
-        .with_state(state.clone());
+    let mut exports = Router::new();
+    for (path, route) in plain_routes() {
+        exports = exports.route(path, route);
+    }
+    let exports = exports.with_state(state.clone());
+    let sessions = state.sessions.clone();
+    let gate = axum::middleware::from_fn_with_state(state.sign_in.clone(), app::auth::gate::gate);
     Router::new()
         .nest_service("/media", media)
         .merge(exports)
@@ -38,9 +42,27 @@ pub fn router(options: LeptosOptions, state: AppState) -> Router {
         // compressed by the layer below.
         .fallback(leptos_axum::file_and_error_handler(shell))
         .layer(compression())
+        // Every route: the caller resolved (key or session) and cross-site changes refused, so
+        // only sign-in and static files answer without one.
+        .layer(gate)
+        .layer(sessions)
         .layer(axum::middleware::from_fn(limit_body))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(options)
+}
+
+/// The routes beside Leptos' pages and server functions, each checking its permission itself.
+/// One table, read by the router and by the test that walks every route by role.
+pub fn plain_routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState>)> {
+    use axum::routing::get;
+    vec![
+        ("/export/{file}", get(export)),
+        ("/export/sales/{file}", get(sales_export)),
+        ("/download/image/{id}", get(image_download)),
+        ("/api/v1/billing/summary", get(external_api::billing_summary)),
+        ("/api/v1/billing/sync", axum::routing::post(external_api::billing_sync)),
+        ("/api/v1/sales/{kind}", get(external_api::sales_analysis)),
+    ]
 }
 
 /// Brotli or gzip for what the client accepts, except streams: server functions' byte streams

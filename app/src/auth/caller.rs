@@ -30,6 +30,12 @@ impl Caller {
     }
 }
 
+/// The peer address of the request being served.
+pub fn client_address() -> Option<IpAddr> {
+    let parts = leptos::prelude::use_context::<axum::http::request::Parts>()?;
+    parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())
+}
+
 /// The caller of the request being served, if signed in.
 pub fn current_caller() -> Option<Caller> {
     let parts = leptos::prelude::use_context::<axum::http::request::Parts>()?;

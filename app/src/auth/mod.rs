@@ -7,7 +7,25 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 mod caller;
 #[cfg(feature = "ssr")]
-pub use caller::{current_caller, require, require_in, Actor, Caller};
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod gate;
+#[cfg(feature = "ssr")]
+pub mod keys;
+#[cfg(feature = "ssr")]
+pub mod password;
+#[cfg(feature = "ssr")]
+pub mod session;
+#[cfg(feature = "ssr")]
+pub mod sign_in;
+#[cfg(feature = "ssr")]
+pub mod throttle;
+#[cfg(feature = "ssr")]
+pub mod users;
+#[cfg(feature = "ssr")]
+pub mod validate;
+#[cfg(feature = "ssr")]
+pub use caller::{client_address, current_caller, require, require_in, Actor, Caller};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -30,6 +48,16 @@ impl Role {
 
     pub fn parse(s: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// The role's name as the pages show it.
+    pub fn label(self) -> &'static str {
+        let t = crate::i18n::tr().access;
+        match self {
+            Role::Admin => t.role_admin,
+            Role::Analyst => t.role_analyst,
+            Role::Viewer => t.role_viewer,
+        }
     }
 
     /// The one table of what each role may do.
@@ -80,6 +108,45 @@ impl Me {
     pub fn can(&self, p: Permission) -> bool {
         self.role.allows(p)
     }
+}
+
+/// A user as the admin page lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub disabled: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// An API key as the admin page lists it (never the key).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyView {
+    pub id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub role: Role,
+    pub created_by: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// What the shell provides in the context: who is signed in, fetched once per page load.
+pub type MeResource = leptos::prelude::Resource<Result<Option<Me>, crate::error::AppError>>;
+
+/// The signed-in user, once known (`None` before the answer, when signed out or on failure).
+pub fn signed_in() -> Option<Me> {
+    use leptos::prelude::*;
+    use_context::<MeResource>().and_then(|r| r.get()).and_then(Result::ok).flatten()
+}
+
+/// True when the signed-in user's role allows `p`. Pages only hide with it; the server checks.
+pub fn can(p: Permission) -> bool {
+    signed_in().is_some_and(|me| me.can(p))
 }
 
 #[cfg(test)]

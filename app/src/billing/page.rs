@@ -156,7 +156,7 @@ fn SyncButton(syncer: Syncer) -> impl IntoView {
     let busy = move || syncer.busy();
     Effect::new(move |_| syncer.rejoin());
     view! {
-        <button type="button" class="sync-button" data-testid="sync-button" disabled=move || busy() || !interactive.get()
+        <button type="button" class="sync-button" data-testid="sync-button" disabled=move || busy() || !interactive.get() || !crate::auth::can(crate::auth::Permission::SyncBilling)
             on:click=move |_| syncer.start()>
             {move || if busy() { t.b_syncing } else { t.b_sync }}
         </button>

@@ -95,7 +95,7 @@ fn BundleForm(bundles: Vec<super::model::Bundle>, gallery_version: RwSignal<u32>
                 <span>{t.img_size}</span>
                 <select data-testid="image-size" on:change=move |ev| size.set(event_target_value(&ev))>{size_options}</select>
             </label>
-            <button type="button" data-testid="image-button" disabled=busy on:click=on_generate>{t.img_generate}</button>
+            <button type="button" data-testid="image-button" disabled=move || busy() || !crate::auth::can(crate::auth::Permission::GenerateImage) on:click=on_generate>{t.img_generate}</button>
         </div>
         {move || error.get().map(|e| view! { <ErrorNotice error=e testid="image-error"/> })}
         {move || job.get().map(|j| view! { <JobProgress job=j/> })}

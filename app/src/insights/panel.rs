@@ -66,7 +66,7 @@ fn InsightBody(view: InsightView, kind: AnalysisKind, raw: RawQuery) -> impl Int
         let (label, regenerate) = if done { (t.ai_regenerate, true) } else { (t.ai_generate, false) };
         let start = start.clone();
         view! {
-            <button type="button" class="ai-button" data-testid="ai-button" disabled=move || busy() || !configured || !interactive.get()
+            <button type="button" class="ai-button" data-testid="ai-button" disabled=move || busy() || !configured || !interactive.get() || !crate::auth::can(crate::auth::Permission::RunModel)
                 on:click=move |_| start(regenerate)>
                 {if busy() { t.ai_generating } else { label }}
             </button>

@@ -227,13 +227,19 @@ async fn ai_suite(args: &Args) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(&store_dir);
     let first = SIM_FIRST_TOKEN_MS.to_string();
     // The benchmark calls the model many times in a row from one address: no per-client limit.
-    let env = [("SUANPAN_SIM_FIRST_TOKEN_MS", first.as_str()), ("SUANPAN_SIM_TOKEN_MS", "5"), ("SUANPAN_INSIGHTS_PER_HOUR", "0")];
+    let env = [
+        ("SUANPAN_SIM_FIRST_TOKEN_MS", first.as_str()),
+        ("SUANPAN_SIM_TOKEN_MS", "5"),
+        ("SUANPAN_INSIGHTS_PER_HOUR", "0"),
+        ("SUANPAN_ADMIN_USER", BENCH_USER.0),
+        ("SUANPAN_ADMIN_PASSWORD", BENCH_USER.1),
+    ];
     let state = state_over(w, &store_dir, &env).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let router = suanpan::router(suanpan::leptos_options(addr, "target/site"), state.clone());
     tokio::spawn(async move { suanpan::serve(listener, router).await });
-    let http = reqwest::Client::new();
+    let http = signed_in(&format!("http://{addr}")).await?;
     let base = format!("http://{addr}/api");
     let client = state.ai.client.clone().ok_or("no simulator")?;
     let n = args.iterations;
@@ -275,6 +281,37 @@ async fn ai_suite(args: &Args) -> Result<(), String> {
         println!("| {slug}: cached insight through 重新打开 stream (no model call) | {} | {} |", ms(cached_stream), ms(cached_stream95));
     }
     Ok(())
+}
+
+/// The benchmark's own admin in its throw-away store.
+const BENCH_USER: (&str, &str) = ("bench", "bench-only-口令-2026");
+
+/// A client signed in as the benchmark's admin (the page's sign-in form, as a browser posts it).
+async fn signed_in(base: &str) -> Result<reqwest::Client, String> {
+    let origin = |h: &mut reqwest::header::HeaderMap| -> Result<(), String> {
+        h.insert("origin", base.parse().map_err(|_| "origin header")?);
+        Ok(())
+    };
+    let mut headers = reqwest::header::HeaderMap::new();
+    origin(&mut headers)?;
+    let anonymous = reqwest::Client::builder().default_headers(headers).redirect(reqwest::redirect::Policy::none()).build().map_err(|e| e.to_string())?;
+    let res = anonymous
+        .post(format!("{base}/api/auth/login"))
+        .form(&[("username", BENCH_USER.0), ("password", BENCH_USER.1)])
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("suanpan_session=").map(|rest| format!("suanpan_session={}", rest.split(';').next().unwrap_or_default())))
+        .ok_or_else(|| format!("sign-in failed: {}", res.status()))?;
+    let mut headers = reqwest::header::HeaderMap::new();
+    origin(&mut headers)?;
+    headers.insert("cookie", cookie.parse().map_err(|_| "cookie header")?);
+    reqwest::Client::builder().default_headers(headers).build().map_err(|e| e.to_string())
 }
 
 /// Posts `body` to `url` and reads the whole answer, which must contain `expected` (else

@@ -24,7 +24,7 @@ async fn spawn_app_in(dir: &std::path::Path, tweak: impl FnOnce(&mut AppConfig))
 }
 
 async fn post(app: &TestApp, path: &str, body: Value) -> (u16, String) {
-    let res = reqwest::Client::new().post(format!("{}/api/{path}", app.url)).json(&body).send().await.unwrap();
+    let res = app.client.clone().post(format!("{}/api/{path}", app.url)).json(&body).send().await.unwrap();
     (res.status().as_u16(), res.text().await.unwrap())
 }
 
@@ -99,13 +99,13 @@ async fn a_sync_pulls_every_platform_and_the_page_adds_up() {
     assert_eq!(sum, dec(&card["total"]["cny"]));
 
     // CSV export: a header and one row per line.
-    let res = reqwest::get(format!("{}/export/bill-lines.csv?provider=volcengine", app.url)).await.unwrap();
+    let res = app.client.get(format!("{}/export/bill-lines.csv?provider=volcengine", app.url)).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     let csv = res.text().await.unwrap();
     assert!(csv.trim_start_matches('\u{feff}').starts_with("平台,账号,账期,日期"));
     assert_eq!(csv.lines().count(), lines.as_array().unwrap().len() + 1);
-    let res = reqwest::get(format!("{}/export/bill-lines.xlsx", app.url)).await.unwrap();
+    let res = app.client.get(format!("{}/export/bill-lines.xlsx", app.url)).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(&res.bytes().await.unwrap()[..2], b"PK", "an XLSX is a zip");
 }
@@ -370,7 +370,7 @@ async fn a_scope_that_failed_is_shown_missing_with_its_reason_until_pulled() {
     assert!(gaps.iter().any(|g| g["month"] == this_month));
 
     // The page says so, server-rendered.
-    let html = reqwest::get(format!("{}/ai-cost", app.url)).await.unwrap().text().await.unwrap();
+    let html = app.client.get(format!("{}/ai-cost", app.url)).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("data-testid=\"coverage-gaps\""), "gap block on the page");
     assert!(html.contains("未同步成功，金额不完整"), "the page says the total is incomplete");
     assert!(html.contains("data-testid=\"card-incomplete\""));

@@ -9,8 +9,14 @@ use app::warehouse::Warehouse;
 pub struct TestApp {
     pub url: String,
     pub state: AppState,
+    /// Signed in as the first admin (created from `SUANPAN_ADMIN_USER`), sending the app's
+    /// own `Origin` as the pages do.
+    pub client: reqwest::Client,
     _dir: Option<tempfile::TempDir>,
 }
+
+/// The first admin every test app starts with.
+pub const ADMIN: (&str, &str) = ("admin", "测试管理员-口令-2026");
 
 /// Where the app's data lives and which warehouse it reads.
 pub enum Data<'a> {
@@ -23,7 +29,9 @@ pub enum Data<'a> {
 }
 
 /// Fast simulators: short token and task steps, no cloud latency, no scheduled sync.
-const FAST: [(&str, &str); 5] = [
+const FAST: [(&str, &str); 7] = [
+    ("SUANPAN_ADMIN_USER", ADMIN.0),
+    ("SUANPAN_ADMIN_PASSWORD", ADMIN.1),
     ("SUANPAN_SIM_FIRST_TOKEN_MS", "5"),
     ("SUANPAN_SIM_TOKEN_MS", "2"),
     ("SUANPAN_SIM_TASK_STEP_MS", "40"),
@@ -52,7 +60,64 @@ pub async fn spawn_app_on(data: Data<'_>, env: &[(&str, &str)], tweak: impl FnOn
     let addr = listener.local_addr().unwrap();
     let router = suanpan::router(suanpan::leptos_options(addr, "target/site"), state.clone());
     tokio::spawn(async move { suanpan::serve(listener, router).await.unwrap() });
-    TestApp { url: format!("http://{addr}"), state, _dir: temp }
+    let url = format!("http://{addr}");
+    // Signed in as the first admin when the environment names one, else no session.
+    let client = match &state.config.access.admin_user {
+        Some(_) => sign_in(&url, ADMIN.0, ADMIN.1).await.unwrap_or_else(|status| panic!("the admin could not sign in: {status}")),
+        None => anonymous(&url),
+    };
+    TestApp { url, state, client, _dir: temp }
+}
+
+/// A client with no session that sends the app's `Origin` (as a browser on the sign-in page).
+pub fn anonymous(url: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("origin", url.parse().unwrap());
+    reqwest::Client::builder().default_headers(headers).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// Signs in through the sign-in server function (as the page's form posts it) and answers a
+/// client carrying the session cookie, or the refusal's status.
+pub async fn sign_in(url: &str, username: &str, password: &str) -> Result<reqwest::Client, u16> {
+    let res = anonymous(url)
+        .post(format!("{url}/api/auth/login"))
+        .form(&[("username", username), ("password", password), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("suanpan_session="))
+        .map(|v| v.split(';').next().unwrap_or_default().to_string());
+    let Some(cookie) = cookie.filter(|_| status < 400) else { return Err(status) };
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("origin", url.parse().unwrap());
+    headers.insert("cookie", cookie.parse().unwrap());
+    Ok(reqwest::Client::builder().default_headers(headers).redirect(reqwest::redirect::Policy::none()).build().unwrap())
+}
+
+/// A signed-in client of `role`: the admin creates the user (once) through the users page's
+/// server function, then the user signs in.
+pub async fn client_as(app: &TestApp, role: &str) -> reqwest::Client {
+    if role == "admin" {
+        return app.client.clone();
+    }
+    let (name, password) = (format!("test-{role}"), format!("{role}-口令-2026"));
+    let res = app
+        .client
+        .post(format!("{}/api/admin/users/create", app.url))
+        .form(&[("username", name.as_str()), ("display_name", name.as_str()), ("password", password.as_str()), ("role", role)])
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let body = res.text().await.unwrap();
+    assert!(status < 400 || body.contains("username"), "creating {role}: {status} {body}");
+    sign_in(&app.url, &name, &password).await.unwrap_or_else(|s| panic!("{role} could not sign in: {s}"))
 }
 
 /// The app over the tiny warehouse with the DashScope simulator.
@@ -67,7 +132,7 @@ pub async fn spawn_app_with(env: &[(&str, &str)]) -> TestApp {
 
 /// Posts JSON to a server function; answers the status and the body's JSON lines.
 pub async fn post_lines(app: &TestApp, path: &str, body: serde_json::Value) -> (u16, Vec<serde_json::Value>) {
-    let res = reqwest::Client::new().post(format!("{}/api/{path}", app.url)).json(&body).send().await.unwrap();
+    let res = app.client.clone().post(format!("{}/api/{path}", app.url)).json(&body).send().await.unwrap();
     let status = res.status().as_u16();
     let text = res.text().await.unwrap();
     (status, text.lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect())
@@ -82,7 +147,7 @@ pub async fn count(app: &TestApp, sql: &str) -> i64 {
 }
 
 pub async fn call(app: &TestApp, kind: &str, query: &[(&str, &str)]) -> (u16, serde_json::Value) {
-    let res = reqwest::Client::new()
+    let res = app.client.clone()
         .post(format!("{}/api/sales/run_analysis", app.url))
         .json(&serde_json::json!({ "kind": kind, "query": query }))
         .send()
@@ -100,7 +165,7 @@ pub fn bundle() -> serde_json::Value {
 
 /// Posts raw bytes to a server function; answers the status and the body as text.
 pub async fn post_raw(app: &TestApp, path: &str, body: impl Into<reqwest::Body>) -> (u16, String) {
-    let res = reqwest::Client::new()
+    let res = app.client.clone()
         .post(format!("{}/api/{path}", app.url))
         .header("content-type", "application/json")
         .body(body)

@@ -124,14 +124,14 @@ async fn a_dashscope_key_echoed_by_the_endpoint_reaches_no_log_store_or_page() {
 
     let (status, job) = post_lines(&app, "images/start", serde_json::json!({ "bundle": bundle(), "prompt": "海报", "size": "1024*1024" })).await;
     assert_eq!(status, 200, "{job:?}");
-    let res = reqwest::Client::new().post(format!("{}/api/images/watch", app.url)).json(&serde_json::json!({ "id": job[0]["id"] })).send().await.unwrap();
+    let res = app.client.clone().post(format!("{}/api/images/watch", app.url)).json(&serde_json::json!({ "id": job[0]["id"] })).send().await.unwrap();
     let watched = res.text().await.unwrap();
     assert!(watched.contains("Failed") && watched.contains("InvalidParameter"), "{watched}");
     assert!(!watched.contains(KEY), "watch answer: {watched}");
     let stored: String = sqlx::query_scalar("SELECT error_message FROM image_jobs").fetch_one(&app.state.store.pool).await.unwrap();
     assert!(stored.contains("***") && !stored.contains(KEY), "stored: {stored}");
 
-    let res = reqwest::Client::new()
+    let res = app.client.clone()
         .post(format!("{}/api/insights/stream", app.url))
         .json(&serde_json::json!({ "kind": "top-sellers", "query": JAN, "regenerate": true }))
         .send()
@@ -150,7 +150,7 @@ async fn a_dashscope_key_echoed_by_the_endpoint_reaches_no_log_store_or_page() {
 #[tokio::test]
 async fn responses_are_compressed_except_streams() {
     let app = spawn_app().await;
-    let client = reqwest::Client::new();
+    let client = app.client.clone();
     let encoding = |res: &reqwest::Response| res.headers().get("content-encoding").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let page = client
         .get(format!("{}/sales/top-sellers?from=2016-01-01&to=2016-01-31", app.url))

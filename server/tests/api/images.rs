@@ -23,7 +23,7 @@ async fn an_image_is_generated_downloaded_stored_and_listed() {
     let url = image["url"].as_str().unwrap();
     assert!(url.starts_with("/media/bundle-images/") && url.ends_with(".png"));
 
-    let res = reqwest::get(format!("{}{url}", app.url)).await.unwrap();
+    let res = app.client.get(format!("{}{url}", app.url)).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let bytes = res.bytes().await.unwrap();
     use sha2::Digest;

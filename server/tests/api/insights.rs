@@ -80,7 +80,7 @@ async fn with_both_simulators_off_nothing_is_started_and_the_pages_say_not_confi
     assert!(app.state.simulators.cloud.is_none() && app.state.simulators.dashscope.is_none());
     assert!(app.state.billing.clients.is_empty() && !app.state.billing.any_simulated());
     assert!(app.state.ai.client.is_none() && !app.state.config.ai.simulated);
-    let res = reqwest::get(format!("{}/ai-cost", app.url)).await.unwrap();
+    let res = app.client.get(format!("{}/ai-cost", app.url)).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     assert!(html.contains("待配置"), "platforms are marked not configured");

@@ -2,6 +2,7 @@
 //! one binary (one build, one link) with a module per feature. Shared set-up: `helpers`.
 #![cfg(feature = "simulators")]
 
+mod access;
 mod billing;
 mod helpers;
 mod http;

@@ -31,8 +31,9 @@ async fn pages_render_on_the_server_with_status_codes() {
     let app = spawn_app().await;
     let get = |path: &str| {
         let url = format!("{}{path}", app.url);
+        let client = app.client.clone();
         async move {
-            let res = reqwest::get(url).await.unwrap();
+            let res = client.get(url).send().await.unwrap();
             (res.status().as_u16(), res.text().await.unwrap())
         }
     };
