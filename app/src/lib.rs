@@ -2,6 +2,7 @@
 //! Server-only services (warehouse backends, data generator) sit behind the `ssr` feature.
 #![recursion_limit = "256"]
 
+pub mod admin_audit;
 pub mod ai_usage;
 pub mod audit;
 pub mod auth;

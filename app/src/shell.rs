@@ -5,6 +5,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::{path, SsrMode};
 
+use crate::admin_audit::page::AuditLogPage;
 use crate::billing::page::CostPage;
 use crate::bundle_image::panel::{BundleImagePanel, GalleryPage};
 use crate::i18n::tr;
@@ -82,6 +83,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sales/:kind") view=|| view! { <AnalysisPage extras=analysis_extras/> } ssr=SsrMode::Async/>
                     <Route path=path!("/images") view=GalleryPage ssr=SsrMode::Async/>
                     <Route path=path!("/ai-cost") view=CostPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/audit") view=AuditLogPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

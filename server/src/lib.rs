@@ -25,6 +25,7 @@ pub fn router(options: LeptosOptions, state: AppState) -> Router {
     let exports = Router::new()
         .route("/export/{file}", axum::routing::get(export))
         .route("/export/sales/{file}", axum::routing::get(sales_export))
+        .route("/export/audit.csv", axum::routing::get(audit_export))
         .route("/download/image/{id}", axum::routing::get(image_download))
         .with_state(state.clone());
     Router::new()
@@ -153,6 +154,18 @@ async fn sales_export(
         return download(Err(e));
     }
     download(app::sales::export::export(&state.sales, &file, &query).await)
+}
+
+/// `GET /export/audit.csv?<the audit page's filter>`: every matching audit entry (admins).
+async fn audit_export(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    extensions: axum::http::Extensions,
+    axum::extract::Query(query): axum::extract::Query<Vec<(String, String)>>,
+) -> axum::response::Response {
+    if let Err(e) = require_in(&extensions, Permission::ViewAudit) {
+        return download(Err(e));
+    }
+    download(app::admin_audit::export::export(&state.audit, &query).await)
 }
 
 /// `GET /download/image/<id>`: a stored marketing image under a readable name (bundle + date).
