@@ -112,6 +112,7 @@ fn AuditForm(raw: RawQuery, valid: Option<AuditParams>) -> impl IntoView {
         .into_iter()
         .map(|o| view! { <option value=o.as_str() selected=outcome == o.as_str()>{t.outcome_label(o)}</option> })
         .collect_view();
+    let (from, to, actor, target) = (entered("from"), entered("to"), entered("actor"), entered("target"));
     let size = valid.as_ref().map(|p| p.size).unwrap_or(DEFAULT_SIZE);
     let sizes = SIZES.into_iter().chain((!SIZES.contains(&size)).then_some(size)).map(|n| view! { <option value=n.to_string() selected=n == size>{n}</option> }).collect_view();
     // rel=external and download: the router must leave this to the browser (a download, not a page).
@@ -123,12 +124,12 @@ fn AuditForm(raw: RawQuery, valid: Option<AuditParams>) -> impl IntoView {
     view! {
         <Form method="GET" action=PATH attr:class="params" attr:data-testid="audit-filter"
             on_form_data=std::sync::Arc::new(crate::components::interactive::drop_nameless)>
-            <label><span>{tr().p_from}</span><input type="date" name="from" value=entered("from")/></label>
-            <label><span>{tr().p_to}</span><input type="date" name="to" value=entered("to")/></label>
-            <label><span>{t.actor}</span><input type="search" name="actor" value=entered("actor") placeholder=t.actor_placeholder/></label>
+            <label><span>{tr().p_from}</span><input type="date" name="from" value=from/></label>
+            <label><span>{tr().p_to}</span><input type="date" name="to" value=to/></label>
+            <label><span>{t.actor}</span><input type="search" name="actor" value=actor placeholder=t.actor_placeholder/></label>
             <label><span>{t.action}</span><select name="action"><option value="">{t.all_actions}</option>{other}{groups}</select></label>
             <label><span>{t.outcome}</span><select name="outcome"><option value="">{t.all_outcomes}</option>{outcomes}</select></label>
-            <label><span>{t.target}</span><input type="search" name="target" value=entered("target") placeholder=t.target_placeholder/></label>
+            <label><span>{t.target}</span><input type="search" name="target" value=target placeholder=t.target_placeholder/></label>
             <label><span>{t.page_size}</span><select name="size">{sizes}</select></label>
             <button type="submit">{tr().apply}</button>
             <A href=PATH attr:class="reset">{tr().reset}</A>
