@@ -31,6 +31,11 @@ pub fn beijing_time(t: DateTime<Utc>) -> String {
     t.with_timezone(&shanghai()).format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// An instant as Beijing time to the second, `2026-11-25 18:05:09` (the audit log's entries).
+pub fn beijing_time_seconds(t: DateTime<Utc>) -> String {
+    t.with_timezone(&shanghai()).format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
 pub fn first_of_month(day: NaiveDate) -> NaiveDate {
     day.with_day(1).unwrap_or(day)
 }
@@ -81,6 +86,7 @@ mod tests {
         assert_eq!(shanghai_day(t - chrono::Duration::seconds(1)), day("2026-11-30"));
         assert_eq!(shanghai_midnight(day("2026-12-01")), t);
         assert_eq!(beijing_time(t), "2026-12-01 00:00");
+        assert_eq!(beijing_time_seconds(t - chrono::Duration::seconds(1)), "2026-11-30 23:59:59");
     }
 
     #[test]

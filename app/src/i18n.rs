@@ -512,7 +512,10 @@ impl Strings {
             "dir" => self.p_dir,
             "sort" => self.p_sort,
             "basis" => self.p_basis,
-            _ => return format!("参数 {param}"),
+            _ => match self.audit.param_label(param) {
+                Some(label) => label,
+                None => return format!("参数 {param}"),
+            },
         };
         format!("{label}（{param}）")
     }

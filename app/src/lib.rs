@@ -3,6 +3,7 @@
 #![recursion_limit = "256"]
 
 pub mod accounts;
+pub mod admin_audit;
 pub mod ai_usage;
 pub mod audit;
 pub mod auth;

@@ -9,6 +9,7 @@ use crate::accounts::keys_page::KeysPage;
 use crate::accounts::sign_in_page::{AccountPage, LoginPage, SetupPage};
 use crate::accounts::users_page::UsersPage;
 use crate::auth::{can, signed_in, Permission};
+use crate::admin_audit::page::AuditLogPage;
 use crate::billing::page::CostPage;
 use crate::bundle_image::panel::{BundleImagePanel, GalleryPage};
 use crate::i18n::tr;
@@ -96,6 +97,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account") view=AccountPage/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/keys") view=KeysPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/audit") view=AuditLogPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>
@@ -110,6 +112,7 @@ fn AdminLinks() -> impl IntoView {
             {move || can(Permission::ManageUsers).then(|| view! {
                 <A href="/admin/users">{t.nav_users}</A>
                 <A href="/admin/keys">{t.nav_keys}</A>
+                <A href="/admin/audit">{tr().audit.title}</A>
             })}
         </Transition>
     }

@@ -55,9 +55,25 @@ pub fn csv(sheet: &Sheet) -> Result<Vec<u8>, String> {
     let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
     w.write_record(&sheet.headers).map_err(|e| e.to_string())?;
     for row in &sheet.rows {
-        w.write_record(row.iter().map(Cell::text)).map_err(|e| e.to_string())?;
+        w.write_record(row.iter().map(|c| match c {
+            Cell::Text(s) => inert(s),
+            other => other.text(),
+        }))
+        .map_err(|e| e.to_string())?;
     }
     w.into_inner().map_err(|e| e.to_string())
+}
+
+/// Text a spreadsheet would run as a formula (first character `=`, `+`, `-`, `@`, tab or CR)
+/// with an apostrophe in front, so a name someone typed (a failed sign-in's user name, a product
+/// name from a cloud) stays text when the CSV is opened ("CSV injection", OWASP). Number cells
+/// are written by us and left alone; the workbook stores text as text and needs nothing.
+fn inert(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
 }
 
 /// Width in Excel's character units: CJK characters count double.
@@ -227,6 +243,24 @@ pub mod tests {
         assert_eq!(lines.next(), Some("平台,应付金额,件数,支持度,提升度"));
         assert_eq!(lines.next(), Some("阿里云,123.45,3,0.0095,2.1234"));
         assert_eq!(lines.next(), Some("火山引擎,-0.50,7,0.6174,"));
+    }
+
+    #[test]
+    fn csv_text_that_looks_like_a_formula_stays_text() {
+        let sheet = Sheet {
+            name: "x".into(),
+            headers: vec!["名称".into(), "金额".into()],
+            rows: vec![
+                vec![Cell::Text("=HYPERLINK(\"http://x\",\"点我\")".into()), Cell::Amount(Decimal::new(-5, 1))],
+                vec![Cell::Text("@SUM(A1)".into()), Cell::Int(-3)],
+                vec![Cell::Text("a=b, \"c\"".into()), Cell::Empty],
+            ],
+        };
+        let text = String::from_utf8(csv(&sheet).unwrap()).unwrap();
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(lines[1], "\"'=HYPERLINK(\"\"http://x\"\",\"\"点我\"\")\",-0.50");
+        assert_eq!(lines[2], "'@SUM(A1),-3", "number cells keep their sign");
+        assert_eq!(lines[3], "\"a=b, \"\"c\"\"\",", "only the first character counts");
     }
 
     #[test]

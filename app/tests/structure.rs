@@ -14,7 +14,8 @@ const COMPOSITION_ROOT: [&str; 3] = ["lib", "state", "shell"];
 /// Test and demo infrastructure: only the composition root may start it.
 const SIMULATORS: &str = "simulator";
 /// The features: each owns its types, page, server functions, service and store.
-const FEATURES: [&str; 5] = ["sales", "insights", "bundle_image", "billing", "accounts"];
+/// `admin_audit` reads the shared audit log; the features write to it, none imports the page.
+const FEATURES: [&str; 6] = ["sales", "insights", "bundle_image", "billing", "accounts", "admin_audit"];
 /// The only ways one feature builds on another: the insight and the image panels describe and
 /// illustrate the sales analyses' results. Everything else goes through shared modules.
 const FEATURE_DEPENDENCIES: [(&str, &str); 2] = [("insights", "sales"), ("bundle_image", "sales")];

@@ -59,6 +59,7 @@ pub fn plain_routes() -> Vec<(&'static str, axum::routing::MethodRouter<AppState
         ("/export/{file}", get(export)),
         ("/export/sales/{file}", get(sales_export)),
         ("/download/image/{id}", get(image_download)),
+        ("/export/audit.csv", get(audit_export)),
         ("/api/v1/billing/summary", get(external_api::billing_summary)),
         ("/api/v1/billing/sync", axum::routing::post(external_api::billing_sync)),
         ("/api/v1/sales/{kind}", get(external_api::sales_analysis)),
@@ -175,6 +176,18 @@ async fn sales_export(
         return download(Err(e));
     }
     download(app::sales::export::export(&state.sales, &file, &query).await)
+}
+
+/// `GET /export/audit.csv?<the audit page's filter>`: every matching audit entry (admins).
+async fn audit_export(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    extensions: axum::http::Extensions,
+    axum::extract::Query(query): axum::extract::Query<Vec<(String, String)>>,
+) -> axum::response::Response {
+    if let Err(e) = require_in(&extensions, Permission::ViewAudit) {
+        return download(Err(e));
+    }
+    download(app::admin_audit::export::export(&state.audit, &query).await)
 }
 
 /// `GET /download/image/<id>`: a stored marketing image under a readable name (bundle + date).

@@ -4,6 +4,7 @@ use std::net::IpAddr;
 
 use serde_json::Value;
 
+use super::model::{ActorKind, Outcome};
 use crate::store::{now_text, AppStore, StoreError};
 
 /// Who acted, as recorded (a copy: the entry outlives renamed or removed users and keys).
@@ -15,27 +16,6 @@ pub struct AuditActor {
     pub address: Option<IpAddr>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ActorKind {
-    User,
-    ApiKey,
-    /// Not signed in (a failed sign-in, the one-time setup).
-    Anonymous,
-    /// The server itself (start-up, the schedule, the command line).
-    System,
-}
-
-impl ActorKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActorKind::User => "user",
-            ActorKind::ApiKey => "api_key",
-            ActorKind::Anonymous => "anonymous",
-            ActorKind::System => "system",
-        }
-    }
-}
-
 impl AuditActor {
     pub fn anonymous(name: &str, address: Option<IpAddr>) -> Self {
         AuditActor { kind: ActorKind::Anonymous, id: None, name: name.to_string(), address }
@@ -43,23 +23,6 @@ impl AuditActor {
 
     pub fn system(name: &str) -> Self {
         AuditActor { kind: ActorKind::System, id: None, name: name.to_string(), address: None }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    Ok,
-    Denied,
-    Failed,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Ok => "ok",
-            Outcome::Denied => "denied",
-            Outcome::Failed => "failed",
-        }
     }
 }
 

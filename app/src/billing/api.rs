@@ -46,10 +46,14 @@ pub async fn bill_lines(query: RawQuery) -> Result<Vec<BillLineView>, AppError> 
 /// Starts a sync (or joins the running one) and answers its first state.
 #[server(endpoint = "billing/sync", input = Json)]
 pub async fn start_billing_sync() -> Result<SyncRunView, AppError> {
-    crate::auth::require(crate::auth::Permission::SyncBilling)?;
+    let caller = crate::auth::require(crate::auth::Permission::SyncBilling)?;
     let billing = services()?;
+    let audit: crate::audit::AuditLog = crate::context::service()?;
     let run = async {
-        let started = super::sync::start(&billing, super::model::SyncTrigger::Button).await?;
+        let trigger = super::model::SyncTrigger::Button;
+        let started = super::sync::start(&billing, trigger).await?;
+        // The run is going: a failed write of its record is logged, not reported as a failed sync.
+        audit.record_or_log(&(&caller).into(), started.audit_event(trigger)).await;
         let mut view = super::store::run(&billing.store, started.run()).await?.ok_or(AppError::NotFound)?;
         if let super::sync::Started::Joined(_, how) = started {
             view.joined = Some(how);

@@ -90,6 +90,18 @@ impl Started {
             Started::New(id, _) | Started::Joined(id, _) => *id,
         }
     }
+
+    /// The audit entry of a sync someone triggered: the run, and whether this started it or
+    /// joined one already going on.
+    pub fn audit_event(&self, trigger: SyncTrigger) -> crate::audit::AuditEvent {
+        let how = match self {
+            Started::New(..) => "started",
+            Started::Joined(_, JoinedRun::Here) => "joined_here",
+            Started::Joined(_, JoinedRun::Elsewhere) => "joined_elsewhere",
+        };
+        crate::audit::AuditEvent::new("billing.sync", format!("sync_run:{}", self.run()))
+            .after(serde_json::json!({ "run": self.run(), "trigger": trigger.as_str(), "start": how }))
+    }
 }
 
 /// One account's due scopes.

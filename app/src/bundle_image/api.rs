@@ -17,8 +17,14 @@ fn services() -> Result<super::service::ImageServices, AppError> {
 /// Starts generating an image for `bundle` with the (possibly edited) `prompt`.
 #[server(endpoint = "images/start", input = Json)]
 pub async fn start_bundle_image(bundle: Bundle, prompt: String, size: String) -> Result<ImageJob, AppError> {
-    crate::auth::require(crate::auth::Permission::GenerateImage)?;
-    respond(super::service::start(&services()?, &crate::limits::Caller::current(), bundle, prompt, size).await)
+    let caller = crate::auth::require(crate::auth::Permission::GenerateImage)?;
+    let images = services()?;
+    let audit: crate::audit::AuditLog = crate::context::service()?;
+    let prompt_chars = prompt.trim().chars().count();
+    let job = respond(super::service::start(&images, &crate::limits::Caller::current(), bundle, prompt, size).await)?;
+    // The job is submitted: a failed write of its record is logged, not reported as a failed start.
+    audit.record_or_log(&(&caller).into(), super::service::audit_event(&job, prompt_chars)).await;
+    Ok(job)
 }
 
 /// The job as newline-delimited JSON, one line per change, until it succeeds or fails.

@@ -49,6 +49,18 @@ pub async fn start(state: &ImageServices, caller: &Caller, bundle: Bundle, promp
     job(state, id).await
 }
 
+/// The audit entry of a started image job: the bundle and size, and the prompt's length (its
+/// text is the user's and stays in the job, not in the audit log).
+pub fn audit_event(job: &ImageJob, prompt_chars: usize) -> crate::audit::AuditEvent {
+    crate::audit::AuditEvent::new("image.generate", format!("image_job:{}", job.id)).after(serde_json::json!({
+        "job": job.id,
+        "bundle": job.bundle_label,
+        "size": job.size,
+        "prompt_chars": prompt_chars,
+        "simulated": job.simulated,
+    }))
+}
+
 /// The bundle with every item one the warehouse has, named as the warehouse names it (the names
 /// are shown in the gallery and were sent by the browser).
 async fn checked_against_warehouse(state: &ImageServices, mut bundle: Bundle) -> Result<Bundle, AppError> {

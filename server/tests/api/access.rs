@@ -56,12 +56,13 @@ fn server_fns() -> Vec<(&'static str, Who, Body)> {
         ("/api/admin/keys/list", ADMIN_ONLY, Body::Json(|| json!({}))),
         ("/api/admin/keys/create", ADMIN_ONLY, Body::Form(&[("name", "walked"), ("role", "viewer"), ("valid_days", "")])),
         ("/api/admin/keys/revoke", ADMIN_ONLY, Body::Form(&[("id", "999999")])),
+        ("/api/audit/entries", ADMIN_ONLY, Body::Json(|| json!({ "query": [] }))),
         ("/api/auth/logout", ALL, Body::Form(&[])),
     ]
 }
 
 /// Every page route (with its parameters filled in) and who may see it.
-const PAGES: [(&str, &str, Who); 9] = [
+const PAGES: [(&str, &str, Who); 10] = [
     ("/", "/", ALL),
     ("/sales/:kind", "/sales/top-sellers?from=2016-01-01&to=2016-01-31", ALL),
     ("/images", "/images", ALL),
@@ -71,14 +72,16 @@ const PAGES: [(&str, &str, Who); 9] = [
     ("/account", "/account", ALL),
     ("/admin/users", "/admin/users", ADMIN_ONLY),
     ("/admin/keys", "/admin/keys", ADMIN_ONLY),
+    ("/admin/audit", "/admin/audit", ADMIN_ONLY),
 ];
 
 /// Every plain route (`suanpan::plain_routes`), a request to it, and who may use it (POST for
 /// the one that changes something).
-const PLAIN: [(&str, &str, Who); 6] = [
+const PLAIN: [(&str, &str, Who); 7] = [
     ("/export/{file}", "/export/bill-lines.csv", WRITERS),
     ("/export/sales/{file}", "/export/sales/top-sellers.csv?from=2016-01-01&to=2016-01-31", ALL),
     ("/download/image/{id}", "/download/image/999999", ALL),
+    ("/export/audit.csv", "/export/audit.csv", ADMIN_ONLY),
     ("/api/v1/billing/summary", "/api/v1/billing/summary", ALL),
     ("/api/v1/billing/sync", "POST /api/v1/billing/sync", WRITERS),
     ("/api/v1/sales/{kind}", "/api/v1/sales/top-sellers?from=2016-01-01&to=2016-01-31", ALL),
