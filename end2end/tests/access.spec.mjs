@@ -102,3 +102,21 @@ test('signing in works without JavaScript (a plain form post)', async ({ browser
   assert.match(await p.locator('.user-menu').innerText(), /只读/);
   await p.context().close();
 });
+
+test('the audit page shows sign-ins, the admin\'s changes and a sync, with a CSV export', async ({ browser, good }) => {
+  const sync = await fetchAs(`${good.url}/api/billing/sync`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }, 'analyst');
+  assert.equal(sync.status, 200);
+  const { p, response } = await open(browser, `${good.url}/admin/audit`, { role: 'admin' });
+  assert.equal(response.status(), 200);
+  await p.locator('[data-testid=audit-table]').waitFor();
+  for (const action of ['auth.sign_in', 'auth.sign_in_failed', 'user.create', 'api_key.create', 'billing.sync']) {
+    assert.ok(await p.locator(`tr[data-testid=audit-row][data-action="${action}"]`).count() > 0, `${action} is listed`);
+  }
+  await p.screenshot({ path: join(shots, 'audit.png') });
+  const csv = await fetchAs(`${good.url}/export/audit.csv`, {}, 'admin');
+  assert.equal(csv.status, 200);
+  assert.match(await csv.text(), /billing\.sync/);
+  const refused = await fetchAs(`${good.url}/export/audit.csv`, {}, 'analyst');
+  assert.equal(refused.status, 403);
+  await p.context().close();
+});

@@ -64,7 +64,7 @@ fn server_fns() -> Vec<(&'static str, Who, Body)> {
 /// Every page route (with its parameters filled in) and who may see it.
 const PAGES: [(&str, &str, Who); 10] = [
     ("/", "/", ALL),
-    ("/sales/:kind", "/sales/top-sellers?from=2016-01-01&to=2016-01-31", ALL),
+    ("/sales/{kind}", "/sales/top-sellers?from=2016-01-01&to=2016-01-31", ALL),
     ("/images", "/images", ALL),
     ("/ai-cost", "/ai-cost", ALL),
     ("/login", "/login", Who::Public),
@@ -195,14 +195,18 @@ async fn a_wrong_password_says_so_and_repeated_failures_are_throttled() {
     for _ in 0..3 {
         assert_eq!(attempt(ADMIN.0, "still-not-it").await.0, 401);
     }
-    // The fifth failure locks the name: now even the right password is refused, with the wait.
-    let (status, text) = attempt(ADMIN.0, ADMIN.1).await;
+    // The fifth failure locks the name and says for how long …
+    let (status, text) = attempt(ADMIN.0, "still-not-it").await;
     assert_eq!(status, 429, "{text}");
     assert!(refusal(429, &text).1.message().contains("分钟"), "{text}");
+    // … and now even the right password is refused.
+    let (status, text) = attempt(ADMIN.0, ADMIN.1).await;
+    assert_eq!(status, 429, "{text}");
     // Other users are unaffected.
     let _ = client_as(&app, "viewer").await;
     let failures = count(&app, "SELECT COUNT(*) FROM audit_log WHERE action = 'auth.sign_in_failed'").await;
-    assert_eq!(failures, 6);
+    // Five for the admin, one for the unknown name, and the refused right password.
+    assert_eq!(failures, 7);
 }
 
 #[tokio::test]
