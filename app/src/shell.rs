@@ -63,13 +63,24 @@ pub fn App() -> impl IntoView {
             let _ = body.set_attribute("data-hydrated", "");
         }
     });
-    // Who is signed in: the header's name and links, and what pages offer (the server decides).
-    let me = Resource::new(|| (), |_| crate::accounts::api::who_am_i());
-    provide_context(me);
     view! {
         <Stylesheet id="leptos" href="/pkg/suanpan.css"/>
         <Title text=t.app_name/>
         <Router>
+            <Frame/>
+        </Router>
+    }
+}
+
+/// Header and pages, inside the router: who is signed in is asked again on every navigation, so
+/// signing in or out (a client-side redirect) shows at once in the header and the pages.
+#[component]
+fn Frame() -> impl IntoView {
+    let t = tr();
+    let path = leptos_router::hooks::use_location().pathname;
+    let me: crate::auth::MeResource = Resource::new(move || path.get(), |_| crate::accounts::api::who_am_i());
+    provide_context(me);
+    view! {
             <header class="topbar">
                 <A href="/" attr:class="brand">
                     <span class="logo">"算"</span>
@@ -100,7 +111,6 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/audit") view=AuditLogPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
-        </Router>
     }
 }
 

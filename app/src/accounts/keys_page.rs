@@ -65,13 +65,12 @@ pub fn KeysPage() -> impl IntoView {
 
 fn key_table(list: Vec<ApiKeyView>, revoke: ServerAction<RevokeKey>) -> impl IntoView {
     let t = tr().access;
-    let now = chrono::Utc::now();
     let rows = list
         .into_iter()
         .map(|k| {
             let state = if k.revoked_at.is_some() {
                 t.key_revoked
-            } else if k.expires_at.is_some_and(|e| e <= now) {
+            } else if k.expired {
                 t.key_expired
             } else {
                 t.key_active

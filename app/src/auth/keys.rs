@@ -81,16 +81,19 @@ pub async fn list(store: &AppStore) -> Result<Vec<ApiKeyView>, StoreError> {
     )
     .fetch_all(&store.pool)
     .await?;
+    let now = chrono::Utc::now();
     rows.into_iter()
         .map(|r| {
+            let expires_at = time(r.expires_at)?;
             Ok(ApiKeyView {
+                expired: expires_at.is_some_and(|t| t <= now),
                 id: r.id,
                 role: Role::parse(&r.role).ok_or_else(|| StoreError::BadRow(format!("role {:?}", r.role)))?,
                 name: r.name,
                 prefix: r.prefix,
                 created_by: r.created_by,
                 created_at: parse_time(&r.created_at)?,
-                expires_at: time(r.expires_at)?,
+                expires_at,
                 last_used_at: time(r.last_used_at)?,
                 revoked_at: time(r.revoked_at)?,
             })

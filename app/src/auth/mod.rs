@@ -133,6 +133,8 @@ pub struct ApiKeyView {
     pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
     pub last_used_at: Option<chrono::DateTime<chrono::Utc>>,
     pub revoked_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Past its expiry when listed (decided on the server: the browser has no clock to trust).
+    pub expired: bool,
 }
 
 /// What the shell provides in the context: who is signed in, fetched once per page load.
