@@ -17,6 +17,10 @@ pub struct AppConfig {
     pub addr: SocketAddr,
     /// `SUANPAN_DATA_DIR`, default `./data`: the embedded databases live here.
     pub data_dir: PathBuf,
+    /// `SUANPAN_SECRET_KEY`: stored credentials are sealed under a key derived from it. Required
+    /// (and strong) when `addr` is not loopback; on localhost without it a key file in `data_dir`
+    /// stands in (`vault::keyfile`).
+    pub secret_key: Option<Secret>,
     /// `SUANPAN_WAREHOUSE_URL` (+ `SUANPAN_DEMO_SCALE`, `SUANPAN_DEMO_SEED` for the embedded one).
     pub warehouse: WarehouseConfig,
     /// `SUANPAN_WAREHOUSE_CURRENCY`, default USD (WideWorldImporters' currency).
@@ -89,6 +93,7 @@ impl AppConfig {
             None => SocketAddr::from(([127, 0, 0, 1], 3000)),
         };
         let data_dir = PathBuf::from(get("SUANPAN_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let secret_key = get("SUANPAN_SECRET_KEY").filter(|k| !k.trim().is_empty()).map(|k| Secret::new(k.trim()));
         let scale = match get("SUANPAN_DEMO_SCALE") {
             Some(s) => s.parse::<u32>().ok().filter(|n| (1..=100).contains(n)).ok_or_else(|| invalid("SUANPAN_DEMO_SCALE", "a whole number from 1 to 100"))?,
             None => 1,
@@ -114,7 +119,7 @@ impl AppConfig {
             None => None,
             Some(v) => Some(v.parse::<u64>().map_err(|_| invalid("SUANPAN_CLOUD_SIM_HOLD_AFTER", "a whole number of requests"))?),
         };
-        Ok(AppConfig { addr, data_dir, warehouse, warehouse_currency, ai, billing, cloud_sim_latency, cloud_sim_hold_after })
+        Ok(AppConfig { addr, data_dir, secret_key, warehouse, warehouse_currency, ai, billing, cloud_sim_latency, cloud_sim_hold_after })
     }
 }
 
@@ -199,8 +204,14 @@ mod tests {
 
     #[test]
     fn the_api_key_never_prints() {
-        let c = AppConfig::from_lookup(|n| (n == "DASHSCOPE_API_KEY").then(|| "sk-very-secret".to_string())).unwrap();
-        assert!(!format!("{c:?}").contains("sk-very-secret"));
+        let c = AppConfig::from_lookup(|n| match n {
+            "DASHSCOPE_API_KEY" => Some("sk-very-secret".to_string()),
+            "SUANPAN_SECRET_KEY" => Some("vault-key-very-secret".to_string()),
+            _ => None,
+        })
+        .unwrap();
+        assert!(!format!("{c:?}").contains("sk-very-secret") && !format!("{c:?}").contains("vault-key-very-secret"));
+        assert_eq!(c.secret_key.as_ref().map(|k| k.expose()), Some("vault-key-very-secret"));
         assert_eq!(c.ai.api_key.as_ref().map(|k| k.expose()), Some("sk-very-secret"));
     }
 

@@ -9,6 +9,7 @@ pub mod billing;
 pub mod bundle_image;
 pub mod calendar;
 pub mod components;
+pub mod credentials;
 pub mod dataset;
 pub mod error;
 pub mod i18n;
@@ -16,6 +17,7 @@ pub mod insights;
 pub mod money;
 pub mod ndjson;
 pub mod sales;
+pub mod settings;
 pub mod shell;
 pub mod url_query;
 
@@ -42,6 +44,8 @@ pub mod spreadsheet;
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod vault;
 #[cfg(feature = "ssr")]
 pub mod warehouse;
 

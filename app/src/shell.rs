@@ -12,6 +12,7 @@ use crate::insights::panel::InsightPanel;
 use crate::sales::model::{AnalysisData, AnalysisKind, AnalysisResult};
 use crate::sales::pages::AnalysisPage;
 use crate::sales::labels::SalesText;
+use crate::settings::page::SettingsPage;
 use crate::url_query::RawQuery;
 
 /// Under every analysis: the AI insight on its figures, and for affinity the bundle images.
@@ -82,6 +83,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/sales/:kind") view=|| view! { <AnalysisPage extras=analysis_extras/> } ssr=SsrMode::Async/>
                     <Route path=path!("/images") view=GalleryPage ssr=SsrMode::Async/>
                     <Route path=path!("/ai-cost") view=CostPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/settings") view=SettingsPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

@@ -20,6 +20,7 @@ pub use store::{Credential, CredentialError, Credentials, Draft, Opened, Saved, 
 #[serde(rename_all = "snake_case")]
 pub enum CredentialKind {
     CloudAccount,
+    #[serde(rename = "dashscope")]
     DashScope,
     SqlServer,
     AlertWebhook,
@@ -58,11 +59,15 @@ impl CredentialKind {
         const fn f(name: &'static str, required: bool) -> SecretField {
             SecretField { name, required }
         }
+        const CLOUD: &[SecretField] = &[f("secret", true)];
+        const DASHSCOPE: &[SecretField] = &[f("api_key", true)];
+        const SQL_SERVER: &[SecretField] = &[f("connection", true)];
+        const WEBHOOK: &[SecretField] = &[f("url", true), f("signing_secret", false)];
         match self {
-            CredentialKind::CloudAccount => &[f("secret", true)],
-            CredentialKind::DashScope => &[f("api_key", true)],
-            CredentialKind::SqlServer => &[f("connection", true)],
-            CredentialKind::AlertWebhook => &[f("url", true), f("signing_secret", false)],
+            CredentialKind::CloudAccount => CLOUD,
+            CredentialKind::DashScope => DASHSCOPE,
+            CredentialKind::SqlServer => SQL_SERVER,
+            CredentialKind::AlertWebhook => WEBHOOK,
         }
     }
 }

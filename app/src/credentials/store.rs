@@ -232,8 +232,8 @@ impl Credentials {
         let kind = kind.map(CredentialKind::as_str);
         let rows = sqlx::query_as!(
             Row,
-            "SELECT id, kind, provider, name, display_name, access_key_id, endpoint, region, updated_at, updated_by FROM credentials
-             WHERE ?1 IS NULL OR kind = ?1 ORDER BY kind, provider, name",
+            r#"SELECT id AS "id!: i64", kind, provider, name, display_name, access_key_id, endpoint, region, updated_at, updated_by FROM credentials
+             WHERE ?1 IS NULL OR kind = ?1 ORDER BY kind, provider, name"#,
             kind
         )
         .fetch_all(&mut *conn)
@@ -257,27 +257,32 @@ impl Credentials {
             .map_err(|source| CredentialError::Sealed { id, field: field.to_string(), source })
     }
 
+    /// Entry `id` with its secrets opened; an error when one of them does not open.
+    pub async fn open(&self, id: i64) -> Result<Option<Opened>, CredentialError> {
+        let Some(credential) = self.get(id).await? else { return Ok(None) };
+        let mut secrets = BTreeMap::new();
+        for field in credential.sealed.keys() {
+            if let Some(s) = self.secret(id, field).await? {
+                secrets.insert(field.clone(), s);
+            }
+        }
+        Ok(Some(Opened { credential, secrets }))
+    }
+
     /// Every entry of `kind` with its secrets opened. An entry whose secret does not open (sealed
     /// under another key, or changed) is left out and logged: one bad entry must not stop the
     /// others, nor the environment's settings, from working.
     pub async fn opened(&self, kind: CredentialKind) -> Result<Vec<Opened>, StoreError> {
         let mut out = Vec::new();
-        'entries: for credential in self.list(Some(kind)).await? {
-            let mut secrets = BTreeMap::new();
-            for field in credential.sealed.keys() {
-                match self.secret(credential.id, field).await {
-                    Ok(Some(s)) => {
-                        secrets.insert(field.clone(), s);
-                    }
-                    Ok(None) => {}
-                    Err(CredentialError::Store(e)) => return Err(e),
-                    Err(e) => {
-                        tracing::error!(error = %e, kind = kind.as_str(), name = %credential.name, "stored credential cannot be opened; left out (run `suanpan rotate-key` if the key changed)");
-                        continue 'entries;
-                    }
+        for credential in self.list(Some(kind)).await? {
+            match self.open(credential.id).await {
+                Ok(Some(o)) => out.push(o),
+                Ok(None) => {}
+                Err(CredentialError::Store(e)) => return Err(e),
+                Err(e) => {
+                    tracing::error!(error = %e, kind = kind.as_str(), name = %credential.name, "stored credential cannot be opened; left out (run `suanpan rotate-key` if the key changed)");
                 }
             }
-            out.push(Opened { credential, secrets });
         }
         Ok(out)
     }
@@ -298,11 +303,12 @@ impl Credentials {
         check_required(draft.kind.secret_fields(), before.as_ref(), &draft)?;
         let mut changed = changed_plain(before.as_ref(), &draft);
         let d = &draft;
+        let kind = d.kind.as_str();
         let id = match id {
             None => sqlx::query_scalar!(
                 r#"INSERT INTO credentials (kind, provider, name, display_name, access_key_id, endpoint, region, created_at, updated_at, updated_by)
                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9) RETURNING id AS "id!: i64""#,
-                d.kind.as_str(),
+                kind,
                 d.provider,
                 d.name,
                 d.display_name,

@@ -52,16 +52,18 @@ pub fn draft(form: &CredentialForm, before: Option<&Credential>) -> Result<Draft
         }
         CredentialKind::DashScope => d.endpoint = optional_url("endpoint", &form.endpoint)?,
         CredentialKind::SqlServer => {
-            d.endpoint = match new_value(&d, "connection") {
+            let shown = match new_value(&d, "connection") {
                 Some(connection) => Some(sql_server_label(&sql_server(connection)?)),
                 None => kept_endpoint(),
             };
+            d.endpoint = shown;
         }
         CredentialKind::AlertWebhook => {
-            d.endpoint = match new_value(&d, "url") {
+            let shown = match new_value(&d, "url") {
                 Some(url) => Some(http_url("url", url.expose())?.host_str().unwrap_or_default().to_string()),
                 None => kept_endpoint(),
             };
+            d.endpoint = shown;
         }
     }
     Ok(d)

@@ -34,19 +34,19 @@ pub enum KeySource {
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     #[error(
-        "refusing to start: the server listens on {addr}, beyond localhost, and {KEY_VAR} is not set, so \
-         stored credentials would have no secret key. Set {KEY_VAR} to a random value of at least 32 \
+        "refusing to start: the server listens on {addr}, beyond localhost, and SUANPAN_SECRET_KEY is not set, so \
+         stored credentials would have no secret key. Set SUANPAN_SECRET_KEY to a random value of at least 32 \
          characters (e.g. `openssl rand -base64 32`), or listen on 127.0.0.1"
     )]
     Missing { addr: SocketAddr },
     #[error(
-        "refusing to start: the server listens on {addr}, beyond localhost, and {KEY_VAR} is too weak: \
+        "refusing to start: the server listens on {addr}, beyond localhost, and SUANPAN_SECRET_KEY is too weak: \
          {weakness}. Set it to a random value (e.g. `openssl rand -base64 32`)"
     )]
     Weak { addr: SocketAddr, weakness: Weakness },
-    #[error("key file {path}: {source}")]
+    #[error("key file {}: {source}", path.display())]
     File { path: PathBuf, source: std::io::Error },
-    #[error("key file {0} is empty or not text")]
+    #[error("key file {} is empty or not text", .0.display())]
     BadFile(PathBuf),
 }
 

@@ -19,11 +19,11 @@ pub const NEW_KEY_VAR: &str = "SUANPAN_NEW_SECRET_KEY";
 
 #[derive(Debug, thiserror::Error)]
 pub enum RotationError {
-    #[error("no current key: {KEY_VAR} is not set and there is no key file {0}")]
+    #[error("no current key: SUANPAN_SECRET_KEY is not set and there is no key file {}", .0.display())]
     NoCurrentKey(PathBuf),
-    #[error("{KEY_VAR} is set: give the new key in {NEW_KEY_VAR}")]
+    #[error("SUANPAN_SECRET_KEY is set: give the new key in SUANPAN_NEW_SECRET_KEY")]
     NoNewKey,
-    #[error("{NEW_KEY_VAR} is too weak: {0}")]
+    #[error("SUANPAN_NEW_SECRET_KEY is too weak: {0}")]
     WeakNewKey(Weakness),
     #[error("the new key is the current key (key id {0})")]
     SameKey(String),

@@ -25,9 +25,9 @@ const PLACEHOLDERS: [&str; 12] = [
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Weakness {
-    #[error("it has {0} characters; at least {MIN_LEN} are needed")]
+    #[error("it has {0} characters; at least {min} are needed", min = MIN_LEN)]
     Short(usize),
-    #[error("it has only {0} different characters; at least {MIN_DISTINCT} are needed")]
+    #[error("it has only {0} different characters; at least {min} are needed", min = MIN_DISTINCT)]
     Repetitive(usize),
     #[error("it contains {0:?}, a placeholder; generate a random value")]
     Placeholder(&'static str),

@@ -8,3 +8,4 @@ mod http;
 mod images;
 mod insights;
 mod sales;
+mod settings;
