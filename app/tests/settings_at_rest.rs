@@ -16,15 +16,21 @@ use app::settings::model::{CredentialForm, SecretInput, TestTarget};
 use app::state::AppState;
 use app::vault::{Vault, VaultError, KEY_FILE};
 use app::warehouse::sqlite::SqliteWarehouse;
+use app::simulator::cloud::{CloudSim, CloudSimSettings};
 use app::warehouse::Warehouse;
 
 fn admin() -> Caller {
     Caller { actor: Actor::User { id: 1, username: "admin".into() }, role: Role::Admin, address: None }
 }
 
+/// The app on `dir` (a second call is a restart on the same folder).
 async fn state_in(dir: &Path, env: &[(&str, &str)]) -> AppState {
-    let w = SqliteWarehouse::open(dir).await.unwrap();
-    sqlx::raw_sql(include_str!("fixtures/tiny_warehouse.sql")).execute(w.pool()).await.unwrap();
+    let warehouse = dir.join("warehouse");
+    let fresh = !warehouse.exists();
+    let w = SqliteWarehouse::open(&warehouse).await.unwrap();
+    if fresh {
+        sqlx::raw_sql(include_str!("fixtures/tiny_warehouse.sql")).execute(w.pool()).await.unwrap();
+    }
     let mut vars: Vec<(String, String)> = [
         ("SUANPAN_CLOUD_SIM_LATENCY_MS", "0"),
         ("SUANPAN_BILLING_SYNC_INTERVAL_MIN", "0"),
@@ -59,9 +65,14 @@ fn form(kind: CredentialKind, secrets: Vec<SecretInput>) -> CredentialForm {
     }
 }
 
+/// A cloud simulator of this test's own: the app's demo accounts stay off, so only the stored
+/// account uses its keys (two clients on one key would share, and exceed, its rate limit).
+async fn cloud_sim() -> CloudSim {
+    app::simulator::cloud::spawn(CloudSimSettings::fast(7)).await.unwrap()
+}
+
 /// A cloud account using the simulator's Alibaba account's key under a name of our own.
-fn stored_aliyun(state: &AppState, name: &str, secret_value: &str) -> CredentialForm {
-    let sim = state.simulators.cloud.as_ref().expect("the cloud simulator serves the demo");
+fn stored_aliyun(sim: &CloudSim, name: &str, secret_value: &str) -> CredentialForm {
     let account = sim.accounts.iter().find(|a| a.provider == Provider::Aliyun).unwrap();
     let mut f = form(CredentialKind::CloudAccount, vec![secret("secret", secret_value)]);
     f.provider = "aliyun".into();
@@ -72,8 +83,7 @@ fn stored_aliyun(state: &AppState, name: &str, secret_value: &str) -> Credential
     f
 }
 
-fn sim_aliyun_secret(state: &AppState) -> Secret {
-    let sim = state.simulators.cloud.as_ref().unwrap();
+fn sim_aliyun_secret(sim: &CloudSim) -> Secret {
     sim.accounts.iter().find(|a| a.provider == Provider::Aliyun).unwrap().secret.clone()
 }
 
@@ -103,7 +113,8 @@ fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
 #[tokio::test]
 async fn saved_secrets_are_nowhere_in_the_data_folder_nor_in_the_listing() {
     let dir = tempfile::tempdir().unwrap();
-    let state = state_in(dir.path(), &[]).await;
+    let state = state_in(dir.path(), &[("SUANPAN_CLOUD_SIMULATOR", "off")]).await;
+    let sim = cloud_sim().await;
     let s = &state.settings;
     let marker = format!("{:032x}", rand_marker());
     let secrets = [
@@ -112,8 +123,8 @@ async fn saved_secrets_are_nowhere_in_the_data_folder_nor_in_the_listing() {
         format!("sign-secret-{marker}"),
         format!("mssql://sa:Pass-{marker}@127.0.0.1:1/WideWorldImporters"),
     ];
-    let aliyun = sim_aliyun_secret(&state);
-    s.save(&admin(), stored_aliyun(&state, "stored-aliyun", aliyun.expose())).await.unwrap();
+    let aliyun = sim_aliyun_secret(&sim);
+    s.save(&admin(), stored_aliyun(&sim, "stored-aliyun", aliyun.expose())).await.unwrap();
     s.save(&admin(), form(CredentialKind::DashScope, vec![secret("api_key", &secrets[0])])).await.unwrap();
     s.save(&admin(), form(CredentialKind::AlertWebhook, vec![secret("url", &secrets[1]), secret("signing_secret", &secrets[2])])).await.unwrap();
     let sql = s.save(&admin(), form(CredentialKind::SqlServer, vec![secret("connection", &secrets[3])])).await.unwrap();
@@ -155,7 +166,7 @@ async fn saved_secrets_are_nowhere_in_the_data_folder_nor_in_the_listing() {
     }
     let key_before = std::fs::read(&key_file).unwrap();
     drop(state);
-    let again = state_in(dir.path(), &[]).await;
+    let again = state_in(dir.path(), &[("SUANPAN_CLOUD_SIMULATOR", "off")]).await;
     assert_eq!(std::fs::read(&key_file).unwrap(), key_before);
     let webhook = again.settings.credentials.single(CredentialKind::AlertWebhook).await.unwrap().unwrap();
     assert_eq!(webhook.secret("signing_secret").unwrap().expose(), secrets[2]);
@@ -209,9 +220,11 @@ async fn a_rotation_reencrypts_and_only_the_new_key_opens() {
 #[tokio::test]
 async fn the_next_sync_pulls_a_stored_account_and_its_test_shows_the_balance() {
     let dir = tempfile::tempdir().unwrap();
-    let state = state_in(dir.path(), &[("SUANPAN_AI_SIMULATOR", "off")]).await;
-    let aliyun = sim_aliyun_secret(&state);
-    let saved = state.settings.save(&admin(), stored_aliyun(&state, "stored-aliyun", aliyun.expose())).await.unwrap();
+    let state = state_in(dir.path(), &[("SUANPAN_AI_SIMULATOR", "off"), ("SUANPAN_CLOUD_SIMULATOR", "off")]).await;
+    assert!(state.billing.clients().await.unwrap().is_empty(), "no configured account");
+    let sim = cloud_sim().await;
+    let aliyun = sim_aliyun_secret(&sim);
+    let saved = state.settings.save(&admin(), stored_aliyun(&sim, "stored-aliyun", aliyun.expose())).await.unwrap();
 
     let ok = state.settings.test(&admin(), TestTarget::Stored { id: saved.id }).await.unwrap();
     assert!(ok.ok && ok.answer.contains("余额"), "{ok:?}");
@@ -224,7 +237,7 @@ async fn the_next_sync_pulls_a_stored_account_and_its_test_shows_the_balance() {
     assert!(lines > 0);
 
     // A wrong secret: the test shows the provider's refusal; the sync reports the account failed.
-    let mut wrong = stored_aliyun(&state, "stored-aliyun", "not-the-secret");
+    let mut wrong = stored_aliyun(&sim, "stored-aliyun", "not-the-secret");
     wrong.id = Some(saved.id);
     state.settings.save(&admin(), wrong).await.unwrap();
     let refused = state.settings.test(&admin(), TestTarget::Stored { id: saved.id }).await.unwrap();
