@@ -32,6 +32,8 @@ pub mod context;
 #[cfg(feature = "ssr")]
 pub mod dashscope;
 #[cfg(feature = "ssr")]
+pub mod feishu;
+#[cfg(feature = "ssr")]
 pub mod limits;
 #[cfg(feature = "ssr")]
 pub mod secret;

@@ -103,6 +103,8 @@ impl AppState {
             env: Arc::new(EnvSettings {
                 accounts: config.billing.accounts.clone(),
                 dashscope: ai.client(),
+                webhook: config.alerts.webhook.clone(),
+                webhook_simulated: config.alerts.simulated,
                 warehouse: match env_warehouse {
                     WarehouseConfig::MsSql(s) => Some(s),
                     WarehouseConfig::Embedded { .. } => None,
@@ -118,7 +120,6 @@ impl AppState {
                 .user_agent(concat!("suanpan/", env!("CARGO_PKG_VERSION")))
                 .build()
                 .map_err(|e| StartupError::Http(std::io::Error::other(e.to_string())))?,
-            webhook_test: false,
         };
         // A DashScope key saved on the settings page replaces the environment's from the start.
         if let Err(e) = settings.apply_dashscope().await {

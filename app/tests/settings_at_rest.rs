@@ -279,3 +279,35 @@ async fn a_stored_dashscope_key_replaces_the_environments_for_the_next_call() {
     let env = state.settings.test(&admin(), TestTarget::Environment { kind: CredentialKind::DashScope, provider: String::new(), name: "default".into() }).await.unwrap();
     assert!(env.ok, "{env:?}");
 }
+
+#[tokio::test]
+async fn a_stored_webhook_gets_a_signed_test_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = state_in(dir.path(), &[("SUANPAN_CLOUD_SIMULATOR", "off"), ("SUANPAN_AI_SIMULATOR", "off")]).await;
+    let sim = state.simulators.feishu.as_ref().expect("the Feishu simulator serves the demo");
+    let signing = sim.secret().expect("the demo bot signs").clone();
+    let f = form(CredentialKind::AlertWebhook, vec![secret("url", &sim.webhook_url()), secret("signing_secret", signing.expose())]);
+    let saved = state.settings.save(&admin(), f).await.unwrap();
+    assert_eq!(saved.endpoint, Some(format!("http://{}/open-apis/bot/v2/hook/***", sim.addr)), "the token is not kept in the clear");
+
+    let before = sim.control.received().len();
+    let ok = state.settings.test(&admin(), TestTarget::Stored { id: saved.id }).await.unwrap();
+    assert!(ok.ok && ok.answer.contains("code 0"), "{ok:?}");
+    assert_eq!(sim.control.received().len(), before + 1, "one card arrived");
+
+    // Another signing secret (the URL kept): Feishu refuses the signature, and says so.
+    let mut wrong = form(CredentialKind::AlertWebhook, vec![secret("url", ""), secret("signing_secret", "not-the-secret")]);
+    wrong.id = Some(saved.id);
+    state.settings.save(&admin(), wrong).await.unwrap();
+    let refused = state.settings.test(&admin(), TestTarget::Stored { id: saved.id }).await.unwrap();
+    assert!(!refused.ok && refused.answer.contains("19021"), "{refused:?}");
+    assert!(!refused.answer.contains("not-the-secret") && !refused.answer.contains(&sim.webhook_url()));
+    assert_eq!(sim.control.received().len(), before + 1);
+
+    // The environment's (here the simulator's) webhook is listed and testable too.
+    let view = state.settings.overview().await.unwrap();
+    let env = view.env.iter().find(|e| e.kind == CredentialKind::AlertWebhook).unwrap();
+    assert!(env.simulated && env.replaced && env.detail.ends_with("/***"), "{env:?}");
+    let target = TestTarget::Environment { kind: CredentialKind::AlertWebhook, provider: String::new(), name: "default".into() };
+    assert!(state.settings.test(&admin(), target).await.unwrap().ok);
+}

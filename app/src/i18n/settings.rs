@@ -58,7 +58,6 @@ pub struct SettingsText {
     pub testing: &'static str,
     pub test_ok: &'static str,
     pub test_failed: &'static str,
-    pub test_unavailable: &'static str,
     pub saved: &'static str,
     pub deleted: &'static str,
     pub none_stored: &'static str,
@@ -77,6 +76,7 @@ pub struct SettingsText {
     pub v_secret_required: &'static str,
     pub v_field_unknown: &'static str,
     pub v_connection: &'static str,
+    pub v_webhook_url: &'static str,
     pub v_kind_changed: &'static str,
     // connection tests
     pub t_balance: &'static str,
@@ -88,7 +88,7 @@ pub struct SettingsText {
     pub t_key_rejected: &'static str,
     pub t_timeout: &'static str,
     pub t_unopenable: &'static str,
-    pub t_webhook_pending: &'static str,
+    pub t_card_sent: &'static str,
     pub t_request_id: &'static str,
 }
 
@@ -181,7 +181,6 @@ pub const ZH: SettingsText = SettingsText {
     testing: "测试中…",
     test_ok: "成功",
     test_failed: "失败",
-    test_unavailable: "飞书测试卡片尚未接入",
     saved: "已保存",
     deleted: "已删除",
     none_stored: "此页尚未保存任何条目。",
@@ -199,6 +198,7 @@ pub const ZH: SettingsText = SettingsText {
     v_secret_required: "此项必填，不能清除",
     v_field_unknown: "未知的字段",
     v_connection: "连接串应为 mssql://用户:密码@主机[:端口]/数据库",
+    v_webhook_url: "请填写飞书自定义机器人的 Webhook 地址：https://open.feishu.cn/open-apis/bot/v2/hook/…",
     v_kind_changed: "条目的类型不能修改",
     t_balance: "连接成功，可用余额",
     t_credit: "信用额度",
@@ -209,6 +209,6 @@ pub const ZH: SettingsText = SettingsText {
     t_key_rejected: "密钥被拒绝",
     t_timeout: "超时：30 秒内没有应答",
     t_unopenable: "无法解密已保存的密钥（加密密钥已更换，请运行 suanpan rotate-key）",
-    t_webhook_pending: "飞书 Webhook 的连接测试尚未接入",
+    t_card_sent: "测试卡片已发送，飞书回复",
     t_request_id: "请求 ID",
 };

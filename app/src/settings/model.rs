@@ -60,8 +60,6 @@ pub struct SettingsView {
     /// The sales warehouse this process opened at start (a stored SQL Server connection is used
     /// from the next start).
     pub warehouse_in_use: String,
-    /// Whether the webhook's test (a signed Feishu test card) is available in this build.
-    pub webhook_test: bool,
 }
 
 /// A new value for a secret field, or what to do with the stored one.

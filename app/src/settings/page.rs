@@ -48,8 +48,7 @@ fn Sections(view: SettingsView, changed: RwSignal<u32>) -> impl IntoView {
         .map(|kind| {
             let stored: Vec<StoredEntry> = view.stored.iter().filter(|e| e.kind == kind).cloned().collect();
             let env: Vec<EnvEntry> = view.env.iter().filter(|e| e.kind == kind).cloned().collect();
-            let testable = kind != CredentialKind::AlertWebhook || view.webhook_test;
-            view! { <KindSection kind=kind stored=stored env=env testable=testable changed=changed/> }
+            view! { <KindSection kind=kind stored=stored env=env changed=changed/> }
         })
         .collect_view();
     view! {
@@ -61,14 +60,14 @@ fn Sections(view: SettingsView, changed: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn KindSection(kind: CredentialKind, stored: Vec<StoredEntry>, env: Vec<EnvEntry>, testable: bool, changed: RwSignal<u32>) -> impl IntoView {
+fn KindSection(kind: CredentialKind, stored: Vec<StoredEntry>, env: Vec<EnvEntry>, changed: RwSignal<u32>) -> impl IntoView {
     let s = tr().settings;
     let interactive = use_interactive();
     let editing = RwSignal::new(None::<Editing>);
     let can_add = !kind.single() || stored.is_empty();
     let empty = stored.is_empty() && env.is_empty();
-    let stored_rows = stored.into_iter().map(|e| view! { <StoredRow entry=e testable=testable editing=editing changed=changed/> }).collect_view();
-    let env_rows = env.into_iter().map(|e| view! { <EnvRow entry=e testable=testable/> }).collect_view();
+    let stored_rows = stored.into_iter().map(|e| view! { <StoredRow entry=e editing=editing changed=changed/> }).collect_view();
+    let env_rows = env.into_iter().map(|e| view! { <EnvRow entry=e/> }).collect_view();
     view! {
         <section class="settings-kind" data-testid="settings-kind" data-kind=kind.as_str()>
             <header>
@@ -101,7 +100,7 @@ fn title(provider: &str, name: &str, display_name: &str) -> String {
 }
 
 #[component]
-fn StoredRow(entry: StoredEntry, testable: bool, editing: RwSignal<Option<Editing>>, changed: RwSignal<u32>) -> impl IntoView {
+fn StoredRow(entry: StoredEntry, editing: RwSignal<Option<Editing>>, changed: RwSignal<u32>) -> impl IntoView {
     let s = tr().settings;
     let interactive = use_interactive();
     let id = entry.id;
@@ -152,7 +151,7 @@ fn StoredRow(entry: StoredEntry, testable: bool, editing: RwSignal<Option<Editin
                             on:click=move |_| confirming.set(true)>{s.delete}</button>
                     }.into_any()
                 }}
-                <TestButton target=TestTarget::Stored { id } testable=testable/>
+                <TestButton target=TestTarget::Stored { id }/>
                 {move || match delete.value().get() {
                     Some(Err(e)) => Some(view! { <ErrorNotice error=e/> }),
                     _ => None,
@@ -163,7 +162,7 @@ fn StoredRow(entry: StoredEntry, testable: bool, editing: RwSignal<Option<Editin
 }
 
 #[component]
-fn EnvRow(entry: EnvEntry, testable: bool) -> impl IntoView {
+fn EnvRow(entry: EnvEntry) -> impl IntoView {
     let s = tr().settings;
     let source_class = if entry.simulated { "badge sim" } else { "badge env" };
     let target = TestTarget::Environment { kind: entry.kind, provider: entry.provider.clone(), name: entry.name.clone() };
@@ -173,19 +172,16 @@ fn EnvRow(entry: EnvEntry, testable: bool) -> impl IntoView {
             <td class="detail">{entry.detail.clone()}</td>
             <td><span class=source_class>{entry.source.clone()}</span>" "<span class="badge off">{s.read_only}</span></td>
             <td class="detail">{entry.replaced.then_some(s.replaced)}</td>
-            <td class="actions"><TestButton target=target testable=testable/></td>
+            <td class="actions"><TestButton target=target/></td>
         </tr>
     }
 }
 
 /// 测试连接 and the provider's answer beside it.
 #[component]
-fn TestButton(target: TestTarget, testable: bool) -> impl IntoView {
+fn TestButton(target: TestTarget) -> impl IntoView {
     let s = tr().settings;
     let interactive = use_interactive();
-    if !testable {
-        return view! { <button type="button" class="secondary" disabled=true title=s.test_unavailable data-testid="test-unavailable">{s.test}</button> }.into_any();
-    }
     let test = Action::new_local(move |_: &()| test_credential(target.clone()));
     let pending = test.pending();
     let result = move || {
@@ -204,5 +200,4 @@ fn TestButton(target: TestTarget, testable: bool) -> impl IntoView {
         </button>
         {result}
     }
-    .into_any()
 }

@@ -1,4 +1,5 @@
-//! Connection tests: one cheap real call per kind, through the same clients the app uses, and the
+//! Connection tests: one cheap real call per kind (a balance, a model list, `SELECT 1`, a signed
+//! test card), through the same clients the app uses, and the
 //! provider's answer in its own words. Bounded: a test that gets no answer says so after 30 s.
 
 use std::time::Duration;
@@ -7,6 +8,7 @@ use super::model::TestOutcome;
 use crate::billing::model::{Provider, Scope};
 use crate::billing::providers::{default_rate_per_second, AccountConfig, ProviderClient, ProviderError, RequestGate, RetryPolicy};
 use crate::dashscope::{DashScopeClient, DashScopeError};
+use crate::feishu::{FeishuError, FeishuWebhook};
 use crate::i18n::tr;
 use crate::warehouse::config::MsSqlSettings;
 use crate::warehouse::mssql::MsSqlWarehouse;
@@ -107,4 +109,24 @@ pub async fn sql_server(mut settings: MsSqlSettings) -> TestOutcome {
         }
     })
     .await
+}
+
+/// The alert webhook: a signed test card ("算盘告警测试") to the group; Feishu's code and message.
+pub async fn webhook(webhook: &FeishuWebhook, http: &reqwest::Client) -> TestOutcome {
+    let t = tr().settings;
+    bounded(async {
+        match crate::feishu::send_test_card(http, webhook).await {
+            Ok(a) => ok(format!("{} code {} {}", t.t_card_sent, a.code, a.msg)),
+            Err(e) => failed(feishu_error(&e)),
+        }
+    })
+    .await
+}
+
+/// Feishu's own answer where it gave one (the error's text never holds the token or secret).
+fn feishu_error(e: &FeishuError) -> String {
+    match e.answer() {
+        Some(a) => format!("HTTP {} code {} {}（{e}）", a.status, a.code, a.msg),
+        None => e.to_string(),
+    }
 }

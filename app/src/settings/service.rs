@@ -1,7 +1,9 @@
 //! The settings page's work: list what is stored and what comes from the environment, save and
 //! delete entries (recorded in the audit log by field name, never value), test connections, and
 //! apply a change at once where the app can (cloud accounts are read by every sync; the DashScope
-//! client is swapped here; the SQL Server connection is used from the next start).
+//! client is swapped here; the SQL Server connection is used from the next start; the alert
+//! webhook is read by whoever sends an alert, `credentials.single(AlertWebhook)`, before the
+//! environment's).
 
 use std::sync::Arc;
 
@@ -16,6 +18,7 @@ use crate::billing::providers::AccountConfig;
 use crate::credentials::{Credential, CredentialError, CredentialKind, Credentials, Opened};
 use crate::dashscope::DashScopeClient;
 use crate::error::AppError;
+use crate::feishu::FeishuWebhook;
 use crate::i18n::tr;
 use crate::warehouse::config::MsSqlSettings;
 
@@ -29,6 +32,9 @@ pub struct EnvSettings {
     pub accounts: Vec<AccountConfig>,
     /// The client `DASHSCOPE_API_KEY` (or the simulator) gave.
     pub dashscope: Option<DashScopeClient>,
+    /// `SUANPAN_FEISHU_WEBHOOK` (or the simulator's); `webhook_simulated` says which.
+    pub webhook: Option<FeishuWebhook>,
+    pub webhook_simulated: bool,
     /// `SUANPAN_WAREHOUSE_URL`'s SQL Server, if it names one.
     pub warehouse: Option<MsSqlSettings>,
     /// The warehouse this process opened at start, as the page names it.
@@ -41,10 +47,8 @@ pub struct SettingsServices {
     pub audit: AuditLog,
     pub ai: AiServices,
     pub env: Arc<EnvSettings>,
-    /// For connection tests of cloud accounts (timeouts like billing's).
+    /// For connection tests (timeouts like billing's).
     pub http: reqwest::Client,
-    /// Whether the webhook can be tested (a signed Feishu test card): not in this build yet.
-    pub webhook_test: bool,
 }
 
 fn store_error(e: CredentialError) -> AppError {
@@ -148,7 +152,20 @@ impl SettingsServices {
                 replaced: has(CredentialKind::SqlServer),
             });
         }
-        Ok(SettingsView { stored, env, key_id, warehouse_in_use: self.env.warehouse_in_use.clone(), webhook_test: self.webhook_test })
+        if let Some(w) = &self.env.webhook {
+            let simulated = self.env.webhook_simulated;
+            env.push(EnvEntry {
+                kind: CredentialKind::AlertWebhook,
+                provider: String::new(),
+                name: crate::credentials::SINGLE_NAME.into(),
+                display_name: t.kind_webhook.into(),
+                detail: w.display_url(),
+                source: if simulated { t.from_simulator.to_string() } else { format!("{} SUANPAN_FEISHU_WEBHOOK", t.from_env) },
+                simulated,
+                replaced: has(CredentialKind::AlertWebhook),
+            });
+        }
+        Ok(SettingsView { stored, env, key_id, warehouse_in_use: self.env.warehouse_in_use.clone() })
     }
 
     /// Adds or edits an entry; the change is applied at once where it can be, and recorded.
@@ -225,7 +242,11 @@ impl SettingsServices {
                 let connection = o.secret("connection").ok_or(AppError::NotFound)?;
                 Ok(probe::sql_server(validate::sql_server(connection)?).await)
             }
-            CredentialKind::AlertWebhook => Err(self.webhook_untestable()),
+            CredentialKind::AlertWebhook => {
+                let url = o.secret("url").ok_or(AppError::NotFound)?;
+                let hook = validate::webhook(url, o.secret("signing_secret").cloned())?;
+                Ok(probe::webhook(&hook, &self.http).await)
+            }
         }
     }
 
@@ -237,12 +258,8 @@ impl SettingsServices {
             }
             CredentialKind::DashScope => Ok(probe::dashscope(self.env.dashscope.as_ref().ok_or(AppError::NotFound)?).await),
             CredentialKind::SqlServer => Ok(probe::sql_server(self.env.warehouse.clone().ok_or(AppError::NotFound)?).await),
-            CredentialKind::AlertWebhook => Err(self.webhook_untestable()),
+            CredentialKind::AlertWebhook => Ok(probe::webhook(self.env.webhook.as_ref().ok_or(AppError::NotFound)?, &self.http).await),
         }
-    }
-
-    fn webhook_untestable(&self) -> AppError {
-        AppError::Invalid { field: "kind".into(), message: tr().settings.t_webhook_pending.into() }
     }
 
     /// Puts a change into effect: the DashScope client is replaced (or the environment's

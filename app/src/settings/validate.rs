@@ -7,6 +7,7 @@ use super::model::CredentialForm;
 use crate::billing::model::Provider;
 use crate::credentials::{Credential, CredentialKind, Draft, SecretChange, SINGLE_NAME};
 use crate::error::AppError;
+use crate::feishu::FeishuWebhook;
 use crate::i18n::tr;
 use crate::secret::Secret;
 use crate::warehouse::config::MsSqlSettings;
@@ -60,7 +61,7 @@ pub fn draft(form: &CredentialForm, before: Option<&Credential>) -> Result<Draft
         }
         CredentialKind::AlertWebhook => {
             let shown = match new_value(&d, "url") {
-                Some(url) => Some(http_url("url", url.expose())?.host_str().unwrap_or_default().to_string()),
+                Some(url) => Some(webhook(url, None)?.display_url()),
                 None => kept_endpoint(),
             };
             d.endpoint = shown;
@@ -162,6 +163,11 @@ pub fn sql_server(connection: &Secret) -> Result<MsSqlSettings, AppError> {
     }
 }
 
+/// A Feishu custom-bot webhook (`…/open-apis/bot/v2/hook/<token>`) and its signing secret.
+pub fn webhook(url: &Secret, secret: Option<Secret>) -> Result<FeishuWebhook, AppError> {
+    FeishuWebhook::parse(url.expose(), secret).map_err(|_| invalid("url", tr().settings.v_webhook_url))
+}
+
 /// `host:port/Database`: what a list shows of a connection.
 pub fn sql_server_label(s: &MsSqlSettings) -> String {
     format!("{}:{}/{}", s.host, s.port, s.database)
@@ -232,7 +238,9 @@ mod tests {
         hook.secrets.push(SecretInput { field: "signing_secret".into(), value: String::new(), clear: true });
         let d = draft(&hook, None).unwrap();
         assert!(matches!(d.secrets[1], ("signing_secret", SecretChange::Clear)));
-        assert_eq!(d.endpoint.as_deref(), Some("open.feishu.cn"), "only the host is kept in the clear");
+        assert_eq!(d.endpoint.as_deref(), Some("https://open.feishu.cn/open-apis/bot/v2/hook/***"), "the token is not kept in the clear");
+        let bad = with_secret(form(CredentialKind::AlertWebhook), "url", "https://example.com/hook");
+        assert_eq!(field_of(draft(&bad, None).unwrap_err()), "url");
     }
 
     #[test]
