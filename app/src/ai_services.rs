@@ -1,9 +1,10 @@
 //! The model services the insight and image features share: the client (to the configured
 //! DashScope endpoint, or none) and the settings of its use. The composition root builds them
-//! from the configuration.
+//! from the configuration; a DashScope key saved on the settings page replaces the client
+//! ([`AiServices::set_client`]) and the next model call uses it, without a restart.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use tokio::sync::Semaphore;
 
@@ -12,8 +13,9 @@ use crate::limits::CallLimits;
 
 #[derive(Clone)]
 pub struct AiServices {
-    /// None when no key is configured (and the composition root did not set the simulator's).
-    pub client: Option<DashScopeClient>,
+    /// The client in use: None when no key is configured (and the composition root did not set
+    /// the simulator's). Shared by every clone, so a swap reaches every feature at once.
+    pub client_slot: Arc<RwLock<Option<DashScopeClient>>>,
     pub chat_model: String,
     pub image_model: String,
     pub insight_token_budget: usize,
@@ -24,4 +26,16 @@ pub struct AiServices {
     pub image_dir: PathBuf,
     /// How often each client may call the model and generate images.
     pub limits: CallLimits,
+}
+
+impl AiServices {
+    /// The client the next model call uses (a cheap clone: its HTTP client is shared).
+    pub fn client(&self) -> Option<DashScopeClient> {
+        self.client_slot.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Replaces the client for every later call; calls already running finish on the old one.
+    pub fn set_client(&self, client: Option<DashScopeClient>) {
+        *self.client_slot.write().unwrap_or_else(PoisonError::into_inner) = client;
+    }
 }

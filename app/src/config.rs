@@ -17,6 +17,10 @@ pub struct AppConfig {
     pub addr: SocketAddr,
     /// `SUANPAN_DATA_DIR`, default `./data`: the embedded databases live here.
     pub data_dir: PathBuf,
+    /// `SUANPAN_SECRET_KEY`: stored credentials are sealed under a key derived from it. Required
+    /// (and strong) when `addr` is not loopback; on localhost without it a key file in `data_dir`
+    /// stands in (`vault::keyfile`).
+    pub secret_key: Option<Secret>,
     /// `SUANPAN_WAREHOUSE_URL` (+ `SUANPAN_DEMO_SCALE`, `SUANPAN_DEMO_SEED` for the embedded one).
     pub warehouse: WarehouseConfig,
     /// `SUANPAN_WAREHOUSE_CURRENCY`, default USD (WideWorldImporters' currency).
@@ -30,6 +34,19 @@ pub struct AppConfig {
     /// `SUANPAN_CLOUD_SIM_HOLD_AFTER` (tests only): the demo cloud simulator answers this many
     /// requests, then holds every further one, so a test can kill a sync process mid-way.
     pub cloud_sim_hold_after: Option<u64>,
+    pub alerts: AlertsConfig,
+}
+
+/// Where alerts go: a Feishu custom bot. Without one configured (and `SUANPAN_FEISHU_SIMULATOR`
+/// on), the composition root may point `webhook` at the local simulator and set `simulated`.
+#[derive(Clone, Debug)]
+pub struct AlertsConfig {
+    /// `SUANPAN_FEISHU_WEBHOOK` (+ `SUANPAN_FEISHU_SECRET` when the bot has signing on).
+    pub webhook: Option<crate::feishu::FeishuWebhook>,
+    /// `SUANPAN_FEISHU_SIMULATOR`: `on` (default) serves a local webhook when none is set.
+    pub simulator: bool,
+    /// Never from the environment: true when `webhook` is the local simulator's.
+    pub simulated: bool,
 }
 
 /// Model Studio (DashScope): the real service when a key is set; without one, the composition root
@@ -91,6 +108,7 @@ impl AppConfig {
             None => SocketAddr::from(([127, 0, 0, 1], 3000)),
         };
         let data_dir = PathBuf::from(get("SUANPAN_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let secret_key = get("SUANPAN_SECRET_KEY").filter(|k| !k.trim().is_empty()).map(|k| Secret::new(k.trim()));
         let scale = match get("SUANPAN_DEMO_SCALE") {
             Some(s) => s.parse::<u32>().ok().filter(|n| (1..=100).contains(n)).ok_or_else(|| invalid("SUANPAN_DEMO_SCALE", "a whole number from 1 to 100"))?,
             None => 1,
@@ -117,7 +135,28 @@ impl AppConfig {
             None => None,
             Some(v) => Some(v.parse::<u64>().map_err(|_| invalid("SUANPAN_CLOUD_SIM_HOLD_AFTER", "a whole number of requests"))?),
         };
-        Ok(AppConfig { addr, data_dir, warehouse, warehouse_currency, ai, billing, access, cloud_sim_latency, cloud_sim_hold_after })
+        let alerts = AlertsConfig::from_lookup(&get)?;
+        Ok(AppConfig { addr, data_dir, secret_key, warehouse, warehouse_currency, ai, billing, access, cloud_sim_latency, cloud_sim_hold_after, alerts })
+    }
+}
+
+impl AlertsConfig {
+    fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let invalid = |name: &'static str, problem: &str| ConfigError::Invalid { name, problem: problem.to_string() };
+        let secret = get("SUANPAN_FEISHU_SECRET").map(|s| Secret::new(s.trim()));
+        let webhook = match get("SUANPAN_FEISHU_WEBHOOK").filter(|u| !u.trim().is_empty()) {
+            Some(url) => Some(crate::feishu::FeishuWebhook::parse(&url, secret).map_err(|_| {
+                invalid("SUANPAN_FEISHU_WEBHOOK", "a Feishu custom-bot URL such as https://open.feishu.cn/open-apis/bot/v2/hook/<token>")
+            })?),
+            None if secret.is_some() => return Err(invalid("SUANPAN_FEISHU_SECRET", "set only with SUANPAN_FEISHU_WEBHOOK")),
+            None => None,
+        };
+        let simulator = match get("SUANPAN_FEISHU_SIMULATOR").as_deref() {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(_) => return Err(invalid("SUANPAN_FEISHU_SIMULATOR", "on or off")),
+        };
+        Ok(AlertsConfig { webhook, simulator, simulated: false })
     }
 }
 
@@ -202,8 +241,14 @@ mod tests {
 
     #[test]
     fn the_api_key_never_prints() {
-        let c = AppConfig::from_lookup(|n| (n == "DASHSCOPE_API_KEY").then(|| "sk-very-secret".to_string())).unwrap();
-        assert!(!format!("{c:?}").contains("sk-very-secret"));
+        let c = AppConfig::from_lookup(|n| match n {
+            "DASHSCOPE_API_KEY" => Some("sk-very-secret".to_string()),
+            "SUANPAN_SECRET_KEY" => Some("vault-key-very-secret".to_string()),
+            _ => None,
+        })
+        .unwrap();
+        assert!(!format!("{c:?}").contains("sk-very-secret") && !format!("{c:?}").contains("vault-key-very-secret"));
+        assert_eq!(c.secret_key.as_ref().map(|k| k.expose()), Some("vault-key-very-secret"));
         assert_eq!(c.ai.api_key.as_ref().map(|k| k.expose()), Some("sk-very-secret"));
     }
 
@@ -216,6 +261,26 @@ mod tests {
         assert_eq!(c.ai.image_limit.per_hour, 0);
         let e = AppConfig::from_lookup(|n| (n == "SUANPAN_IMAGE_BURST").then(|| "-1".to_string())).unwrap_err();
         assert!(e.to_string().starts_with("SUANPAN_IMAGE_BURST"));
+    }
+
+    #[test]
+    fn the_alert_webhook_is_read_and_checked_and_never_prints() {
+        let c = AppConfig::from_lookup(|_| None).unwrap();
+        assert!(c.alerts.webhook.is_none() && c.alerts.simulator && !c.alerts.simulated);
+        let env = |n: &str| match n {
+            "SUANPAN_FEISHU_WEBHOOK" => Some("https://open.feishu.cn/open-apis/bot/v2/hook/tok-123".to_string()),
+            "SUANPAN_FEISHU_SECRET" => Some("SECvery".to_string()),
+            _ => None,
+        };
+        let c = AppConfig::from_lookup(env).unwrap();
+        let hook = c.alerts.webhook.as_ref().expect("configured");
+        assert_eq!(hook.secret.as_ref().map(|s| s.expose()), Some("SECvery"));
+        let printed = format!("{c:?}");
+        assert!(!printed.contains("tok-123") && !printed.contains("SECvery"), "{printed}");
+        let e = AppConfig::from_lookup(|n| (n == "SUANPAN_FEISHU_WEBHOOK").then(|| "https://example.com/x".to_string())).unwrap_err();
+        assert!(e.to_string().starts_with("SUANPAN_FEISHU_WEBHOOK"));
+        let e = AppConfig::from_lookup(|n| (n == "SUANPAN_FEISHU_SECRET").then(|| "SECx".to_string())).unwrap_err();
+        assert!(e.to_string().starts_with("SUANPAN_FEISHU_SECRET"));
     }
 
     #[test]

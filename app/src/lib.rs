@@ -11,6 +11,7 @@ pub mod billing;
 pub mod bundle_image;
 pub mod calendar;
 pub mod components;
+pub mod credentials;
 pub mod dataset;
 pub mod error;
 pub mod i18n;
@@ -18,6 +19,7 @@ pub mod insights;
 pub mod money;
 pub mod ndjson;
 pub mod sales;
+pub mod settings;
 pub mod shell;
 pub mod url_query;
 
@@ -32,6 +34,8 @@ pub mod context;
 #[cfg(feature = "ssr")]
 pub mod dashscope;
 #[cfg(feature = "ssr")]
+pub mod feishu;
+#[cfg(feature = "ssr")]
 pub mod limits;
 #[cfg(feature = "ssr")]
 pub mod secret;
@@ -44,6 +48,8 @@ pub mod spreadsheet;
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod vault;
 #[cfg(feature = "ssr")]
 pub mod warehouse;
 

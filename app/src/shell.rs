@@ -17,6 +17,7 @@ use crate::insights::panel::InsightPanel;
 use crate::sales::model::{AnalysisData, AnalysisKind, AnalysisResult};
 use crate::sales::pages::AnalysisPage;
 use crate::sales::labels::SalesText;
+use crate::settings::page::SettingsPage;
 use crate::url_query::RawQuery;
 
 /// Under every analysis: the AI insight on its figures, and for affinity the bundle images.
@@ -109,6 +110,7 @@ fn Frame() -> impl IntoView {
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/keys") view=KeysPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view=AuditLogPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/settings") view=SettingsPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
     }
@@ -123,6 +125,7 @@ fn AdminLinks() -> impl IntoView {
                 <A href="/admin/users">{t.nav_users}</A>
                 <A href="/admin/keys">{t.nav_keys}</A>
                 <A href="/admin/audit">{tr().audit.title}</A>
+                <A href="/admin/settings">{tr().settings.title}</A>
             })}
         </Transition>
     }

@@ -19,8 +19,10 @@ use crate::dashscope::DashScopeError;
 use crate::insights::service::InsightServices;
 use crate::sales::recent::RecentResults;
 use crate::sales::service::SalesService;
+use crate::credentials::{CredentialKind, Credentials};
+use crate::settings::service::{EnvSettings, SettingsServices};
 use crate::store::{AppStore, StoreError};
-use crate::warehouse::{Warehouse, WarehouseError};
+use crate::warehouse::{Warehouse, WarehouseConfig, WarehouseError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -36,6 +38,9 @@ pub enum StartupError {
     Http(std::io::Error),
     #[error("first admin from SUANPAN_ADMIN_USER: {0}")]
     Admin(String),
+    /// No usable secret key (the production rule), or the key file could not be read or written.
+    #[error("{0}")]
+    Key(#[from] crate::vault::KeyError),
 }
 
 #[derive(Clone)]
@@ -52,33 +57,86 @@ pub struct AppState {
     pub accounts: AccountServices,
     /// Sessions in the app store, tied to users (the router wraps every route in it).
     pub sessions: SessionLayer,
+    pub settings: SettingsServices,
     /// The simulators this process started (tests and the benchmark drive them).
     #[cfg(feature = "simulators")]
     pub simulators: crate::simulator::Simulators,
 }
 
 impl AppState {
-    pub async fn build(config: AppConfig) -> Result<Self, StartupError> {
+    /// Opens the store and the secret key first (beyond localhost without a strong key this
+    /// refuses to start, before anything else happens), then the warehouse: a SQL Server
+    /// connection saved on the settings page replaces `SUANPAN_WAREHOUSE_URL`'s.
+    pub async fn build(mut config: AppConfig) -> Result<Self, StartupError> {
+        let store = AppStore::open(&config.data_dir).await?;
+        let credentials = open_credentials(&config, &store).await?;
+        let env_warehouse = config.warehouse.clone();
+        if let Some(stored) = stored_warehouse(&credentials, &config.data_dir).await? {
+            config.warehouse = stored;
+        }
         let warehouse = Warehouse::open(&config.warehouse).await?;
-        Self::with_warehouse(config, warehouse).await
+        Self::assemble(config, env_warehouse, warehouse, store, credentials).await
     }
 
     /// The state over an already open warehouse (tests and benchmarks bring their own).
+    pub async fn with_warehouse(config: AppConfig, warehouse: Warehouse) -> Result<Self, StartupError> {
+        let store = AppStore::open(&config.data_dir).await?;
+        let credentials = open_credentials(&config, &store).await?;
+        let env_warehouse = config.warehouse.clone();
+        Self::assemble(config, env_warehouse, warehouse, store, credentials).await
+    }
+
     #[cfg_attr(not(feature = "simulators"), allow(unused_mut))]
-    pub async fn with_warehouse(mut config: AppConfig, warehouse: Warehouse) -> Result<Self, StartupError> {
+    async fn assemble(
+        mut config: AppConfig,
+        env_warehouse: WarehouseConfig,
+        warehouse: Warehouse,
+        store: AppStore,
+        credentials: Credentials,
+    ) -> Result<Self, StartupError> {
         #[cfg(feature = "simulators")]
         let simulators = crate::simulator::start_for(&mut config).await.map_err(StartupError::Simulator)?;
-        let store = AppStore::open(&config.data_dir).await?;
         let ai = build_ai_services(&config.ai, &config.data_dir)?;
-        let billing = BillingServices::start(config.billing.clone(), store.clone()).map_err(StartupError::Http)?;
+        let billing = BillingServices::start(config.billing.clone(), store.clone())
+            .map_err(StartupError::Http)?
+            .with_stored_accounts(credentials.clone());
         let closed = crate::billing::store::close_abandoned_runs(&store, chrono::Utc::now()).await?;
         if closed > 0 {
             tracing::warn!(closed, "billing sync runs abandoned by a stopped process were closed as failed");
         }
+        let audit = AuditLog { store: store.clone() };
+        let settings = SettingsServices {
+            credentials,
+            audit: audit.clone(),
+            ai: ai.clone(),
+            env: Arc::new(EnvSettings {
+                accounts: config.billing.accounts.clone(),
+                dashscope: ai.client(),
+                webhook: config.alerts.webhook.clone(),
+                webhook_simulated: config.alerts.simulated,
+                warehouse: match env_warehouse {
+                    WarehouseConfig::MsSql(s) => Some(s),
+                    WarehouseConfig::Embedded { .. } => None,
+                },
+                warehouse_in_use: match &config.warehouse {
+                    WarehouseConfig::MsSql(s) => format!("SQL Server（{}）", crate::settings::service::sql_server_label(s)),
+                    WarehouseConfig::Embedded { .. } => warehouse.source_label(),
+                },
+            }),
+            http: reqwest::Client::builder()
+                .connect_timeout(std::time::Duration::from_secs(10))
+                .timeout(std::time::Duration::from_secs(30))
+                .user_agent(concat!("suanpan/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|e| StartupError::Http(std::io::Error::other(e.to_string())))?,
+        };
+        // A DashScope key saved on the settings page replaces the environment's from the start.
+        if let Err(e) = settings.apply_dashscope().await {
+            tracing::error!(error = %e, "stored DashScope settings not applied; the environment's are used");
+        }
         // Analyses shown in the last minutes, for the insights that describe them.
         let sales = SalesService { warehouse: warehouse.clone(), recent: RecentResults::default(), currency: config.warehouse_currency };
         let insights = InsightServices { sales: sales.clone(), ai: ai.clone(), store: store.clone() };
-        let audit = AuditLog { store: store.clone() };
         let sessions = crate::auth::session::layer(&store, &config.access).await?;
         let sign_in = SignInServices {
             store: store.clone(),
@@ -105,6 +163,7 @@ impl AppState {
             sign_in,
             accounts,
             sessions,
+            settings,
             #[cfg(feature = "simulators")]
             simulators,
         })
@@ -120,6 +179,7 @@ impl AppState {
         provide_context(self.audit.clone());
         provide_context(self.sign_in.clone());
         provide_context(self.accounts.clone());
+        provide_context(self.settings.clone());
     }
 }
 
@@ -136,7 +196,7 @@ fn build_ai_services(config: &AiConfig, data_dir: &std::path::Path) -> Result<Ai
         None => None,
     };
     Ok(AiServices {
-        client,
+        client_slot: Arc::new(std::sync::RwLock::new(client)),
         chat_model: config.chat_model.clone(),
         image_model: config.image_model.clone(),
         insight_token_budget: config.insight_token_budget,
@@ -145,4 +205,33 @@ fn build_ai_services(config: &AiConfig, data_dir: &std::path::Path) -> Result<Ai
         image_dir: data_dir.join("media").join("bundle-images"),
         limits: crate::limits::CallLimits::new(config.insight_limit, config.image_limit),
     })
+}
+
+/// The stored credentials under the key this start may use (`vault::load_key`: the environment's
+/// key, or on localhost the key file). Values sealed under another key are reported: they stay
+/// unreadable until that key is set again or `suanpan rotate-key` is run with it.
+async fn open_credentials(config: &AppConfig, store: &AppStore) -> Result<Credentials, StartupError> {
+    let stored = Credentials::stored_key_ids(store).await?;
+    let (vault, _) = crate::vault::load_key(config.addr, &config.data_dir, config.secret_key.as_ref(), &stored)?;
+    let other: Vec<&String> = stored.iter().filter(|id| id.as_str() != vault.key_id()).collect();
+    if !other.is_empty() {
+        tracing::error!(current = vault.key_id(), sealed_under = ?other, "some stored secrets were sealed under another key and cannot be opened: start with that key, or rotate from it with `suanpan rotate-key`");
+    }
+    Ok(Credentials::new(store.clone(), vault))
+}
+
+/// The SQL Server connection saved on the settings page, if there is a usable one.
+async fn stored_warehouse(credentials: &Credentials, data_dir: &std::path::Path) -> Result<Option<WarehouseConfig>, StartupError> {
+    let Some(entry) = credentials.single(CredentialKind::SqlServer).await? else { return Ok(None) };
+    let Some(connection) = entry.secret("connection") else { return Ok(None) };
+    match WarehouseConfig::parse(Some(connection.expose()), data_dir, 1, 0) {
+        Ok(w @ WarehouseConfig::MsSql(_)) => {
+            tracing::info!("the SQL Server connection saved on the settings page is used (it replaces SUANPAN_WAREHOUSE_URL)");
+            Ok(Some(w))
+        }
+        _ => {
+            tracing::error!("the SQL Server connection saved on the settings page is not usable; SUANPAN_WAREHOUSE_URL's warehouse is used");
+            Ok(None)
+        }
+    }
 }

@@ -29,8 +29,10 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if args.get(1).map(String::as_str) == Some("sync-billing") {
-        return sync_billing(config).await;
+    match args.get(1).map(String::as_str) {
+        Some("sync-billing") => return sync_billing(config).await,
+        Some("rotate-key") => return rotate_key(config).await,
+        _ => {}
     }
     match serve(config).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -93,6 +95,47 @@ async fn sync_billing(config: AppConfig) -> ExitCode {
         }
         Err(e) => {
             eprintln!("suanpan: {}", e.message());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `suanpan rotate-key`: re-encrypts every stored secret from the current key to a new one in one
+/// transaction. From `SUANPAN_SECRET_KEY` (or, without it, the key file) to
+/// `SUANPAN_NEW_SECRET_KEY` (or, from the key file, a newly generated key file). Run it with the
+/// server stopped: a running server keeps the old key until restarted.
+async fn rotate_key(config: AppConfig) -> ExitCode {
+    use app::vault::rotation::{self, NEW_KEY_VAR};
+    let new_key = std::env::var(NEW_KEY_VAR).ok().filter(|k| !k.trim().is_empty()).map(|k| app::secret::Secret::new(k.trim()));
+    let store = match app::store::AppStore::open(&config.data_dir).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("suanpan: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let plan = match rotation::plan(&config.data_dir, config.secret_key.as_ref(), new_key.as_ref()) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("suanpan rotate-key: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let (from, to) = (plan.from.key_id().to_string(), plan.to.key_id().to_string());
+    match app::credentials::reencrypt_all(&store, &plan.from, &plan.to).await {
+        Ok(n) => match plan.finish() {
+            Ok(next) => {
+                println!("re-encrypted {n} stored secrets from key {from} to key {to}; {next}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("suanpan rotate-key: the secrets are re-encrypted under key {to}, but: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Err(e) => {
+            plan.abandon();
+            eprintln!("suanpan rotate-key: {e}");
             ExitCode::FAILURE
         }
     }

@@ -1,5 +1,6 @@
-//! Which cloud accounts to sync, from configuration (a settings page with encrypted storage comes
-//! later). Secrets come from environment variables only and are held in `Secret`.
+//! Which cloud accounts to sync: from configuration (the SDKs' environment variables and the
+//! accounts file), and those entered on the settings page, which `credentials` keeps sealed and
+//! [`from_stored`] turns into the same `AccountConfig`. Secrets are held in `Secret`.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -171,6 +172,26 @@ fn from_file(path: &PathBuf, get: &impl Fn(&str) -> Option<String>) -> Result<Ve
         });
     }
     Ok(out)
+}
+
+/// A cloud account entered on the settings page (its secret opened), as the clients take it:
+/// the provider's default endpoint and Volcengine's default region when none was given.
+pub fn from_stored(o: &crate::credentials::Opened) -> Result<AccountConfig, AccountsError> {
+    const NAME: &str = "settings";
+    let c = &o.credential;
+    let p = Provider::from_slug(&c.provider).ok_or_else(|| AccountsError { name: NAME, problem: format!("unknown provider {:?}", c.provider) })?;
+    let secret = o.secret("secret").cloned().ok_or_else(|| AccountsError { name: NAME, problem: format!("account {} has no secret", c.name) })?;
+    let endpoint = c.endpoint.as_deref().filter(|e| !e.is_empty()).unwrap_or(default_endpoint(p));
+    Ok(AccountConfig {
+        provider: p,
+        display_name: if c.display_name.is_empty() { format!("{} {}", display(p), c.name) } else { c.display_name.clone() },
+        endpoint: url(NAME, endpoint)?,
+        name: c.name.clone(),
+        access_key_id: c.access_key_id.clone(),
+        secret,
+        region: c.region.clone().filter(|r| !r.is_empty()).or_else(|| (p == Provider::Volcengine).then(|| "cn-beijing".into())),
+        simulated: false,
+    })
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use super::model::*;
 use super::{coverage, pricing, store};
 use crate::error::AppError;
+use super::providers::ProviderClient;
 use super::sync::BillingServices;
 
 
@@ -78,10 +79,11 @@ pub async fn overview(billing: &BillingServices, q: CostQuery) -> Result<CostOve
         p.lines += 1;
     }
     let balances = store::latest_balances(&billing.store).await?;
+    let accounts = billing.clients().await?;
     let platforms = Provider::ALL
         .into_iter()
         .map(|p| {
-            let clients: Vec<_> = billing.clients.iter().filter(|c| c.account().provider == p).collect();
+            let clients: Vec<_> = accounts.iter().filter(|c| c.account().provider == p).collect();
             let mut balance: Option<Mixed> = None;
             for b in balances.iter().filter(|b| b.provider == p && clients.iter().any(|c| c.account().name == b.account)) {
                 balance.get_or_insert_with(Mixed::default).add(b.currency, b.available);
@@ -113,7 +115,7 @@ pub async fn overview(billing: &BillingServices, q: CostQuery) -> Result<CostOve
         })
         .collect();
     let last_run = store::recent_runs(&billing.store, 1).await?.into_iter().next();
-    let gaps = gaps(billing, from, q.to.max(today).min(today), today).await?;
+    let gaps = gaps(billing, &accounts, from, q.to.max(today).min(today), today).await?;
     Ok(CostOverview {
         query: q,
         today,
@@ -127,7 +129,7 @@ pub async fn overview(billing: &BillingServices, q: CostQuery) -> Result<CostOve
         has_monthly_only,
         own_usage,
         model_studio_billed: studio,
-        any_simulated: billing.any_simulated(),
+        any_simulated: super::sync::any_simulated(&accounts),
         last_run,
         gaps,
     })
@@ -135,13 +137,13 @@ pub async fn overview(billing: &BillingServices, q: CostQuery) -> Result<CostOve
 
 /// Every configured account's scopes of `from..=to` whose bills are missing or out of date, so
 /// the page never shows a partial total as final.
-async fn gaps(billing: &BillingServices, from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Result<Vec<CoverageGap>, AppError> {
+async fn gaps(billing: &BillingServices, clients: &[ProviderClient], from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Result<Vec<CoverageGap>, AppError> {
     let history_from = coverage::history_start(today, billing.config.history_months);
     let mut out = Vec::new();
     if from > to {
         return Ok(out);
     }
-    for c in billing.clients.iter() {
+    for c in clients {
         let a = c.account();
         let scopes = c.scopes(from, to);
         let Some(first) = scopes.first().map(|s| s.start()) else { continue };
@@ -156,7 +158,7 @@ pub async fn lines(billing: &BillingServices, q: CostQuery, provider: Option<Pro
     let all = store::lines_between(&billing.store, q.from, q.to).await?;
     // The configured display names, so the drill-down and export say 阿里云 开发测试, not aliyun-dev.
     let names: Vec<(Provider, String, String)> =
-        billing.clients.iter().map(|c| c.account()).map(|a| (a.provider, a.name.clone(), a.display_name.clone())).collect();
+        billing.clients().await?.iter().map(|c| c.account()).map(|a| (a.provider, a.name.clone(), a.display_name.clone())).collect();
     Ok(all
         .into_iter()
         .filter(|v| keep(q.filter, &v.line))

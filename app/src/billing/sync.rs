@@ -2,6 +2,7 @@
 //! (the clients' gates) and a bound on accounts at once; replaces each pulled scope atomically;
 //! records progress and the result per account. One account's failure never touches another's.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{Duration as Days, NaiveDate};
@@ -13,7 +14,8 @@ use super::accounts::BillingConfig;
 use super::balance_spend::daily_spend;
 use crate::calendar::{first_of_month, shanghai_day, shanghai_today};
 use super::model::*;
-use super::providers::{ErrorKind, ProviderClient, ProviderError};
+use super::providers::{default_rate_per_second, AccountConfig, ErrorKind, ProviderClient, ProviderError, RequestGate};
+use crate::credentials::Credentials;
 use super::{coverage, store};
 use crate::error::AppError;
 use crate::store::{AppStore, StoreError};
@@ -25,7 +27,14 @@ const SCOPES_AT_ONCE: usize = 3;
 #[derive(Clone)]
 pub struct BillingServices {
     pub config: Arc<BillingConfig>,
-    pub clients: Arc<Vec<ProviderClient>>,
+    /// A client per account from configuration (environment, accounts file, simulator demo).
+    configured: Arc<Vec<ProviderClient>>,
+    /// The accounts entered on the settings page, read afresh by every sync and overview, so a
+    /// change takes effect without a restart.
+    stored: Option<Credentials>,
+    http: reqwest::Client,
+    /// Each stored account's gate, kept between reads so its rate limit holds across syncs.
+    stored_gates: Arc<std::sync::Mutex<HashMap<(Provider, String), RequestGate>>>,
     /// Bills, coverage and runs.
     pub store: AppStore,
     /// This process's run, if it started one: its id and task.
@@ -35,45 +44,91 @@ pub struct BillingServices {
     slots: Arc<Semaphore>,
 }
 
+/// The HTTP client every billing request goes through (timeouts, user agent).
+fn http_client() -> std::io::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .timeout(std::time::Duration::from_secs(60))
+        .user_agent(concat!("suanpan/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| std::io::Error::other(e.to_string()))
+}
+
 impl BillingServices {
     /// A client per configured account (the composition root has added the simulator's demo
     /// accounts when it serves them).
     pub fn start(config: BillingConfig, store: AppStore) -> std::io::Result<Self> {
-        use super::providers::{default_rate_per_second, RequestGate};
-        let http = reqwest::Client::builder()
-            .connect_timeout(std::time::Duration::from_secs(10))
-            .timeout(std::time::Duration::from_secs(60))
-            .user_agent(concat!("suanpan/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| std::io::Error::other(e.to_string()))?;
-        let clients = config
-            .accounts
-            .iter()
-            .cloned()
-            .map(|a| {
-                let gate = RequestGate::new(default_rate_per_second(a.provider), config.retry.clone());
-                ProviderClient::new(a, http.clone(), gate)
-            })
-            .collect();
-        Ok(Self::new(config, clients, store))
+        let http = http_client()?;
+        let clients = config.accounts.iter().cloned().map(|a| client_for(a, &http, &config)).collect();
+        let mut services = Self::new(config, clients, store);
+        services.http = http;
+        Ok(services)
     }
 
     pub fn new(config: BillingConfig, clients: Vec<ProviderClient>, store: AppStore) -> Self {
         let slots = Arc::new(Semaphore::new(config.concurrency));
         let owner: Arc<str> = format!("pid{}-{:016x}", std::process::id(), rand::random::<u64>()).into();
-        BillingServices { config: Arc::new(config), clients: Arc::new(clients), store, local: Arc::new(Mutex::new(None)), owner, slots }
+        BillingServices {
+            config: Arc::new(config),
+            configured: Arc::new(clients),
+            stored: None,
+            http: http_client().unwrap_or_default(),
+            stored_gates: Arc::default(),
+            store,
+            local: Arc::new(Mutex::new(None)),
+            owner,
+            slots,
+        }
     }
 
-    pub fn configured(&self, p: Provider) -> bool {
-        self.clients.iter().any(|c| c.account().provider == p)
+    /// Also syncs the cloud accounts stored in `credentials` (the settings page's).
+    pub fn with_stored_accounts(mut self, credentials: Credentials) -> Self {
+        self.stored = Some(credentials);
+        self
     }
 
-    pub fn any_simulated(&self) -> bool {
-        self.clients.iter().any(|c| c.account().simulated)
+    /// Every account's client now: configuration's, then the stored ones. A stored account named
+    /// like a configured one of its provider is left out (and logged): configuration wins.
+    pub async fn clients(&self) -> Result<Vec<ProviderClient>, StoreError> {
+        let mut clients: Vec<ProviderClient> = self.configured.iter().cloned().collect();
+        let Some(credentials) = &self.stored else { return Ok(clients) };
+        for entry in credentials.opened(crate::credentials::CredentialKind::CloudAccount).await? {
+            let account = match super::accounts::from_stored(&entry) {
+                Ok(a) => a,
+                Err(e) => {
+                    tracing::error!(error = %e, "stored cloud account not usable; left out");
+                    continue;
+                }
+            };
+            if clients.iter().any(|c| c.account().provider == account.provider && c.account().name == account.name) {
+                tracing::warn!(provider = account.provider.slug(), account = %account.name, "stored cloud account has a configured account's name; the configured one is used");
+                continue;
+            }
+            let gate = {
+                let mut gates = self.stored_gates.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                let rate = default_rate_per_second(account.provider);
+                gates.entry((account.provider, account.name.clone())).or_insert_with(|| RequestGate::new(rate, self.config.retry.clone())).clone()
+            };
+            clients.push(ProviderClient::new(account, self.http.clone(), gate));
+        }
+        Ok(clients)
+    }
+
+    /// The configured accounts only (tests, the benchmark).
+    pub fn configured_clients(&self) -> &[ProviderClient] {
+        &self.configured
     }
 }
 
+fn client_for(account: AccountConfig, http: &reqwest::Client, config: &BillingConfig) -> ProviderClient {
+    let gate = RequestGate::new(default_rate_per_second(account.provider), config.retry.clone());
+    ProviderClient::new(account, http.clone(), gate)
+}
 
+/// Whether any of `clients` is the simulator's.
+pub fn any_simulated(clients: &[ProviderClient]) -> bool {
+    clients.iter().any(|c| c.account().simulated)
+}
 
 /// What a start request did.
 #[derive(Debug)]
@@ -106,21 +161,22 @@ impl Started {
 
 /// One account's due scopes.
 struct Plan {
-    client: usize,
+    client: ProviderClient,
     scopes: Vec<Scope>,
 }
 
 /// Every account's due scopes: the history window's scopes not settled yet (never pulled, failed,
 /// or still open to adjustment).
-async fn plan(billing: &BillingServices, today: NaiveDate) -> Result<Vec<Plan>, AppError> {
+async fn plan(billing: &BillingServices, clients: Vec<ProviderClient>, today: NaiveDate) -> Result<Vec<Plan>, AppError> {
     let cfg = &billing.config;
     let from = coverage::history_start(today, cfg.history_months);
-    let mut plans = Vec::with_capacity(billing.clients.len());
-    for (i, c) in billing.clients.iter().enumerate() {
+    let mut plans = Vec::with_capacity(clients.len());
+    for c in clients {
         let a = c.account();
         let all = c.scopes(from, today);
         let records = store::coverage(&billing.store, a.provider, &a.name, from, today).await?;
-        plans.push(Plan { client: i, scopes: coverage::due(&all, &records, cfg.lookback_days) });
+        let scopes = coverage::due(&all, &records, cfg.lookback_days);
+        plans.push(Plan { client: c, scopes });
     }
     Ok(plans)
 }
@@ -135,7 +191,7 @@ pub async fn start(billing: &BillingServices, trigger: SyncTrigger) -> Result<St
         }
     }
     let today = shanghai_today();
-    let plans = plan(billing, today).await?;
+    let plans = plan(billing, billing.clients().await?, today).await?;
     // The run's window: the oldest scope it pulls (balances are today's).
     let window_from = plans.iter().filter_map(|p| p.scopes.first()).map(|s| s.start()).min().unwrap_or(today).min(today);
     let acquired = store::acquire_run(&billing.store, &billing.owner, trigger, (window_from, today), chrono::Utc::now(), billing.config.lease_ttl)
@@ -145,12 +201,12 @@ pub async fn start(billing: &BillingServices, trigger: SyncTrigger) -> Result<St
         store::Acquired::Run(run) => run,
     };
     for p in &plans {
-        let a = billing.clients[p.client].account();
+        let a = p.client.account();
         let mut view = pending(a.provider, &a.name, &a.display_name, a.simulated, AccountSyncState::Pending);
         view.scopes_total = p.scopes.len() as u32 + 1;
         store::add_run_account(&billing.store, run, &view).await?;
     }
-    for p in Provider::ALL.into_iter().filter(|p| !billing.configured(*p)) {
+    for p in Provider::ALL.into_iter().filter(|p| !plans.iter().any(|plan| plan.client.account().provider == *p)) {
         let view = pending(p, "", crate::i18n::tr().provider(p), false, AccountSyncState::NotConfigured);
         store::add_run_account(&billing.store, run, &view).await?;
     }
@@ -179,7 +235,7 @@ fn pending(provider: Provider, account: &str, display_name: &str, simulated: boo
 
 async fn run_all(billing: BillingServices, run: i64, today: NaiveDate, plans: Vec<Plan>) {
     let started = std::time::Instant::now();
-    let accounts = futures::future::join_all(plans.iter().map(|p| sync_account(&billing, run, &billing.clients[p.client], &p.scopes, today)));
+    let accounts = futures::future::join_all(plans.iter().map(|p| sync_account(&billing, run, &p.client, &p.scopes, today)));
     let outcome = tokio::select! {
         results = accounts => {
             let ok = results.iter().filter(|r| **r).count();

@@ -35,7 +35,7 @@ pub async fn start(state: &ImageServices, caller: &Caller, bundle: Bundle, promp
     let prompt = prompt.trim().to_string();
     check_request(&bundle, &prompt, &size).map_err(AppError::BadImageRequest)?;
     let bundle = checked_against_warehouse(state, bundle).await?;
-    let client = state.ai.client.clone().ok_or(AppError::AiNotConfigured)?;
+    let client = state.ai.client().ok_or(AppError::AiNotConfigured)?;
     // Counted only for a request that would be generated: a typo costs the user nothing.
     state.ai.limits.check(LimitedAction::Image, caller)?;
     let model = state.ai.image_model.clone();
@@ -101,7 +101,7 @@ pub async fn resume(state: &ImageServices) -> Result<usize, StoreError> {
     let jobs = store::unfinished(&state.store).await?;
     let n = jobs.len();
     for (id, job_state, task_id) in jobs {
-        match (task_id, &state.ai.client) {
+        match (task_id, &state.ai.client()) {
             (Some(task_id), Some(client)) if job_state != JobState::Submitting => {
                 spawn(state, client.clone(), id, Start::Poll(task_id));
             }

@@ -9,6 +9,7 @@
 pub mod chat;
 pub mod error;
 pub mod image;
+pub mod models;
 
 use std::time::Duration;
 

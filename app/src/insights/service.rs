@@ -33,7 +33,7 @@ pub struct InsightServices {
 
 /// Who answers: the configured DashScope, the local simulator, or nobody.
 fn source(ai: &AiServices) -> AiSource {
-    match &ai.client {
+    match &ai.client() {
         Some(c) if c.simulated => AiSource::Simulator,
         Some(_) => AiSource::DashScope,
         None => AiSource::NotConfigured,
@@ -60,7 +60,7 @@ fn key(kind: AnalysisKind, params: &AnalysisParams, fingerprint: &str, model: &s
 pub async fn view(state: &InsightServices, kind: &str, raw: &RawQuery, fingerprint: &str) -> Result<InsightView, AppError> {
     let kind = AnalysisKind::from_slug(kind).ok_or_else(|| AppError::UnknownAnalysis(kind.chars().take(64).collect()))?;
     let ai = &state.ai;
-    let cached = match &ai.client {
+    let cached = match &ai.client() {
         Some(client) => {
             let span = crate::sales::service::data_span(&state.sales.warehouse).await?;
             let params = params::parse(kind, raw, span)?;
@@ -77,7 +77,7 @@ pub async fn view(state: &InsightServices, kind: &str, raw: &RawQuery, fingerpri
 /// in its own task, so an answer is finished, stored and accounted for even if the page closes.
 #[tracing::instrument(skip(state, raw))]
 pub async fn open(state: &InsightServices, caller: &Caller, kind: &str, raw: &RawQuery, regenerate: bool) -> Result<mpsc::Receiver<InsightEvent>, AppError> {
-    let Some(client) = state.ai.client.clone() else { return Err(AppError::AiNotConfigured) };
+    let Some(client) = state.ai.client() else { return Err(AppError::AiNotConfigured) };
     // The data the page shows (run moments ago), so the insight describes what the user sees.
     let result = crate::sales::service::recent_or_run(&state.sales, kind, raw, RECENT).await?;
     let prompt = prompts::build(&result, state.ai.insight_token_budget);

@@ -26,12 +26,14 @@ fn new_hmac(key: &[u8]) -> Hmac<Sha256> {
 /// Compares `HMAC-SHA256(key, message)` with a claimed lowercase-hex signature in constant
 /// time. A claim that is not hex simply does not match.
 pub(super) fn hmac_sha256_matches(key: &[u8], message: &[u8], claimed_hex: &str) -> bool {
-    let Ok(claimed) = hex::decode(claimed_hex) else {
-        return false;
-    };
+    hex::decode(claimed_hex).is_ok_and(|claimed| hmac_sha256_equals(key, message, &claimed))
+}
+
+/// Compares `HMAC-SHA256(key, message)` with claimed raw bytes in constant time.
+pub(super) fn hmac_sha256_equals(key: &[u8], message: &[u8], claimed: &[u8]) -> bool {
     let mut mac = new_hmac(key);
     mac.update(message);
-    mac.verify_slice(&claimed).is_ok()
+    mac.verify_slice(claimed).is_ok()
 }
 
 #[cfg(test)]

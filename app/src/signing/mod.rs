@@ -12,6 +12,8 @@
 //! provider's module keeps only what differs: its added headers, query order, string to sign,
 //! signing key and credential.
 //!
+//! [`feishu`] signs a webhook body rather than a request: a timestamp and secret, no request parts.
+//!
 //! Alibaba's older RPC signature (V1, HMAC-SHA1) is not implemented: it needs SHA-1, which is
 //! not a dependency of this crate. The V3 signature ([`acs3`]) replaces it.
 
@@ -20,6 +22,7 @@ pub mod bce;
 mod canonical;
 mod digest;
 mod encode;
+pub mod feishu;
 mod sigv4;
 pub mod tc3;
 mod verify;

@@ -10,6 +10,7 @@ pub mod art;
 pub mod cloud;
 mod control;
 pub mod dashscope;
+pub mod feishu;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -33,6 +34,8 @@ pub struct Simulators {
     pub cloud: Option<Arc<cloud::CloudSim>>,
     /// The DashScope simulator, when no key is configured.
     pub dashscope: Option<Arc<dashscope::RunningSim>>,
+    /// The Feishu webhook simulator, when no alert webhook is configured.
+    pub feishu: Option<Arc<feishu::RunningFeishuSim>>,
 }
 
 /// The demo's cloud simulator seed: the same demo accounts and bills on every start.
@@ -41,7 +44,8 @@ const DEMO_SEED: u64 = 20_261_125;
 /// Starts what the configuration leaves to the simulators and rewrites it to point at them: with
 /// no DashScope key (and `SUANPAN_AI_SIMULATOR` on), a DashScope simulator and its key; with no
 /// cloud accounts (and `SUANPAN_CLOUD_SIMULATOR` on), the cloud simulator's demo accounts, each
-/// marked `simulated` so the pages can say so.
+/// marked `simulated` so the pages can say so; with no alert webhook (and
+/// `SUANPAN_FEISHU_SIMULATOR` on), a Feishu webhook simulator, its URL and its demo secret.
 pub async fn start_for(config: &mut AppConfig) -> std::io::Result<Simulators> {
     let mut running = Simulators::default();
     if config.ai.api_key.is_none() && config.ai.simulator {
@@ -62,6 +66,15 @@ pub async fn start_for(config: &mut AppConfig) -> std::io::Result<Simulators> {
         // Poll a simulated task at the pace it moves (the SDK's 1 s suits the real one).
         config.ai.poll_start = Some((config.ai.sim_task_step / 3).clamp(Duration::from_millis(10), Duration::from_secs(1)));
         running.dashscope = Some(Arc::new(sim));
+    }
+    if config.alerts.webhook.is_none() && config.alerts.simulator {
+        let sim = feishu::spawn(feishu::FeishuSimSettings::demo()).await?;
+        let webhook = crate::feishu::FeishuWebhook::parse(&sim.webhook_url(), sim.secret().cloned())
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        tracing::info!(addr = %sim.addr, "Feishu webhook simulator serving (no SUANPAN_FEISHU_WEBHOOK set)");
+        config.alerts.webhook = Some(webhook);
+        config.alerts.simulated = true;
+        running.feishu = Some(Arc::new(sim));
     }
     let billing = &mut config.billing;
     if billing.accounts.is_empty() && billing.simulator {

@@ -241,7 +241,7 @@ async fn ai_suite(args: &Args) -> Result<(), String> {
     tokio::spawn(async move { suanpan::serve(listener, router).await });
     let http = signed_in(&format!("http://{addr}")).await?;
     let base = format!("http://{addr}/api");
-    let client = state.ai.client.clone().ok_or("no simulator")?;
+    let client = state.ai.client().ok_or("no simulator")?;
     let n = args.iterations;
     println!("| scale {scale}, simulator first-token delay {SIM_FIRST_TOKEN_MS} ms | p50 (ms) | p95 (ms) |");
     println!("|---|---|---|");

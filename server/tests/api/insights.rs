@@ -78,8 +78,8 @@ async fn without_key_or_simulator_the_page_is_told_how_to_configure() {
 async fn with_both_simulators_off_nothing_is_started_and_the_pages_say_not_configured() {
     let app = spawn_app_with(&[("SUANPAN_AI_SIMULATOR", "off"), ("SUANPAN_CLOUD_SIMULATOR", "off")]).await;
     assert!(app.state.simulators.cloud.is_none() && app.state.simulators.dashscope.is_none());
-    assert!(app.state.billing.clients.is_empty() && !app.state.billing.any_simulated());
-    assert!(app.state.ai.client.is_none() && !app.state.config.ai.simulated);
+    assert!(app.state.billing.clients().await.unwrap().is_empty());
+    assert!(app.state.ai.client().is_none() && !app.state.config.ai.simulated);
     let res = app.client.get(format!("{}/ai-cost", app.url)).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();

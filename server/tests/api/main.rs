@@ -9,3 +9,4 @@ mod http;
 mod images;
 mod insights;
 mod sales;
+mod settings;

@@ -145,6 +145,24 @@ const GATE: Gate = Gate {
     fault_answer: compat_fault_response,
 };
 
+const MODELS_GATE: Gate = Gate {
+    endpoint: Endpoint::Models,
+    unauthorized: Some(unauthorized),
+    precondition: |_| None,
+    fault_answer: compat_fault_response,
+};
+
+/// The models the simulator answers for: a chat model and the Wanx image models.
+const SIM_MODELS: [&str; 4] = ["qwen-max", "qwen-plus", "qwen-turbo", "wanx2.1-t2i-plus"];
+
+/// `GET /compatible-mode/v1/models`: OpenAI's list shape, behind the same key check as chat.
+pub(super) async fn models(State(sim): State<SimControl>, headers: HeaderMap) -> Result<Response, Response> {
+    sim.enter(&MODELS_GATE, &headers)?;
+    let created = Utc::now().timestamp();
+    let data: Vec<Value> = SIM_MODELS.iter().map(|id| json!({"id": id, "object": "model", "created": created, "owned_by": "system"})).collect();
+    Ok(json_response(StatusCode::OK, &json!({"object": "list", "data": data})))
+}
+
 fn unauthorized() -> Response {
     tracing::debug!("simulator chat: bad API key");
     compat_error(

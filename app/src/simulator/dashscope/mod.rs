@@ -1,5 +1,5 @@
-//! Local simulator of DashScope (Alibaba Model Studio, 百炼): the OpenAI-compatible chat endpoint
-//! and the Wanx text-to-image V2 async task API, with the providers' wire formats, Bearer auth and
+//! Local simulator of DashScope (Alibaba Model Studio, 百炼): the OpenAI-compatible chat and
+//! model-list endpoints and the Wanx text-to-image V2 async task API, with the providers' wire formats, Bearer auth and
 //! error bodies, plus switches for latency and queued faults.
 //!
 //! Sources (docs/providers.md, "DashScope"):
@@ -41,6 +41,7 @@ use crate::simulator::control::{fault_route, lock, with_retry_after, Counts, Fau
 use images::Task;
 
 const CHAT_PATH: &str = "/compatible-mode/v1/chat/completions";
+const MODELS_PATH: &str = "/compatible-mode/v1/models";
 const IMAGE_PATH: &str = "/api/v1/services/aigc/text2image/image-synthesis";
 const RATE_LIMIT_MESSAGE: &str = "Requests rate limit exceeded, please try again later.";
 const INSPECTION_MESSAGE: &str = "Input data may contain inappropriate content.";
@@ -119,6 +120,7 @@ pub enum Endpoint {
     ImageSubmit,
     TaskPoll,
     ImageDownload,
+    Models,
 }
 
 /// Request counters, per endpoint.
@@ -128,6 +130,7 @@ pub struct SimStats {
     pub image_submits: u64,
     pub task_polls: u64,
     pub downloads: u64,
+    pub model_lists: u64,
 }
 
 /// Handle on a running simulator: queue faults, change latency, read counters.
@@ -158,6 +161,7 @@ impl SimControl {
             image_submits: c.get(Endpoint::ImageSubmit),
             task_polls: c.get(Endpoint::TaskPoll),
             downloads: c.get(Endpoint::ImageDownload),
+            model_lists: c.get(Endpoint::Models),
         }
     }
 
@@ -231,6 +235,7 @@ pub fn router(settings: SimSettings) -> (Router, SimControl) {
     let control = SimControl::new(settings);
     let app = Router::new()
         .route(CHAT_PATH, post(chat::chat))
+        .route(MODELS_PATH, get(chat::models))
         .route(IMAGE_PATH, post(images::image_submit))
         .route("/api/v1/tasks/{task_id}", get(images::task_poll))
         .route("/results/{task_id}/{file}", get(downloads::download))

@@ -84,6 +84,15 @@ impl MsSqlWarehouse {
         })
     }
 
+    /// `SELECT 1` over a fresh connection: whether the server takes these settings (the settings
+    /// page's connection test). Answers the server's reply, `1`.
+    #[tracing::instrument(skip(self), err(Display))]
+    pub async fn ping(&self) -> Result<i64, WarehouseError> {
+        let rows = self.fetch_one(queries::select_one()).await?;
+        let row = rows.first().ok_or_else(|| WarehouseError::BadData("SELECT 1 answered no row".into()))?;
+        row.int(0).map_err(|e| bad("SELECT 1", e))
+    }
+
     #[tracing::instrument(skip(self), err(Display))]
     pub async fn data_span(&self) -> Result<DataSpan, WarehouseError> {
         let mut results = self.fetch(&[queries::data_span(), queries::has_invoices()]).await?.into_iter();

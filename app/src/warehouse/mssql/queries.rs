@@ -190,6 +190,11 @@ pub fn bind_pairs(range: DateRange, min_co: u32) -> Vec<Param> {
     params
 }
 
+/// The connection test's `SELECT 1`.
+pub fn select_one() -> Statement {
+    Statement { sql: "SELECT 1", params: Vec::new() }
+}
+
 pub fn data_span() -> Statement {
     Statement { sql: DATA_SPAN, params: Vec::new() }
 }

@@ -1,0 +1,357 @@
+//! Local simulator of a Feishu (Lark) custom-bot webhook: `POST /open-apis/bot/v2/hook/{token}`
+//! with Feishu's checks and answers (docs/providers.md, "Feishu"): the token, the 20 KB body cap,
+//! the signature and its one-hour window (19021), the bot's keywords (19024), the message's shape
+//! (9499 "Bad Request"); answers are HTTP 200 with a body `code` as Feishu's are.
+//!
+//! It keeps the messages it accepted, so tests and the demo can see what a group would have
+//! received. Control endpoints (no auth; localhost only): `GET /__sim/messages`,
+//! `POST /__sim/messages/clear`, `GET /__sim/stats`, and the shared `POST /__sim/faults`
+//! (`{"fault":"throttle"}`, `"too_many_requests"`, `"server_error"`, `"malformed_json"`), each
+//! fault taken by the next webhook request.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::secret::Secret;
+use crate::signing::feishu as signature;
+use crate::simulator::control::{fault_route, lock, truncated, Counts, FaultQueue, Json};
+
+/// Feishu answers with a charset.
+const JSON: Json = Json("application/json; charset=utf-8");
+/// The documented cap ("请求体大小不能超过 20 KB").
+const MAX_BODY_BYTES: usize = 20 * 1024;
+/// The newest messages kept; older ones are dropped.
+const KEPT: usize = 500;
+const HOOK_ROUTE: &str = "/open-apis/bot/v2/hook/{token}";
+
+/// The bot: its token (the URL's last segment), its signing secret when "签名校验" is on, and
+/// its keywords when "自定义关键词" is on.
+#[derive(Clone)]
+pub struct FeishuSimSettings {
+    pub token: String,
+    pub secret: Option<Secret>,
+    pub keywords: Vec<String>,
+}
+
+impl FeishuSimSettings {
+    /// A signed bot with a fresh random token and secret, as the demo runs it.
+    pub fn demo() -> Self {
+        FeishuSimSettings {
+            token: super::uuid_like(false),
+            secret: Some(Secret::new(format!("SEC{:022x}", rand::random::<u128>() >> 40))),
+            keywords: Vec::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for FeishuSimSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FeishuSimSettings").field("token", &"<redacted>").field("secret", &self.secret).field("keywords", &self.keywords).finish()
+    }
+}
+
+/// A misbehaviour for the next webhook request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "fault")]
+pub enum Fault {
+    /// HTTP 200, code 11232 "frequency limited" (observed on webhooks).
+    Throttle,
+    /// HTTP 400, code 9499 "too many request" (also observed).
+    TooManyRequests,
+    /// HTTP 500 with no JSON.
+    ServerError,
+    /// HTTP 200 with a cut-off JSON body.
+    MalformedJson,
+}
+
+/// A message the bot accepted, as a group would see it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReceivedMessage {
+    pub msg_type: String,
+    /// The `card` object of an interactive message.
+    pub card: Option<Value>,
+    /// The `content` of the other message types.
+    pub content: Option<Value>,
+    /// The signature's timestamp, when signed.
+    pub timestamp: Option<String>,
+    pub received_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeishuSimStats {
+    pub requests: u64,
+    pub accepted: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Counter {
+    Request,
+    Accepted,
+}
+
+struct Shared {
+    settings: FeishuSimSettings,
+    faults: FaultQueue<(), Fault>,
+    counts: Counts<Counter>,
+    received: Mutex<VecDeque<ReceivedMessage>>,
+}
+
+/// Handle on a running simulator: read what arrived, queue faults.
+#[derive(Clone)]
+pub struct FeishuSimControl {
+    shared: Arc<Shared>,
+}
+
+impl FeishuSimControl {
+    pub fn push_fault(&self, fault: Fault) -> usize {
+        self.shared.faults.push((), fault)
+    }
+
+    /// The accepted messages, oldest first.
+    pub fn received(&self) -> Vec<ReceivedMessage> {
+        lock(&self.shared.received).iter().cloned().collect()
+    }
+
+    pub fn clear(&self) {
+        lock(&self.shared.received).clear();
+    }
+
+    pub fn stats(&self) -> FeishuSimStats {
+        let counts = &self.shared.counts;
+        FeishuSimStats { requests: counts.get(Counter::Request), accepted: counts.get(Counter::Accepted) }
+    }
+}
+
+/// The routes of the simulator, ready to serve, and a handle on it.
+pub fn router(settings: FeishuSimSettings) -> (Router, FeishuSimControl) {
+    let shared = Shared { settings, faults: FaultQueue::default(), counts: Counts::default(), received: Mutex::default() };
+    let control = FeishuSimControl { shared: Arc::new(shared) };
+    let app = Router::new()
+        .route(HOOK_ROUTE, post(hook))
+        .route("/__sim/messages", get(messages))
+        .route("/__sim/messages/clear", post(clear))
+        .route("/__sim/stats", get(stats))
+        .with_state(control.clone())
+        .merge(fault_route(control.clone(), JSON, |sim: &FeishuSimControl, fault: Fault| sim.push_fault(fault)));
+    (app, control)
+}
+
+/// A simulator serving on a tokio task.
+pub struct RunningFeishuSim {
+    pub addr: SocketAddr,
+    pub control: FeishuSimControl,
+    pub handle: tokio::task::JoinHandle<()>,
+}
+
+impl RunningFeishuSim {
+    /// `http://addr`, where the control routes are.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bot's webhook URL, as Feishu shows it in the group's bot settings.
+    pub fn webhook_url(&self) -> String {
+        format!("http://{}/open-apis/bot/v2/hook/{}", self.addr, self.control.shared.settings.token)
+    }
+
+    /// The bot's signing secret.
+    pub fn secret(&self) -> Option<&Secret> {
+        self.control.shared.settings.secret.as_ref()
+    }
+
+    pub fn shutdown(self) {
+        self.handle.abort();
+    }
+}
+
+/// Binds a free localhost port and serves the simulator until the task is aborted.
+pub async fn spawn(settings: FeishuSimSettings) -> std::io::Result<RunningFeishuSim> {
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+    let addr = listener.local_addr()?;
+    let (app, control) = router(settings);
+    let handle = tokio::spawn(async move {
+        if let Err(err) = axum::serve(listener, app).await {
+            tracing::warn!(%err, "Feishu webhook simulator stopped");
+        }
+    });
+    Ok(RunningFeishuSim { addr, control, handle })
+}
+
+/// `{"code", "msg", "data": {}}` with `status`.
+fn answer(status: StatusCode, code: i64, msg: &str) -> Response {
+    JSON.response(status, &json!({"code": code, "msg": msg, "data": {}}))
+}
+
+fn bad_request() -> Response {
+    answer(StatusCode::BAD_REQUEST, 9499, "Bad Request")
+}
+
+/// The webhook, its checks in the order a request meets them.
+async fn hook(State(sim): State<FeishuSimControl>, Path(token): Path<String>, body: Bytes) -> Response {
+    let shared = &sim.shared;
+    shared.counts.bump(Counter::Request);
+    if token != shared.settings.token {
+        return answer(StatusCode::OK, 19001, "param invalid: incoming webhook access token invalid");
+    }
+    if body.len() > MAX_BODY_BYTES {
+        return bad_request();
+    }
+    if let Some(fault) = shared.faults.pop(()) {
+        return fault_answer(&fault);
+    }
+    let Ok(Value::Object(message)) = serde_json::from_slice::<Value>(&body) else {
+        return bad_request();
+    };
+    let timestamp = message.get("timestamp").and_then(|t| match t {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    });
+    if let Some(secret) = &shared.settings.secret {
+        let sign = message.get("sign").and_then(Value::as_str).unwrap_or("");
+        if signature::verify(timestamp.as_deref().unwrap_or(""), sign, secret, Utc::now()).is_err() {
+            return answer(StatusCode::OK, 19021, "sign match fail or timestamp is not within one hour from current time");
+        }
+    }
+    let Some(received) = read_message(&message, timestamp) else {
+        return bad_request();
+    };
+    let keywords = &shared.settings.keywords;
+    let text = received.card.as_ref().or(received.content.as_ref()).map(Value::to_string).unwrap_or_default();
+    if !keywords.is_empty() && !keywords.iter().any(|k| text.contains(k.as_str())) {
+        return answer(StatusCode::OK, 19024, "Key Words Not Found");
+    }
+    {
+        let mut kept = lock(&shared.received);
+        if kept.len() == KEPT {
+            kept.pop_front();
+        }
+        kept.push_back(received);
+    }
+    shared.counts.bump(Counter::Accepted);
+    let success = json!({"code": 0, "msg": "success", "data": {}, "Extra": null, "StatusCode": 0, "StatusMessage": "success"});
+    JSON.response(StatusCode::OK, &success)
+}
+
+/// The message when its type is one a custom bot sends and it has that type's part: an object
+/// `card` for `interactive`, `content.text` for `text`, a `content` object for the others.
+fn read_message(message: &serde_json::Map<String, Value>, timestamp: Option<String>) -> Option<ReceivedMessage> {
+    let msg_type = message.get("msg_type").and_then(Value::as_str)?;
+    let content = message.get("content").filter(|c| c.is_object()).cloned();
+    let card = message.get("card").filter(|c| c.is_object()).cloned();
+    let complete = match msg_type {
+        "interactive" => card.is_some(),
+        "text" => content.as_ref().is_some_and(|c| c["text"].is_string()),
+        "post" | "image" | "share_chat" => content.is_some(),
+        _ => false,
+    };
+    complete.then(|| ReceivedMessage { msg_type: msg_type.to_owned(), card, content, timestamp, received_at: Utc::now() })
+}
+
+fn fault_answer(fault: &Fault) -> Response {
+    match fault {
+        Fault::Throttle => answer(StatusCode::OK, 11232, "frequency limited psm[lark.oapi.app_platform_runtime]appID[1500]"),
+        Fault::TooManyRequests => answer(StatusCode::BAD_REQUEST, 9499, "too many request"),
+        Fault::ServerError => (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response(),
+        Fault::MalformedJson => {
+            let whole = json!({"code": 0, "msg": "success", "data": {}}).to_string();
+            (StatusCode::OK, [(axum::http::header::CONTENT_TYPE, JSON.0)], truncated(&whole).to_owned()).into_response()
+        }
+    }
+}
+
+async fn messages(State(sim): State<FeishuSimControl>) -> Response {
+    JSON.response(StatusCode::OK, &json!(sim.received()))
+}
+
+async fn clear(State(sim): State<FeishuSimControl>) -> Response {
+    sim.clear();
+    JSON.response(StatusCode::OK, &json!({"cleared": true}))
+}
+
+async fn stats(State(sim): State<FeishuSimControl>) -> Response {
+    JSON.response(StatusCode::OK, &json!(sim.stats()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simulator::control::test_client;
+
+    fn signed_body(secret: &Secret, at: i64, card: Value) -> Value {
+        json!({"timestamp": at.to_string(), "sign": signature::sign(at, secret), "msg_type": "interactive", "card": card})
+    }
+
+    async fn post(url: &str, body: &Value) -> (u16, Value) {
+        let response = reqwest::Client::new().post(url).json(body).send().await.expect("webhook request");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON answer"))
+    }
+
+    #[tokio::test]
+    async fn checks_token_signature_shape_and_keywords_like_feishu() {
+        let settings = FeishuSimSettings { keywords: vec!["算盘".into()], ..FeishuSimSettings::demo() };
+        let secret = settings.secret.clone().expect("the demo signs");
+        let sim = spawn(settings).await.expect("simulator");
+        let now = Utc::now().timestamp();
+        let url = sim.webhook_url();
+
+        let (status, body) = post(&url, &signed_body(&secret, now, json!({"header": {"title": {"content": "算盘"}}}))).await;
+        assert_eq!((status, body["code"].as_i64(), body["StatusCode"].as_i64()), (200, Some(0), Some(0)), "{body}");
+
+        let wrong = post(&format!("{}/open-apis/bot/v2/hook/not-the-token", sim.base_url()), &signed_body(&secret, now, json!({}))).await;
+        assert_eq!((wrong.0, wrong.1["code"].as_i64()), (200, Some(19001)));
+        let unsigned = post(&url, &json!({"msg_type": "interactive", "card": {"t": "算盘"}})).await;
+        assert_eq!(unsigned.1["code"], 19021);
+        let stale = post(&url, &signed_body(&secret, now - 3700, json!({"t": "算盘"}))).await;
+        assert_eq!(stale.1["code"], 19021);
+        let other_secret = post(&url, &signed_body(&Secret::new("SECother"), now, json!({"t": "算盘"}))).await;
+        assert_eq!(other_secret.1["code"], 19021);
+        let no_keyword = post(&url, &signed_body(&secret, now, json!({"t": "hello"}))).await;
+        assert_eq!((no_keyword.0, no_keyword.1["code"].as_i64()), (200, Some(19024)));
+        let mut text_without_text = signed_body(&secret, now, json!({}));
+        text_without_text["msg_type"] = json!("text");
+        text_without_text["content"] = json!({"words": "算盘"});
+        assert_eq!(post(&url, &text_without_text).await, (400, json!({"code": 9499, "msg": "Bad Request", "data": {}})));
+        let huge = signed_body(&secret, now, json!({"t": "算盘".repeat(8000)}));
+        assert_eq!(post(&url, &huge).await.1["code"], 9499);
+
+        let kept: Vec<ReceivedMessage> = test_client::get(&sim.base_url(), "messages").await;
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].card.as_ref().map(|c| c["header"]["title"]["content"].clone()), Some(json!("算盘")));
+        assert_eq!(sim.control.stats(), FeishuSimStats { requests: 8, accepted: 1 });
+        assert_eq!(test_client::post(&sim.base_url(), "messages/clear", &json!({})).await, 200);
+        assert!(sim.control.received().is_empty());
+    }
+
+    #[tokio::test]
+    async fn faults_are_taken_one_per_request() {
+        let settings = FeishuSimSettings { secret: None, ..FeishuSimSettings::demo() };
+        let sim = spawn(settings).await.expect("simulator");
+        assert_eq!(test_client::post(&sim.base_url(), "faults", &json!({"fault": "throttle"})).await, 200);
+        sim.control.push_fault(Fault::TooManyRequests);
+        let message = json!({"msg_type": "text", "content": {"text": "hi"}});
+        assert_eq!(post(&sim.webhook_url(), &message).await, (200, json!({"code": 11232, "msg": "frequency limited psm[lark.oapi.app_platform_runtime]appID[1500]", "data": {}})));
+        assert_eq!(post(&sim.webhook_url(), &message).await.1["msg"], "too many request");
+        assert_eq!(post(&sim.webhook_url(), &message).await.1["code"], 0, "unsigned bots take unsigned messages");
+        assert_eq!(test_client::post(&sim.base_url(), "faults", &json!({"fault": "nonsense"})).await, 400);
+    }
+
+    #[test]
+    fn settings_debug_hides_token_and_secret() {
+        let settings = FeishuSimSettings::demo();
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains(&settings.token) && !printed.contains(settings.secret.as_ref().expect("a secret").expose()));
+    }
+}
