@@ -34,6 +34,8 @@ pub mod feishu;
 #[cfg(feature = "ssr")]
 pub mod limits;
 #[cfg(feature = "ssr")]
+pub mod retry;
+#[cfg(feature = "ssr")]
 pub mod secret;
 /// Local simulators of the providers' APIs; only the composition root (`state`) starts them.
 #[cfg(feature = "simulators")]
