@@ -25,10 +25,38 @@ export function sessionFile(url, role) {
   return join(process.env.SUANPAN_E2E_SESSIONS, `${name}-${role}.json`);
 }
 
-/** `good`: the demo server with local simulators; `broken`: its SQL Server is unreachable. */
+/** Chromium's console report of a blocked script, style, image or fetch. */
+const CSP_REPORT = /Content Security Policy/i;
+
+/**
+ * `good`: the demo server with local simulators; `broken`: its SQL Server is unreachable.
+ * `cspGuard` (automatic): fails any test during which a page reported a Content-Security-Policy
+ * violation, whether or not the test reads that page's errors, by listening on every browser
+ * context the test creates. A test that provokes one on purpose sets `cspExpected` (then the
+ * guard fails it if none was reported, which shows the guard sees them).
+ */
 export const test = base.extend({
   good: async ({}, use) => use(server('GOOD')),
   broken: async ({}, use) => use(server('BROKEN')),
+  cspExpected: [false, { option: true }],
+  cspGuard: [async ({ browser, cspExpected }, use) => {
+    const violations = [];
+    const newContext = browser.newContext;
+    browser.newContext = async (...args) => {
+      const context = await newContext.apply(browser, args);
+      context.on('console', (m) => {
+        if (m.type() === 'error' && CSP_REPORT.test(m.text())) violations.push(`${m.page()?.url()}: ${m.text()}`);
+      });
+      return context;
+    };
+    try {
+      await use();
+    } finally {
+      browser.newContext = newContext;
+    }
+    if (cspExpected && !violations.length) throw new Error('a Content-Security-Policy violation was expected and none was reported');
+    if (!cspExpected && violations.length) throw new Error(`Content-Security-Policy violations:\n${violations.join('\n')}`);
+  }, { auto: true }],
 });
 
 /**

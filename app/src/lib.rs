@@ -38,7 +38,11 @@ pub mod feishu;
 #[cfg(feature = "ssr")]
 pub mod limits;
 #[cfg(feature = "ssr")]
+pub mod retry;
+#[cfg(feature = "ssr")]
 pub mod secret;
+#[cfg(feature = "ssr")]
+pub mod security_headers;
 /// Local simulators of the providers' APIs; only the composition root (`state`) starts them.
 #[cfg(feature = "simulators")]
 pub mod simulator;

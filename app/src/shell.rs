@@ -34,6 +34,9 @@ fn analysis_extras(result: &AnalysisResult, raw: &RawQuery) -> AnyView {
 }
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The page's Content-Security-Policy, allowing the inline scripts below by this answer's nonce.
+    #[cfg(feature = "ssr")]
+    crate::security_headers::set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="zh-CN">

@@ -252,3 +252,18 @@ fn no_source_file_over_the_cap() {
         .collect();
     assert!(long.is_empty(), "split these along their seams (max {MAX_LINES} lines):\n  {}", long.join("\n  "));
 }
+
+/// Markup reaches a page only through the markdown sanitiser: every `inner_html` in a view is
+/// fed by `to_safe_html` (everything else is text, which Leptos escapes).
+#[test]
+fn raw_html_reaches_pages_only_through_the_sanitiser() {
+    let mut unsafe_uses = Vec::new();
+    for (file, text) in tree().files.iter().filter(|(file, _)| file.as_str() != "components/markdown.rs") {
+        for (n, line) in text.lines().enumerate() {
+            if line.contains("inner_html") && !line.contains("to_safe_html(") {
+                unsafe_uses.push(format!("{file}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(unsafe_uses.is_empty(), "inner_html not fed by components::markdown::to_safe_html:\n  {}", unsafe_uses.join("\n  "));
+}

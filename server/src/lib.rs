@@ -31,7 +31,7 @@ pub fn router(options: LeptosOptions, state: AppState) -> Router {
     let exports = exports.with_state(state.clone());
     let sessions = state.sessions.clone();
     let gate = axum::middleware::from_fn_with_state(state.sign_in.clone(), app::auth::gate::gate);
-    Router::new()
+    let router = Router::new()
         .nest_service("/media", media)
         .merge(exports)
         .leptos_routes_with_context(&options, routes, move || state.provide(), {
@@ -47,8 +47,22 @@ pub fn router(options: LeptosOptions, state: AppState) -> Router {
         .layer(gate)
         .layer(sessions)
         .layer(axum::middleware::from_fn(limit_body))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(options)
+        .layer(tower_http::trace::TraceLayer::new_for_http());
+    // Outermost, so refusals made by the layers inside (413, …) carry them too.
+    with_security_headers(router).with_state(options)
+}
+
+/// The headers of `app::security_headers` on every answer: the fixed ones always, and the
+/// nothing-allowed Content-Security-Policy where the answer has none (a page sets its own, with
+/// its nonce, while rendering).
+fn with_security_headers<S: Clone + Send + Sync + 'static>(mut router: Router<S>) -> Router<S> {
+    use axum::http::{header, HeaderName, HeaderValue};
+    use tower_http::set_header::SetResponseHeaderLayer;
+    for (name, value) in app::security_headers::HEADERS {
+        router = router.layer(SetResponseHeaderLayer::overriding(HeaderName::from_static(name), HeaderValue::from_static(value)));
+    }
+    let policy = HeaderValue::from_static(app::security_headers::NON_PAGE_POLICY);
+    router.layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, policy))
 }
 
 /// The routes beside Leptos' pages and server functions, each checking its permission itself.

@@ -214,7 +214,7 @@ fn RunTable(run: SyncRunView) -> impl IntoView {
                     <td>{t.provider(a.provider)}</td>
                     <td>{a.display_name.clone()}{a.simulated.then(|| view! { <span class="badge sim">{t.b_simulated}</span> })}</td>
                     <td><span class=format!("state {}", a.state_str())>{t.account_state(a.state)}</span></td>
-                    <td class="bar"><span style=format!("width:{pct}%")></span></td>
+                    <td class="bar"><progress max="100" value=pct.to_string()></progress></td>
                     <td class="detail">{detail}</td>
                 </tr>
             }

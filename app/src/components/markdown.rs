@@ -68,6 +68,36 @@ mod tests {
         assert!(html.contains("&lt;script&gt;"));
     }
 
+    /// Raw HTML anywhere a model (or the data it echoes) can put it: a block, inline in a
+    /// paragraph, a table cell, a heading, a list item, link text; autolinks with a script scheme.
+    #[test]
+    fn raw_html_in_model_output_never_becomes_a_tag() {
+        let attacks = [
+            "<script>alert(1)</script>",
+            "前文 <img src=x onerror=alert(1)> 后文",
+            "| 商品 | 说明 |\n|---|---|\n| A | <img src=x onerror=alert(1)> |",
+            "## <svg onload=alert(1)>标题",
+            "- <iframe src=https://evil.example></iframe>",
+            "[<b onmouseover=alert(1)>点</b>](https://example.com)",
+            "<details open ontoggle=alert(1)>x</details>",
+            "<!-- <script>alert(1)</script> -->",
+            "<javascript:alert(1)>",
+            "<a href=\"javascript:alert(1)\">x</a>",
+        ];
+        for attack in attacks {
+            let html = to_safe_html(attack);
+            for tag in ["<script", "<img", "<svg", "<iframe", "<b ", "<details", "<!--"] {
+                assert!(!html.contains(tag), "{attack:?} gave {html}");
+            }
+            // Handlers and script URLs survive only as escaped text, never inside a real tag.
+            let attributes = html.split('<').skip(1).filter_map(|t| t.split('>').next()).flat_map(|t| t.split_whitespace().skip(1));
+            for attribute in attributes {
+                let attribute = attribute.to_ascii_lowercase();
+                assert!(!attribute.starts_with("on") && !attribute.contains("javascript:"), "{attack:?} gave {html}");
+            }
+        }
+    }
+
     #[test]
     fn remote_images_become_links_and_only_our_media_show() {
         let html = to_safe_html("![海报](https://evil.example/p.png?u=1) ![ok](/media/bundle-images/a.png) ![rel](//evil.example/x.png) ![js](javascript:alert(1))");

@@ -53,11 +53,7 @@ impl Default for DashScopeRetryPolicy {
 
 impl DashScopeRetryPolicy {
     pub fn backoff(&self) -> ExponentialBuilder {
-        ExponentialBuilder::default()
-            .with_jitter()
-            .with_min_delay(self.min_delay)
-            .with_max_delay(self.max_delay)
-            .with_max_times(self.attempts.saturating_sub(1))
+        crate::retry::exponential(self.attempts, self.min_delay, self.max_delay)
     }
 
     /// The backoff's next delay, replaced by the provider's hint when it gave one.

@@ -3,10 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::secret::Secret;
-
 /// Feishu's answer: the body's `code` and `msg` (or the legacy `StatusCode`/`StatusMessage`),
-/// with the HTTP status. Holds no secret: the webhook does not echo the token or the key.
+/// with the HTTP status. The client cleans the body of the token and the secret before reading
+/// it, should Feishu ever echo them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeishuAnswer {
     pub status: u16,
@@ -77,14 +76,10 @@ impl FeishuError {
 
     /// Feishu's own answer, when the error is one (a settings page shows it as is).
     pub fn answer(&self) -> Option<&FeishuAnswer> {
+        use FeishuError::*;
         match self {
-            FeishuError::BadSignature(a)
-            | FeishuError::KeywordMissing(a)
-            | FeishuError::IpNotAllowed(a)
-            | FeishuError::NotFound(a)
-            | FeishuError::BadRequest(a)
-            | FeishuError::Provider(a)
-            | FeishuError::Throttled { answer: a, .. } => Some(a),
+            BadSignature(a) | KeywordMissing(a) | IpNotAllowed(a) | NotFound(a) | BadRequest(a) | Provider(a) => Some(a),
+            Throttled { answer, .. } => Some(answer),
             _ => None,
         }
     }
@@ -102,24 +97,6 @@ impl FeishuError {
     pub(super) fn after_attempts(self, attempts: usize) -> Self {
         match self {
             FeishuError::Throttled { answer, .. } => FeishuError::Throttled { answer, attempts },
-            other => other,
-        }
-    }
-
-    /// Without `secret` or `token` in any text, should an answer ever echo them.
-    pub(super) fn redacting(self, secrets: &[&Secret]) -> Self {
-        let clean = |text: String| secrets.iter().fold(text, |text, s| s.redact(&text));
-        let answer = |a: FeishuAnswer| FeishuAnswer { msg: clean(a.msg), ..a };
-        match self {
-            FeishuError::BadSignature(a) => FeishuError::BadSignature(answer(a)),
-            FeishuError::KeywordMissing(a) => FeishuError::KeywordMissing(answer(a)),
-            FeishuError::IpNotAllowed(a) => FeishuError::IpNotAllowed(answer(a)),
-            FeishuError::NotFound(a) => FeishuError::NotFound(answer(a)),
-            FeishuError::BadRequest(a) => FeishuError::BadRequest(answer(a)),
-            FeishuError::Provider(a) => FeishuError::Provider(answer(a)),
-            FeishuError::Throttled { answer: a, attempts } => FeishuError::Throttled { answer: answer(a), attempts },
-            FeishuError::Transport(text) => FeishuError::Transport(clean(text)),
-            FeishuError::Malformed { status, detail } => FeishuError::Malformed { status, detail: clean(detail) },
             other => other,
         }
     }
@@ -212,14 +189,5 @@ mod tests {
             assert!(!kind(200, final_answer).expect_err("refused").is_retryable(), "{final_answer}");
         }
         assert!(matches!(kind(200, "not json"), Err(FeishuError::Malformed { status: 200, .. })));
-    }
-
-    #[test]
-    fn redaction_reaches_every_text() {
-        let secret = Secret::new("s3cr3t-value");
-        let e = FeishuError::Provider(FeishuAnswer { status: 400, code: 1, msg: "bad s3cr3t-value".into() }).redacting(&[&secret]);
-        assert!(!format!("{e} {e:?}").contains("s3cr3t-value"));
-        let e = FeishuError::Transport("to s3cr3t-value".into()).redacting(&[&secret]);
-        assert!(!e.to_string().contains("s3cr3t-value"));
     }
 }

@@ -66,9 +66,15 @@ impl FeishuWebhook {
         format!("{origin}{HOOK_PATH}***")
     }
 
-    /// The token, a credential like the secret: errors are cleaned of it.
-    fn token(&self) -> Secret {
-        Secret::new(self.url.path().strip_prefix(HOOK_PATH).unwrap_or(""))
+    /// `answer` as text without the token or the secret (both credentials), should Feishu ever
+    /// echo them: what is read from it reaches errors and logs.
+    fn without_credentials(&self, answer: &[u8]) -> String {
+        let token = Secret::new(self.url.path().strip_prefix(HOOK_PATH).unwrap_or(""));
+        let text = token.redact(&String::from_utf8_lossy(answer));
+        match &self.secret {
+            Some(secret) => secret.redact(&text),
+            None => text,
+        }
     }
 }
 
@@ -90,11 +96,7 @@ impl Default for FeishuRetry {
 
 impl FeishuRetry {
     fn backoff(&self) -> ExponentialBuilder {
-        ExponentialBuilder::default()
-            .with_jitter()
-            .with_min_delay(self.min_delay)
-            .with_max_delay(self.max_delay)
-            .with_max_times(self.attempts.saturating_sub(1))
+        crate::retry::exponential(self.attempts, self.min_delay, self.max_delay)
     }
 }
 
@@ -123,20 +125,16 @@ pub async fn send_card_with(
     card: &Card,
     options: &SendOptions,
 ) -> Result<FeishuAnswer, FeishuError> {
-    let card = card.to_json();
-    let attempts = AtomicUsize::new(0);
-    let once = || async {
+    let (card, attempts) = (&card.to_json(), &AtomicUsize::new(0));
+    let once = move || async move {
         attempts.fetch_add(1, Ordering::Relaxed);
-        send_once(http, webhook, &card, options.at.unwrap_or_else(Utc::now)).await
+        send_once(http, webhook, card, options.at.unwrap_or_else(Utc::now)).await
     };
-    let token = webhook.token();
-    let mut secrets = vec![&token];
-    secrets.extend(webhook.secret.as_ref());
     let answer = once
         .retry(options.retry.backoff())
         .when(FeishuError::is_retryable)
         .await
-        .map_err(|e| e.after_attempts(attempts.load(Ordering::Relaxed)).redacting(&secrets));
+        .map_err(|e| e.after_attempts(attempts.load(Ordering::Relaxed)));
     match &answer {
         Ok(a) => tracing::info!(webhook = %webhook.display_url(), code = a.code, "Feishu card sent"),
         Err(e) => tracing::warn!(webhook = %webhook.display_url(), error = %e, "Feishu card not sent"),
@@ -171,7 +169,7 @@ async fn send_once(http: &reqwest::Client, webhook: &FeishuWebhook, card: &Value
         .map_err(FeishuError::from_reqwest)?;
     let status = response.status().as_u16();
     let answer = response.bytes().await.map_err(FeishuError::from_reqwest)?;
-    error::classify(status, &answer, sent)
+    error::classify(status, webhook.without_credentials(&answer).as_bytes(), sent)
 }
 
 #[cfg(test)]
@@ -196,6 +194,15 @@ mod tests {
         }
         let unsigned = FeishuWebhook::parse("http://127.0.0.1:9/open-apis/bot/v2/hook/t", Some(Secret::new(""))).expect("a hook");
         assert_eq!(unsigned.secret, None, "an empty secret means signing is off");
+    }
+
+    #[test]
+    fn answers_are_read_without_the_token_or_the_secret() {
+        let hook = FeishuWebhook::parse("https://open.feishu.cn/open-apis/bot/v2/hook/tok-abc123", Some(Secret::new("SECsecret99"))).expect("a hook");
+        let echoed = br#"{"code":19021,"msg":"bad sign for tok-abc123 with SECsecret99"}"#;
+        let e = error::classify(200, hook.without_credentials(echoed).as_bytes(), 10).expect_err("refused");
+        let printed = format!("{e} {e:?}");
+        assert!(matches!(e, FeishuError::BadSignature(_)) && !printed.contains("tok-abc123") && !printed.contains("SECsecret99"), "{printed}");
     }
 
     #[test]

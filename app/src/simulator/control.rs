@@ -211,6 +211,38 @@ pub fn hold_routes(hold: Arc<Hold>, json: Json) -> Router {
         .with_state(hold)
 }
 
+/// A simulator serving on a tokio task, and the handle its tests and the app drive it with.
+pub struct Running<C> {
+    pub addr: std::net::SocketAddr,
+    pub control: C,
+    pub handle: tokio::task::JoinHandle<()>,
+}
+
+impl<C> Running<C> {
+    /// `http://addr`, where the simulator's routes are.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn shutdown(self) {
+        self.handle.abort();
+    }
+}
+
+/// Binds `addr` (port 0 picks a free port) and serves `app` until the task is aborted; `name`
+/// says which simulator in the log.
+pub async fn serve<C>(addr: std::net::SocketAddr, app: Router, control: C, name: &'static str) -> std::io::Result<Running<C>> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let handle = tokio::spawn(async move {
+        if let Err(err) = axum::serve(listener, app).await {
+            tracing::warn!(%err, simulator = name, "simulator stopped");
+        }
+    });
+    tracing::debug!(%addr, simulator = name, "simulator listening");
+    Ok(Running { addr, control, handle })
+}
+
 /// Test calls to the `/__sim/*` routes of a simulator at `base` (`http://addr`).
 #[cfg(test)]
 pub mod test_client {

@@ -25,7 +25,7 @@ use serde_json::{json, Value};
 
 use crate::secret::Secret;
 use crate::signing::feishu as signature;
-use crate::simulator::control::{fault_route, lock, truncated, Counts, FaultQueue, Json};
+use crate::simulator::control::{fault_route, lock, serve, truncated, Counts, FaultQueue, Json, Running};
 
 /// Feishu answers with a charset.
 const JSON: Json = Json("application/json; charset=utf-8");
@@ -147,45 +147,25 @@ pub fn router(settings: FeishuSimSettings) -> (Router, FeishuSimControl) {
     (app, control)
 }
 
-/// A simulator serving on a tokio task.
-pub struct RunningFeishuSim {
-    pub addr: SocketAddr,
-    pub control: FeishuSimControl,
-    pub handle: tokio::task::JoinHandle<()>,
-}
+/// A Feishu webhook simulator serving on a tokio task.
+pub type RunningFeishuSim = Running<FeishuSimControl>;
 
-impl RunningFeishuSim {
-    /// `http://addr`, where the control routes are.
-    pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
+impl Running<FeishuSimControl> {
     /// The bot's webhook URL, as Feishu shows it in the group's bot settings.
     pub fn webhook_url(&self) -> String {
-        format!("http://{}/open-apis/bot/v2/hook/{}", self.addr, self.control.shared.settings.token)
+        format!("{}/open-apis/bot/v2/hook/{}", self.base_url(), self.control.shared.settings.token)
     }
 
     /// The bot's signing secret.
     pub fn secret(&self) -> Option<&Secret> {
         self.control.shared.settings.secret.as_ref()
     }
-
-    pub fn shutdown(self) {
-        self.handle.abort();
-    }
 }
 
 /// Binds a free localhost port and serves the simulator until the task is aborted.
 pub async fn spawn(settings: FeishuSimSettings) -> std::io::Result<RunningFeishuSim> {
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
-    let addr = listener.local_addr()?;
     let (app, control) = router(settings);
-    let handle = tokio::spawn(async move {
-        if let Err(err) = axum::serve(listener, app).await {
-            tracing::warn!(%err, "Feishu webhook simulator stopped");
-        }
-    });
-    Ok(RunningFeishuSim { addr, control, handle })
+    serve(SocketAddr::from(([127, 0, 0, 1], 0)), app, control, "Feishu webhook").await
 }
 
 /// `{"code", "msg", "data": {}}` with `status`.

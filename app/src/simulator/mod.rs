@@ -9,6 +9,8 @@
 pub mod art;
 pub mod cloud;
 mod control;
+
+pub use control::Running;
 pub mod dashscope;
 pub mod feishu;
 

@@ -176,3 +176,46 @@ async fn responses_are_compressed_except_streams() {
     let text = stream.text().await.unwrap();
     assert!(text.lines().count() > 5 && text.contains("\"Done\""), "{text}");
 }
+
+/// Every answer carries the security headers: a page (with a policy of its own whose nonce is on
+/// each of its inline scripts, fresh per answer), the 404 page, a file, a server function's
+/// refusal and the body-size refusal made before any handler (with the nothing-allowed policy).
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    use app::security_headers::{HEADERS, NON_PAGE_POLICY};
+    let app = spawn_app().await;
+    let media = app.state.config.data_dir.join("media");
+    std::fs::create_dir_all(&media).unwrap();
+    std::fs::write(media.join("probe.txt"), "probe").unwrap();
+    let client = reqwest::Client::new();
+    let get = |path: &str| client.get(format!("{}{path}", app.url)).send();
+    let page = get("/").await.unwrap();
+    let missing = get("/no-such-page").await.unwrap();
+    let file = get("/media/probe.txt").await.unwrap();
+    let refused = client.post(format!("{}/api/sales/run_analysis", app.url)).header("content-type", "application/json").body("{").send().await.unwrap();
+    let too_large = client.post(format!("{}/api/sales/run_analysis", app.url)).body(vec![b' '; 300 * 1024]).send().await.unwrap();
+    assert_eq!([&file, &missing, &refused, &too_large].map(|r| r.status().as_u16()), [200, 404, 400, 413]);
+
+    let policy = |res: &reqwest::Response| res.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    for (what, res) in [("page", &page), ("404 page", &missing), ("file", &file), ("server fn error", &refused), ("413", &too_large)] {
+        for (name, value) in HEADERS {
+            assert_eq!(res.headers().get(name).and_then(|v| v.to_str().ok()), Some(value), "{what}: {name}");
+        }
+        assert!(!policy(res).is_empty(), "{what}: no Content-Security-Policy");
+    }
+    for (what, res) in [("file", &file), ("server fn error", &refused), ("413", &too_large)] {
+        assert_eq!(policy(res), NON_PAGE_POLICY, "{what}");
+    }
+
+    let nonce_of = |policy: &str| policy.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).map(str::to_owned);
+    let (page_policy, missing_policy) = (policy(&page), policy(&missing));
+    let nonce = nonce_of(&page_policy).unwrap_or_else(|| panic!("no nonce in {page_policy}"));
+    assert!(page_policy.contains("'wasm-unsafe-eval'") && page_policy.contains("frame-ancestors 'none'"), "{page_policy}");
+    assert_ne!(nonce_of(&missing_policy), Some(nonce.clone()), "a fresh nonce per answer");
+    let html = page.text().await.unwrap();
+    let scripts: Vec<&str> = html.split("<script").skip(1).map(|rest| rest.split('>').next().unwrap_or("")).collect();
+    assert!(!scripts.is_empty(), "the hydration script is inline");
+    for tag in scripts {
+        assert!(tag.contains(&format!("nonce=\"{nonce}\"")), "<script{tag}> lacks the answer's nonce");
+    }
+}

@@ -39,11 +39,7 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     fn backoff(&self) -> ExponentialBuilder {
-        ExponentialBuilder::default()
-            .with_jitter()
-            .with_min_delay(self.min_delay)
-            .with_max_delay(self.max_delay)
-            .with_max_times(self.attempts.saturating_sub(1))
+        crate::retry::exponential(self.attempts, self.min_delay, self.max_delay)
     }
 
     /// The wait before the next attempt: the provider's hint, capped at `max_hint`, replaces the

@@ -37,7 +37,7 @@ use axum::Router;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::simulator::control::{fault_route, lock, with_retry_after, Counts, FaultQueue, Json};
+use crate::simulator::control::{fault_route, lock, serve, with_retry_after, Counts, FaultQueue, Json, Running};
 use images::Task;
 
 const CHAT_PATH: &str = "/compatible-mode/v1/chat/completions";
@@ -246,40 +246,14 @@ pub fn router(settings: SimSettings) -> (Router, SimControl) {
     (app, control)
 }
 
-/// A simulator serving on a tokio task.
-pub struct RunningSim {
-    pub addr: SocketAddr,
-    pub control: SimControl,
-    pub handle: tokio::task::JoinHandle<()>,
-}
-
-impl RunningSim {
-    /// `http://addr`, the base to give clients (append `/compatible-mode/v1` or `/api/v1`).
-    pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    pub fn shutdown(self) {
-        self.handle.abort();
-    }
-}
+/// A DashScope simulator serving on a tokio task; `base_url()` is the base to give clients
+/// (they append `/compatible-mode/v1` or `/api/v1`).
+pub type RunningSim = Running<SimControl>;
 
 /// Binds `addr` (port 0 picks a free port) and serves the simulator until the task is aborted.
 pub async fn spawn(addr: SocketAddr, settings: SimSettings) -> std::io::Result<RunningSim> {
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    let addr = listener.local_addr()?;
     let (app, control) = router(settings);
-    let handle = tokio::spawn(async move {
-        if let Err(err) = axum::serve(listener, app).await {
-            tracing::warn!(%err, "DashScope simulator stopped");
-        }
-    });
-    tracing::debug!(%addr, "DashScope simulator listening");
-    Ok(RunningSim {
-        addr,
-        control,
-        handle,
-    })
+    serve(addr, app, control, "DashScope").await
 }
 
 // ---------------------------------------------------------------------------------------------
