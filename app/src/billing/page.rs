@@ -210,7 +210,7 @@ fn RunTable(run: SyncRunView) -> impl IntoView {
                 _ => format!("{} / {} · {} {}", a.scopes_done, a.scopes_total, count(a.lines as i64), t.b_lines),
             };
             view! {
-                <tr data-testid="sync-row" data-provider=a.provider.slug() data-state=a.state_str()>
+                <tr data-testid="sync-row" data-provider=a.provider.slug() data-account=a.account.clone() data-state=a.state_str()>
                     <td>{t.provider(a.provider)}</td>
                     <td>{a.display_name.clone()}{a.simulated.then(|| view! { <span class="badge sim">{t.b_simulated}</span> })}</td>
                     <td><span class=format!("state {}", a.state_str())>{t.account_state(a.state)}</span></td>

@@ -57,12 +57,17 @@ fn server_fns() -> Vec<(&'static str, Who, Body)> {
         ("/api/admin/keys/create", ADMIN_ONLY, Body::Form(&[("name", "walked"), ("role", "viewer"), ("valid_days", "")])),
         ("/api/admin/keys/revoke", ADMIN_ONLY, Body::Form(&[("id", "999999")])),
         ("/api/audit/entries", ADMIN_ONLY, Body::Json(|| json!({ "query": [] }))),
+        ("/api/settings/list", ADMIN_ONLY, Body::Json(|| json!({}))),
+        // A cloud account without a name: refused by validation, so the walk stores nothing.
+        ("/api/settings/save", ADMIN_ONLY, Body::Json(|| json!({ "form": { "id": null, "kind": "cloud_account", "provider": "aliyun" } }))),
+        ("/api/settings/delete", ADMIN_ONLY, Body::Json(|| json!({ "id": 999_999 }))),
+        ("/api/settings/test", ADMIN_ONLY, Body::Json(|| json!({ "target": { "Stored": { "id": 999_999 } } }))),
         ("/api/auth/logout", ALL, Body::Form(&[])),
     ]
 }
 
 /// Every page route (with its parameters filled in) and who may see it.
-const PAGES: [(&str, &str, Who); 10] = [
+const PAGES: [(&str, &str, Who); 11] = [
     ("/", "/", ALL),
     ("/sales/{kind}", "/sales/top-sellers?from=2016-01-01&to=2016-01-31", ALL),
     ("/images", "/images", ALL),
@@ -73,6 +78,7 @@ const PAGES: [(&str, &str, Who); 10] = [
     ("/admin/users", "/admin/users", ADMIN_ONLY),
     ("/admin/keys", "/admin/keys", ADMIN_ONLY),
     ("/admin/audit", "/admin/audit", ADMIN_ONLY),
+    ("/admin/settings", "/admin/settings", ADMIN_ONLY),
 ];
 
 /// Every plain route (`suanpan::plain_routes`), a request to it, and who may use it (POST for

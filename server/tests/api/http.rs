@@ -187,23 +187,26 @@ async fn every_answer_carries_the_security_headers() {
     let media = app.state.config.data_dir.join("media");
     std::fs::create_dir_all(&media).unwrap();
     std::fs::write(media.join("probe.txt"), "probe").unwrap();
-    let client = reqwest::Client::new();
+    // Signed in: the gate lets each request through to the answer under test.
+    let client = app.client.clone();
     let get = |path: &str| client.get(format!("{}{path}", app.url)).send();
     let page = get("/").await.unwrap();
     let missing = get("/no-such-page").await.unwrap();
     let file = get("/media/probe.txt").await.unwrap();
     let refused = client.post(format!("{}/api/sales/run_analysis", app.url)).header("content-type", "application/json").body("{").send().await.unwrap();
     let too_large = client.post(format!("{}/api/sales/run_analysis", app.url)).body(vec![b' '; 300 * 1024]).send().await.unwrap();
-    assert_eq!([&file, &missing, &refused, &too_large].map(|r| r.status().as_u16()), [200, 404, 400, 413]);
+    // The gate's own refusal, made before any route.
+    let unsigned = crate::helpers::anonymous(&app.url).post(format!("{}/api/billing/overview", app.url)).header("content-type", "application/json").body("{}").send().await.unwrap();
+    assert_eq!([&file, &missing, &refused, &too_large, &unsigned].map(|r| r.status().as_u16()), [200, 404, 400, 413, 401]);
 
     let policy = |res: &reqwest::Response| res.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-    for (what, res) in [("page", &page), ("404 page", &missing), ("file", &file), ("server fn error", &refused), ("413", &too_large)] {
+    for (what, res) in [("page", &page), ("404 page", &missing), ("file", &file), ("server fn error", &refused), ("413", &too_large), ("401", &unsigned)] {
         for (name, value) in HEADERS {
             assert_eq!(res.headers().get(name).and_then(|v| v.to_str().ok()), Some(value), "{what}: {name}");
         }
         assert!(!policy(res).is_empty(), "{what}: no Content-Security-Policy");
     }
-    for (what, res) in [("file", &file), ("server fn error", &refused), ("413", &too_large)] {
+    for (what, res) in [("file", &file), ("server fn error", &refused), ("413", &too_large), ("401", &unsigned)] {
         assert_eq!(policy(res), NON_PAGE_POLICY, "{what}");
     }
 

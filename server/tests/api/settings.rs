@@ -7,7 +7,7 @@ use app::state::{AppState, StartupError};
 use app::warehouse::sqlite::SqliteWarehouse;
 use app::warehouse::Warehouse;
 
-use crate::helpers::{post_raw, spawn_app};
+use crate::helpers::{anonymous, spawn_app};
 
 /// The server binary on a data folder with `env`; its exit status and what it printed.
 fn run_server(dir: &std::path::Path, env: &[(&str, &str)]) -> (std::process::ExitStatus, String) {
@@ -76,7 +76,8 @@ async fn the_settings_functions_need_a_signed_in_admin() {
         ("settings/delete", r#"{"id":1}"#),
         ("settings/test", r#"{"target":{"Stored":{"id":1}}}"#),
     ] {
-        let (status, text) = post_raw(&app, path, body).await;
+        let res = anonymous(&app.url).post(format!("{}/api/{path}", app.url)).header("content-type", "application/json").body(body).send().await.unwrap();
+        let (status, text) = (res.status().as_u16(), res.text().await.unwrap());
         assert_eq!(status, 401, "{path}: {text}");
     }
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM credentials").fetch_one(&app.state.store.pool).await.unwrap();

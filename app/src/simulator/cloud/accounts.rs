@@ -34,9 +34,22 @@ const DEMO: [(&str, &str, Provider); 6] = [
     ("deepseek-team", "DeepSeek 团队", Provider::DeepSeek),
 ];
 
+/// Accounts the simulator serves but the demo does not configure: what an admin adds on the
+/// settings page to try it (`GET /__sim/spare-accounts` on the provider's port tells the keys).
+const SPARE: [(&str, &str, Provider); 1] = [("aliyun-spare", "阿里云 备用账号", Provider::Aliyun)];
+
 /// The six demo accounts, with credentials derived from `seed` (stable for a seed).
 pub fn demo_accounts(seed: u64) -> Vec<SimAccount> {
-    DEMO.iter()
+    accounts_of(&DEMO, seed)
+}
+
+/// The spare accounts, with credentials derived from `seed` like the demo ones.
+pub fn spare_accounts(seed: u64) -> Vec<SimAccount> {
+    accounts_of(&SPARE, seed)
+}
+
+fn accounts_of(list: &[(&str, &str, Provider)], seed: u64) -> Vec<SimAccount> {
+    list.iter()
         .map(|&(name, display, provider)| {
             let (id, key, secret) = credentials(provider, |purpose| derived(seed, name, purpose));
             SimAccount {

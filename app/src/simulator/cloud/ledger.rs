@@ -246,6 +246,7 @@ fn catalog(account: &str) -> &'static [(&'static str, &'static str)] {
             ("rds", "云数据库 RDS"),
         ],
         "aliyun-dev" => &[("sfm", "大模型服务平台百炼"), ("ecs", "云服务器 ECS")],
+        "aliyun-spare" => &[("sfm", "大模型服务平台百炼"), ("oss", "对象存储 OSS")],
         "volc-ark" => &[
             ("ark", "火山方舟"),
             ("ecs", "云服务器"),

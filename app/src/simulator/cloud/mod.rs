@@ -28,7 +28,7 @@ mod tencent;
 mod testkit;
 mod volcengine;
 
-pub use accounts::{demo_accounts, SimAccount};
+pub use accounts::{demo_accounts, spare_accounts, SimAccount};
 pub use admission::default_rate_limit;
 pub use ledger::{Ledger, LedgerLine, Surprises};
 
@@ -178,7 +178,10 @@ impl CloudSimControl {
 
 pub struct CloudSim {
     pub endpoints: BTreeMap<Provider, SocketAddr>,
+    /// The demo's accounts (the app is configured with these).
     pub accounts: Vec<SimAccount>,
+    /// Served too, but left for the settings page ([`spare_accounts`]).
+    pub spare: Vec<SimAccount>,
     pub control: CloudSimControl,
     pub ledger: Ledger,
     tasks: Vec<tokio::task::JoinHandle<()>>,
@@ -205,10 +208,12 @@ impl CloudSim {
 /// Starts one server per provider, each on its own 127.0.0.1 port.
 pub async fn spawn(settings: CloudSimSettings) -> std::io::Result<CloudSim> {
     let accounts = demo_accounts(settings.seed);
+    let spare = spare_accounts(settings.seed);
+    let served: Vec<SimAccount> = accounts.iter().chain(&spare).cloned().collect();
     let today = settings.resolved_today();
-    let ledger = Ledger::new(settings.seed, today, settings.history_months, &accounts);
+    let ledger = Ledger::new(settings.seed, today, settings.history_months, &served);
     let core = Arc::new(Core::new(
-        accounts.clone(),
+        served,
         ledger.clone(),
         settings.latency,
     ));
@@ -217,8 +222,10 @@ pub async fn spawn(settings: CloudSimSettings) -> std::io::Result<CloudSim> {
     for provider in Provider::ALL {
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
         let addr = listener.local_addr()?;
-        let app =
-            provider_router(core.clone(), provider).merge(control_router(core.clone(), provider));
+        let spare_here: Vec<SimAccount> = spare.iter().filter(|a| a.provider == provider).cloned().collect();
+        let app = provider_router(core.clone(), provider)
+            .merge(control_router(core.clone(), provider))
+            .merge(spare_router(spare_here));
         tasks.push(tokio::spawn(async move {
             if let Err(err) = axum::serve(listener, app).await {
                 tracing::warn!(%err, ?provider, "cloud simulator stopped");
@@ -230,6 +237,7 @@ pub async fn spawn(settings: CloudSimSettings) -> std::io::Result<CloudSim> {
     Ok(CloudSim {
         endpoints,
         accounts,
+        spare,
         control: CloudSimControl { core },
         ledger,
         tasks,
@@ -279,6 +287,25 @@ fn control_router(core: Arc<Core>, provider: Provider) -> Router {
         .with_state(state.clone())
         .merge(fault_route(state, JSON, queue))
         .merge(hold_routes(core.hold.clone(), JSON))
+}
+
+/// `GET /__sim/spare-accounts`: this provider's spare accounts with their keys, as an admin
+/// would copy them from the provider's console into the settings page.
+fn spare_router(spare: Vec<SimAccount>) -> Router {
+    let listing: Vec<serde_json::Value> = spare
+        .iter()
+        .map(|a| {
+            serde_json::json!({
+                "name": a.name,
+                "display_name": a.display_name,
+                "access_key_id": a.access_key_id,
+                "secret": a.secret.expose(),
+                "region": a.region,
+            })
+        })
+        .collect();
+    let listing = Arc::new(serde_json::Value::Array(listing));
+    Router::new().route("/__sim/spare-accounts", get(move || async move { json_response(StatusCode::OK, &listing) }))
 }
 
 async fn control_stats(State(state): State<ControlState>) -> Response {
