@@ -4,9 +4,9 @@
 // stops them.
 import { spawn } from 'node:child_process';
 import { chromium } from '@playwright/test';
-import { mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, appendFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
+import { join, dirname, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -107,6 +107,9 @@ export default async function globalSetup() {
     for (const s of servers) {
       s.child.removeAllListeners('exit');
       s.child.kill('SIGTERM');
+      // The server's log outlives the run, for a failure's post-mortem (CI keeps test-results).
+      mkdirSync(join(root, 'end2end', 'test-results'), { recursive: true });
+      copyFileSync(s.logFile, join(root, 'end2end', 'test-results', `${basename(s.dataDir)}.log`));
       rmSync(s.dataDir, { recursive: true, force: true });
     }
     rmSync(states, { recursive: true, force: true });

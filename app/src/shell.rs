@@ -82,7 +82,9 @@ pub fn App() -> impl IntoView {
 fn Frame() -> impl IntoView {
     let t = tr();
     let path = leptos_router::hooks::use_location().pathname;
-    let me: crate::auth::MeResource = Resource::new(move || path.get(), |_| crate::accounts::api::who_am_i());
+    // Blocking: the server waits for it before the first byte, so the header is in the HTML itself
+    // (also without JavaScript, where streamed-in parts never appear).
+    let me: crate::auth::MeResource = Resource::new_blocking(move || path.get(), |_| crate::accounts::api::who_am_i());
     provide_context(me);
     view! {
             <header class="topbar">

@@ -10,7 +10,7 @@ test('pages carry a nonce policy that their own scripts satisfy', async ({ brows
   const policy = headers['content-security-policy'] ?? '';
   const nonce = policy.match(/'nonce-([^']+)'/)?.[1];
   assert.ok(nonce, policy);
-  assert.match(policy, /script-src 'self' 'nonce-[^']+' 'wasm-unsafe-eval'/);
+  assert.match(policy, /script-src 'self' 'nonce-[^']+' 'unsafe-eval' 'wasm-unsafe-eval'/);
   assert.match(policy, /frame-ancestors 'none'/);
   assert.equal(headers['x-content-type-options'], 'nosniff');
   assert.equal(headers['x-frame-options'], 'DENY');

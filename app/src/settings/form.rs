@@ -65,7 +65,9 @@ pub fn EntryForm(editing: Editing, close: RwSignal<Option<Editing>>, changed: Rw
             clear: RwSignal::new(false),
         })
         .collect();
-    let save = Action::new_local(move |form: &CredentialForm| save_credential(form.clone()));
+    // `new`, not `new_local`: created while the server renders, a thread-bound action panics when
+    // the answer's last poll drops it on another worker thread.
+    let save = Action::new(move |form: &CredentialForm| save_credential(form.clone()));
     Effect::new(move |_| {
         if let Some(Ok(_)) = save.value().get() {
             changed.update(|n| *n += 1);
@@ -79,7 +81,7 @@ pub fn EntryForm(editing: Editing, close: RwSignal<Option<Editing>>, changed: Rw
             .iter()
             .map(|b| SecretInput { field: b.field.name.to_string(), value: b.value.get_untracked(), clear: b.clear.get_untracked() })
             .collect();
-        save.dispatch_local(CredentialForm {
+        save.dispatch(CredentialForm {
             id,
             kind,
             provider: provider.get_untracked(),

@@ -123,7 +123,7 @@ fn StoredRow(entry: StoredEntry, editing: RwSignal<Option<Editing>>, changed: Rw
         .join(" · ");
     let restart = (entry.kind == CredentialKind::SqlServer).then(|| view! { <span class="badge off">{s.restart_needed}</span> });
     let confirming = RwSignal::new(false);
-    let delete = Action::new_local(move |_: &()| delete_credential(id));
+    let delete = Action::new(move |_: &()| delete_credential(id));
     Effect::new(move |_| {
         if let Some(Ok(())) = delete.value().get() {
             changed.update(|n| *n += 1);
@@ -142,7 +142,7 @@ fn StoredRow(entry: StoredEntry, editing: RwSignal<Option<Editing>>, changed: Rw
                     on:click=move |_| editing.set(Some(Editing::Edit(edited.clone())))>{s.edit}</button>
                 {move || if confirming.get() {
                     view! {
-                        <button type="button" class="danger" data-testid="confirm-delete" on:click=move |_| { delete.dispatch_local(()); }>{s.confirm_delete}</button>
+                        <button type="button" class="danger" data-testid="confirm-delete" on:click=move |_| { delete.dispatch(()); }>{s.confirm_delete}</button>
                         <button type="button" class="secondary" on:click=move |_| confirming.set(false)>{s.cancel}</button>
                     }.into_any()
                 } else {
@@ -182,7 +182,7 @@ fn EnvRow(entry: EnvEntry) -> impl IntoView {
 fn TestButton(target: TestTarget) -> impl IntoView {
     let s = tr().settings;
     let interactive = use_interactive();
-    let test = Action::new_local(move |_: &()| test_credential(target.clone()));
+    let test = Action::new(move |_: &()| test_credential(target.clone()));
     let pending = test.pending();
     let result = move || {
         test.value().get().map(|r: Result<TestOutcome, AppError>| match r {
@@ -195,7 +195,7 @@ fn TestButton(target: TestTarget) -> impl IntoView {
     };
     view! {
         <button type="button" class="secondary" data-testid="test" disabled=move || !interactive.get() || pending.get()
-            on:click=move |_| { test.dispatch_local(()); }>
+            on:click=move |_| { test.dispatch(()); }>
             {move || if pending.get() { s.testing } else { s.test }}
         </button>
         {result}
