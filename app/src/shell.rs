@@ -82,9 +82,9 @@ pub fn App() -> impl IntoView {
 fn Frame() -> impl IntoView {
     let t = tr();
     let path = leptos_router::hooks::use_location().pathname;
-    // Blocking: the server waits for it before the first byte, so the header is in the HTML itself
-    // (also without JavaScript, where streamed-in parts never appear).
-    let me: crate::auth::MeResource = Resource::new_blocking(move || path.get(), |_| crate::accounts::api::who_am_i());
+    // Every route renders in `SsrMode::Async`: the header's who-am-I is in the HTML itself, also
+    // without JavaScript (out of order, a part that resolves late is streamed in by a script).
+    let me: crate::auth::MeResource = Resource::new(move || path.get(), |_| crate::accounts::api::who_am_i());
     provide_context(me);
     view! {
             <header class="topbar">
@@ -103,15 +103,15 @@ fn Frame() -> impl IntoView {
             </header>
             <main>
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=Home/>
+                    <Route path=path!("/") view=Home ssr=SsrMode::Async/>
                     // Async: the status code (400 bad parameter, 404 unknown analysis, 503 database down) is
                     // known only once the analysis has run, so the page is sent whole.
                     <Route path=path!("/sales/:kind") view=|| view! { <AnalysisPage extras=analysis_extras/> } ssr=SsrMode::Async/>
                     <Route path=path!("/images") view=GalleryPage ssr=SsrMode::Async/>
                     <Route path=path!("/ai-cost") view=CostPage ssr=SsrMode::Async/>
-                    <Route path=path!("/login") view=LoginPage/>
-                    <Route path=path!("/setup") view=SetupPage/>
-                    <Route path=path!("/account") view=AccountPage/>
+                    <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/keys") view=KeysPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view=AuditLogPage ssr=SsrMode::Async/>
