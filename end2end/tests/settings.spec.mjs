@@ -72,9 +72,7 @@ test('the admin adds a cloud account with a connection test, the next sync pulls
   }
   assert.ok(!(await audit.p.content()).includes(spare.secret), 'the audit names fields, never values');
   await audit.p.context().close();
-  // Nor in the server's log, nor in the WASM the browser runs (app/tests/settings_at_rest.rs
-  // checks the data folder byte by byte).
+  // Nor in the server's log (app/tests/settings_at_rest.rs checks the data folder byte by byte).
+  // The WASM is built before any secret exists, so it is not searched: that check could not fail.
   assert.ok(!good.log().includes(spare.secret), 'the log never holds the secret');
-  const wasm = Buffer.from(await (await fetch(`${good.url}/pkg/suanpan.wasm`)).arrayBuffer());
-  assert.ok(wasm.length > 100_000 && !wasm.includes(Buffer.from(spare.secret)));
 });
