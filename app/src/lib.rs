@@ -18,6 +18,7 @@ pub mod i18n;
 pub mod insights;
 pub mod money;
 pub mod ndjson;
+pub mod quota;
 pub mod sales;
 pub mod settings;
 pub mod shell;

@@ -15,7 +15,7 @@ const COMPOSITION_ROOT: [&str; 3] = ["lib", "state", "shell"];
 const SIMULATORS: &str = "simulator";
 /// The features: each owns its types, page, server functions, service and store.
 /// `admin_audit` reads the shared audit log; the features write to it, none imports the page.
-const FEATURES: [&str; 7] = ["sales", "insights", "bundle_image", "billing", "accounts", "admin_audit", "settings"];
+const FEATURES: [&str; 8] = ["sales", "insights", "bundle_image", "billing", "accounts", "admin_audit", "settings", "quota"];
 /// The only ways one feature builds on another: the insight and the image panels describe and
 /// illustrate the sales analyses' results; the settings page tests a cloud account through the
 /// billing provider clients and lists the accounts billing was configured with (billing reads the
