@@ -47,6 +47,9 @@ pub struct AlertsConfig {
     pub simulator: bool,
     /// Never from the environment: true when `webhook` is the local simulator's.
     pub simulated: bool,
+    /// `SUANPAN_QUOTA_CHECKS`: `on` (default) runs the quota check on the interval set on the
+    /// quota page; `off` only on demand (tests drive every check themselves).
+    pub scheduled_checks: bool,
 }
 
 /// Model Studio (DashScope): the real service when a key is set; without one, the composition root
@@ -156,7 +159,12 @@ impl AlertsConfig {
             Some("off") => false,
             Some(_) => return Err(invalid("SUANPAN_FEISHU_SIMULATOR", "on or off")),
         };
-        Ok(AlertsConfig { webhook, simulator, simulated: false })
+        let scheduled_checks = match get("SUANPAN_QUOTA_CHECKS").as_deref() {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(_) => return Err(invalid("SUANPAN_QUOTA_CHECKS", "on or off")),
+        };
+        Ok(AlertsConfig { webhook, simulator, simulated: false, scheduled_checks })
     }
 }
 

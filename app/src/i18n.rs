@@ -5,6 +5,7 @@ use crate::url_query::{ParamError, Problem};
 
 pub mod access;
 pub mod audit;
+pub mod quota;
 pub mod settings;
 
 pub struct AnalysisText {
@@ -17,6 +18,7 @@ pub struct Strings {
     pub access: &'static access::AccessText,
     pub settings: &'static settings::SettingsText,
     pub audit: &'static audit::AuditText,
+    pub quota: &'static quota::QuotaText,
     pub app_name: &'static str,
     pub app_tagline: &'static str,
     pub nav_sales: &'static str,
@@ -257,6 +259,7 @@ pub const ZH: Strings = Strings {
     access: &access::ZH,
     settings: &settings::ZH,
     audit: &audit::ZH,
+    quota: &quota::ZH,
     app_name: "算盘",
     app_tagline: "销售分析 · AI 与云成本 · 配额管控",
     nav_sales: "销售分析",

@@ -58,6 +58,7 @@ pub struct AppState {
     /// Sessions in the app store, tied to users (the router wraps every route in it).
     pub sessions: SessionLayer,
     pub settings: SettingsServices,
+    pub quota: crate::quota::QuotaServices,
     /// The simulators this process started (tests and the benchmark drive them).
     #[cfg(feature = "simulators")]
     pub simulators: crate::simulator::Simulators,
@@ -105,6 +106,9 @@ impl AppState {
             tracing::warn!(closed, "billing sync runs abandoned by a stopped process were closed as failed");
         }
         let audit = AuditLog { store: store.clone() };
+        let quota = crate::quota::QuotaServices::new(store.clone(), billing.clone(), audit.clone(), config.alerts.webhook.clone(), config.alerts.simulated)
+            .with_stored_webhook(credentials.clone())
+            .with_page_url(config.access.public_url.as_ref());
         let settings = SettingsServices {
             credentials,
             audit: audit.clone(),
@@ -164,6 +168,7 @@ impl AppState {
             accounts,
             sessions,
             settings,
+            quota,
             #[cfg(feature = "simulators")]
             simulators,
         })
@@ -180,6 +185,7 @@ impl AppState {
         provide_context(self.sign_in.clone());
         provide_context(self.accounts.clone());
         provide_context(self.settings.clone());
+        provide_context(self.quota.clone());
     }
 }
 

@@ -21,7 +21,7 @@ const FEATURES: [&str; 8] = ["sales", "insights", "bundle_image", "billing", "ac
 /// billing provider clients and lists the accounts billing was configured with (billing reads the
 /// stored accounts through the shared `credentials`, never through `settings`). Everything else
 /// goes through shared modules.
-const FEATURE_DEPENDENCIES: [(&str, &str); 3] = [("insights", "sales"), ("bundle_image", "sales"), ("settings", "billing")];
+const FEATURE_DEPENDENCIES: [(&str, &str); 4] = [("insights", "sales"), ("bundle_image", "sales"), ("settings", "billing"), ("quota", "billing")];
 /// "About 800 lines": one job per file; a file past this is split along its seams.
 const MAX_LINES: usize = 800;
 /// Generated-data tables: long by nature, one job each.

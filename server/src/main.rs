@@ -47,12 +47,15 @@ async fn serve(config: AppConfig) -> Result<(), Box<dyn std::error::Error>> {
     let addr = config.addr;
     let site_root = std::env::var("SUANPAN_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
     let options = suanpan::leptos_options(addr, &site_root);
-    let state = AppState::build(config).await?;
+    let mut state = AppState::build(config).await?;
     let resumed = app::bundle_image::service::resume(&state.images).await?;
     if resumed > 0 {
         tracing::info!(resumed, "image jobs picked up after restart");
     }
     app::billing::sync::spawn_schedule(&state.billing);
+    if state.config.alerts.scheduled_checks {
+        state.quota = state.quota.clone().start_schedule();
+    }
     let listener = tokio::net::TcpListener::bind(addr).await?;
     let app = suanpan::router(options, state);
     tracing::info!("listening on http://{}", listener.local_addr()?);

@@ -10,4 +10,4 @@ mod record;
 
 pub use model::{ActionFilter, ActorKind, AuditEntry, AuditFilter, AuditPage, Cursor, FieldChange, Outcome};
 #[cfg(feature = "ssr")]
-pub use record::{AuditActor, AuditEvent, AuditLog};
+pub use record::{record_in, AuditActor, AuditEvent, AuditLog};

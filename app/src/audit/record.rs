@@ -68,29 +68,8 @@ pub struct AuditLog {
 
 impl AuditLog {
     pub async fn record(&self, actor: &AuditActor, event: AuditEvent) -> Result<(), StoreError> {
-        let at = now_text();
-        let kind = actor.kind.as_str();
-        let address = actor.address.map(|a| a.to_string());
-        let outcome = event.outcome.as_str();
-        let before = event.before.as_ref().map(Value::to_string);
-        let after = event.after.as_ref().map(Value::to_string);
-        sqlx::query!(
-            "INSERT INTO audit_log (at, actor_kind, actor_id, actor_name, address, action, target, outcome, before_json, after_json)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            at,
-            kind,
-            actor.id,
-            actor.name,
-            address,
-            event.action,
-            event.target,
-            outcome,
-            before,
-            after
-        )
-        .execute(&self.store.pool)
-        .await?;
-        Ok(())
+        let mut conn = self.store.pool.acquire().await?;
+        record_in(&mut conn, actor, event).await
     }
 
     /// Records, and only logs a failure: used where the action itself already happened and must
@@ -101,4 +80,31 @@ impl AuditLog {
             tracing::error!(error = %e, action, "audit entry could not be written");
         }
     }
+}
+
+/// Records inside the caller's transaction: the entry commits (or not) with the change it is about.
+pub async fn record_in(conn: &mut sqlx::SqliteConnection, actor: &AuditActor, event: AuditEvent) -> Result<(), StoreError> {
+    let at = now_text();
+    let kind = actor.kind.as_str();
+    let address = actor.address.map(|a| a.to_string());
+    let outcome = event.outcome.as_str();
+    let before = event.before.as_ref().map(Value::to_string);
+    let after = event.after.as_ref().map(Value::to_string);
+    sqlx::query!(
+        "INSERT INTO audit_log (at, actor_kind, actor_id, actor_name, address, action, target, outcome, before_json, after_json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        at,
+        kind,
+        actor.id,
+        actor.name,
+        address,
+        event.action,
+        event.target,
+        outcome,
+        before,
+        after
+    )
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

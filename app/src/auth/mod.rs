@@ -65,8 +65,8 @@ impl Role {
         use Permission as P;
         match self {
             Role::Admin => true,
-            Role::Analyst => !matches!(p, P::ManageUsers | P::ManageApiKeys | P::ManageSettings | P::ViewAudit),
-            Role::Viewer => matches!(p, P::ViewAnalyses | P::ViewCost | P::ExportSales | P::OwnAccount),
+            Role::Analyst => !matches!(p, P::ManageUsers | P::ManageApiKeys | P::ManageSettings | P::ViewAudit | P::ManageQuota | P::ManageIam),
+            Role::Viewer => matches!(p, P::ViewAnalyses | P::ViewCost | P::ExportSales | P::OwnAccount | P::ViewQuota),
         }
     }
 }
@@ -94,6 +94,12 @@ pub enum Permission {
     ManageApiKeys,
     ManageSettings,
     ViewAudit,
+    /// The quota page: sub-accounts, ledgers, alerts, settings.
+    ViewQuota,
+    /// Allocations, quota settings, resending alerts, a check now.
+    ManageQuota,
+    /// Volcengine IAM: creating sub-accounts, keys, policies, enabling and disabling.
+    ManageIam,
 }
 
 /// The signed-in user as the page sees it.

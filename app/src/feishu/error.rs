@@ -65,6 +65,15 @@ pub const CODE_OPENAPI_RATE_LIMIT: i64 = 99991400;
 pub const CODE_BAD_REQUEST: i64 = 9499;
 
 impl FeishuError {
+    /// Feishu's own answer where it gave one, for the pages (the error's text never holds the
+    /// token or secret).
+    pub fn detail(&self) -> String {
+        match self.answer() {
+            Some(a) => format!("HTTP {} code {} {}（{self}）", a.status, a.code, a.msg),
+            None => self.to_string(),
+        }
+    }
+
     /// Worth another try: throttling, Feishu's own failures, timeouts, lost connections.
     pub fn is_retryable(&self) -> bool {
         match self {

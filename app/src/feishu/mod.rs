@@ -125,7 +125,17 @@ pub async fn send_card_with(
     card: &Card,
     options: &SendOptions,
 ) -> Result<FeishuAnswer, FeishuError> {
-    let (card, attempts) = (&card.to_json(), &AtomicUsize::new(0));
+    send_json_with(http, webhook, &card.to_json(), options).await
+}
+
+/// A card already rendered to its JSON (the quota outbox keeps cards so).
+pub async fn send_json_with(
+    http: &reqwest::Client,
+    webhook: &FeishuWebhook,
+    card: &Value,
+    options: &SendOptions,
+) -> Result<FeishuAnswer, FeishuError> {
+    let attempts = &AtomicUsize::new(0);
     let once = move || async move {
         attempts.fetch_add(1, Ordering::Relaxed);
         send_once(http, webhook, card, options.at.unwrap_or_else(Utc::now)).await

@@ -49,6 +49,11 @@ impl Steps {
         &self.0
     }
 
+    /// The configured steps, without the 100 % that is always there.
+    pub fn configured(&self) -> &[u8] {
+        &self.0[..self.0.len().saturating_sub(1)]
+    }
+
     /// The steps `consumed` of `allocated` has reached. Nothing allocated: usage is unbounded, so
     /// any spend has reached every step and none has without spend.
     pub fn reached(&self, consumed: Decimal, allocated: Decimal) -> Vec<u8> {

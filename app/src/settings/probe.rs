@@ -8,7 +8,7 @@ use super::model::TestOutcome;
 use crate::billing::model::{Provider, Scope};
 use crate::billing::providers::{default_rate_per_second, AccountConfig, ProviderClient, ProviderError, RequestGate, RetryPolicy};
 use crate::dashscope::{DashScopeClient, DashScopeError};
-use crate::feishu::{FeishuError, FeishuWebhook};
+use crate::feishu::FeishuWebhook;
 use crate::i18n::tr;
 use crate::warehouse::config::MsSqlSettings;
 use crate::warehouse::mssql::MsSqlWarehouse;
@@ -117,16 +117,9 @@ pub async fn webhook(webhook: &FeishuWebhook, http: &reqwest::Client) -> TestOut
     bounded(async {
         match crate::feishu::send_test_card(http, webhook).await {
             Ok(a) => ok(format!("{} code {} {}", t.t_card_sent, a.code, a.msg)),
-            Err(e) => failed(feishu_error(&e)),
+            Err(e) => failed(e.detail()),
         }
     })
     .await
 }
 
-/// Feishu's own answer where it gave one (the error's text never holds the token or secret).
-fn feishu_error(e: &FeishuError) -> String {
-    match e.answer() {
-        Some(a) => format!("HTTP {} code {} {}（{e}）", a.status, a.code, a.msg),
-        None => e.to_string(),
-    }
-}

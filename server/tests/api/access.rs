@@ -62,6 +62,18 @@ fn server_fns() -> Vec<(&'static str, Who, Body)> {
         ("/api/settings/save", ADMIN_ONLY, Body::Json(|| json!({ "form": { "id": null, "kind": "cloud_account", "provider": "aliyun" } }))),
         ("/api/settings/delete", ADMIN_ONLY, Body::Json(|| json!({ "id": 999_999 }))),
         ("/api/settings/test", ADMIN_ONLY, Body::Json(|| json!({ "target": { "Stored": { "id": 999_999 } } }))),
+        ("/api/quota/list", ALL, Body::Json(|| json!({}))),
+        ("/api/quota/history", ALL, Body::Json(|| json!({ "sub_account_id": 999_999 }))),
+        ("/api/quota/alerts", ALL, Body::Json(|| json!({ "filter": { "sub_account_id": null, "undelivered": false, "from": null, "to": null } }))),
+        ("/api/quota/settings", ALL, Body::Json(|| json!({}))),
+        ("/api/quota/accounts", ADMIN_ONLY, Body::Json(|| json!({}))),
+        // Refused by validation (interval 0, an empty form, no such sub-account or alert): the walk changes nothing.
+        ("/api/quota/save_settings", ADMIN_ONLY, Body::Json(|| json!({ "interval_seconds": 0, "steps": "50" }))),
+        ("/api/quota/register", ADMIN_ONLY, Body::Json(|| json!({ "form": { "account": "", "user_name": "", "display_name": "", "project": "", "steps": "", "auto_disable": true } }))),
+        ("/api/quota/update", ADMIN_ONLY, Body::Json(|| json!({ "id": 999_999, "project": "p", "steps": "", "auto_disable": true }))),
+        ("/api/quota/allocate", ADMIN_ONLY, Body::Json(|| json!({ "form": { "sub_account_id": 999_999, "amount": "1", "reason": "walk", "request_key": "" } }))),
+        ("/api/quota/resend", ADMIN_ONLY, Body::Json(|| json!({ "alert_id": 999_999 }))),
+        ("/api/quota/check", ADMIN_ONLY, Body::Json(|| json!({}))),
         ("/api/auth/logout", ALL, Body::Form(&[])),
     ]
 }

@@ -29,7 +29,7 @@ pub enum Data<'a> {
 }
 
 /// Fast simulators: short token and task steps, no cloud latency, no scheduled sync.
-const FAST: [(&str, &str); 7] = [
+const FAST: [(&str, &str); 8] = [
     ("SUANPAN_ADMIN_USER", ADMIN.0),
     ("SUANPAN_ADMIN_PASSWORD", ADMIN.1),
     ("SUANPAN_SIM_FIRST_TOKEN_MS", "5"),
@@ -37,6 +37,7 @@ const FAST: [(&str, &str); 7] = [
     ("SUANPAN_SIM_TASK_STEP_MS", "40"),
     ("SUANPAN_CLOUD_SIM_LATENCY_MS", "0"),
     ("SUANPAN_BILLING_SYNC_INTERVAL_MIN", "0"),
+    ("SUANPAN_QUOTA_CHECKS", "off"),
 ];
 
 /// The one way a test starts the app: `env` over the fast defaults, then `tweak` on the
