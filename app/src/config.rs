@@ -34,6 +34,9 @@ pub struct AppConfig {
     /// `SUANPAN_CLOUD_SIM_HOLD_AFTER` (tests only): the demo cloud simulator answers this many
     /// requests, then holds every further one, so a test can kill a sync process mid-way.
     pub cloud_sim_hold_after: Option<u64>,
+    /// `SUANPAN_SIM_SPEEDUP` (default 1): how many times faster the demo's Volcengine project
+    /// spend accrues, so the quota demo crosses its steps in minutes.
+    pub cloud_sim_speedup: u32,
     pub alerts: AlertsConfig,
 }
 
@@ -138,8 +141,12 @@ impl AppConfig {
             None => None,
             Some(v) => Some(v.parse::<u64>().map_err(|_| invalid("SUANPAN_CLOUD_SIM_HOLD_AFTER", "a whole number of requests"))?),
         };
+        let cloud_sim_speedup = match get("SUANPAN_SIM_SPEEDUP") {
+            None => 1,
+            Some(v) => v.parse::<u32>().ok().filter(|n| (1..=100_000).contains(n)).ok_or_else(|| invalid("SUANPAN_SIM_SPEEDUP", "a whole number, 1 to 100000"))?,
+        };
         let alerts = AlertsConfig::from_lookup(&get)?;
-        Ok(AppConfig { addr, data_dir, secret_key, warehouse, warehouse_currency, ai, billing, access, cloud_sim_latency, cloud_sim_hold_after, alerts })
+        Ok(AppConfig { addr, data_dir, secret_key, warehouse, warehouse_currency, ai, billing, access, cloud_sim_latency, cloud_sim_hold_after, cloud_sim_speedup, alerts })
     }
 }
 

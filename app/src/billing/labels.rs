@@ -1,6 +1,7 @@
 //! How the billing feature names its own values (providers, sync and coverage states, bill-line
 //! sources), on top of the string table: `use crate::billing::labels::BillingText;`.
 
+use super::iam::IamErrorKind;
 use super::model::{AccountSyncState, GapKind, Provider, RunState};
 use crate::i18n::Strings;
 
@@ -13,6 +14,8 @@ pub trait BillingText {
     fn account_state(&self, s: AccountSyncState) -> &'static str;
     fn gap(&self, k: GapKind) -> &'static str;
     fn run_state(&self, s: RunState) -> &'static str;
+    /// What a failed Volcengine IAM call means, for the admin.
+    fn iam_error(&self, k: IamErrorKind) -> &'static str;
 }
 
 impl BillingText for Strings {
@@ -68,6 +71,22 @@ impl BillingText for Strings {
             RunState::Ok => self.b_run_ok,
             RunState::Partial => self.b_run_partial,
             RunState::Failed => self.b_run_failed,
+        }
+    }
+
+    fn iam_error(&self, k: IamErrorKind) -> &'static str {
+        match k {
+            IamErrorKind::UserAlreadyExists => "该子账号名已存在",
+            IamErrorKind::UserNotFound => "子账号不存在",
+            IamErrorKind::AccessKeyNotFound => "访问密钥不存在",
+            IamErrorKind::InvalidAccessKeyStatus => "访问密钥状态无效",
+            IamErrorKind::InvalidAccessKeyId => "访问密钥 ID 无效",
+            IamErrorKind::PolicyNotFound => "权限策略不存在",
+            IamErrorKind::LimitExceeded => "已达火山引擎的数量上限（如每个子账号的密钥数）",
+            IamErrorKind::Auth => "火山引擎拒绝了主账号的密钥或权限不足",
+            IamErrorKind::Throttled => "火山引擎限流，请稍后重试",
+            IamErrorKind::Unavailable => "火山引擎暂时不可用，请稍后重试",
+            IamErrorKind::Invalid => "火山引擎拒绝了该请求",
         }
     }
 }

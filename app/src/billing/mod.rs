@@ -12,6 +12,7 @@ pub mod labels;
 pub mod coverage;
 #[cfg(feature = "ssr")]
 pub mod export;
+pub mod iam;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod overview;

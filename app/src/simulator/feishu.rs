@@ -1,7 +1,9 @@
 //! Local simulator of a Feishu (Lark) custom-bot webhook: `POST /open-apis/bot/v2/hook/{token}`
 //! with Feishu's checks and answers (docs/providers.md, "Feishu"): the token, the 20 KB body cap,
 //! the signature and its one-hour window (19021), the bot's keywords (19024), the message's shape
-//! (9499 "Bad Request"); answers are HTTP 200 with a body `code` as Feishu's are.
+//! (9499 "Bad Request"), the bot's rate limits, 5 a second and 100 a minute (11232); answers are
+//! HTTP 200 with a body `code` as Feishu's are. The simulator reads time from a [`Clock`], which
+//! a test sets by hand to check the windows without racing real time.
 //!
 //! It keeps the messages it accepted, so tests and the demo can see what a group would have
 //! received. Control endpoints (no auth; localhost only): `GET /__sim/messages`,
@@ -35,13 +37,73 @@ const MAX_BODY_BYTES: usize = 20 * 1024;
 const KEPT: usize = 500;
 const HOOK_ROUTE: &str = "/open-apis/bot/v2/hook/{token}";
 
-/// The bot: its token (the URL's last segment), its signing secret when "签名校验" is on, and
-/// its keywords when "自定义关键词" is on.
+/// "每个机器人 100 次/分钟，5 次/秒" (docs/providers.md, "Feishu").
+const PER_SECOND: usize = 5;
+const PER_MINUTE: usize = 100;
+
+/// Where the simulator reads the time: the system clock, or one a test sets and moves.
+#[derive(Clone, Debug, Default)]
+pub enum Clock {
+    #[default]
+    System,
+    Manual(Arc<Mutex<DateTime<Utc>>>),
+}
+
+impl Clock {
+    pub fn manual(at: DateTime<Utc>) -> Self {
+        Clock::Manual(Arc::new(Mutex::new(at)))
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        match self {
+            Clock::System => Utc::now(),
+            Clock::Manual(at) => *lock(at),
+        }
+    }
+
+    /// Moves a manual clock on; the system clock moves by itself.
+    pub fn advance(&self, by: chrono::TimeDelta) {
+        if let Clock::Manual(at) = self {
+            let mut at = lock(at);
+            *at += by;
+        }
+    }
+}
+
+/// The times of the bot's admitted requests in the last minute: a sliding window per second and
+/// per minute.
+#[derive(Debug, Default)]
+struct RateWindow {
+    admitted: VecDeque<DateTime<Utc>>,
+}
+
+impl RateWindow {
+    /// Admits a request at `now` unless 5 were admitted in the second up to it or 100 in the
+    /// minute up to it (windows `(now - 1 s, now]`, `(now - 1 min, now]`); a refused request does
+    /// not count.
+    fn admit(&mut self, now: DateTime<Utc>) -> bool {
+        let minute_ago = now - chrono::TimeDelta::minutes(1);
+        while self.admitted.front().is_some_and(|t| *t <= minute_ago) {
+            self.admitted.pop_front();
+        }
+        let second_ago = now - chrono::TimeDelta::seconds(1);
+        let last_second = self.admitted.iter().filter(|t| **t > second_ago).count();
+        if last_second >= PER_SECOND || self.admitted.len() >= PER_MINUTE {
+            return false;
+        }
+        self.admitted.push_back(now);
+        true
+    }
+}
+
+/// The bot: its token (the URL's last segment), its signing secret when "签名校验" is on, its
+/// keywords when "自定义关键词" is on, and the clock its checks read.
 #[derive(Clone)]
 pub struct FeishuSimSettings {
     pub token: String,
     pub secret: Option<Secret>,
     pub keywords: Vec<String>,
+    pub clock: Clock,
 }
 
 impl FeishuSimSettings {
@@ -51,6 +113,7 @@ impl FeishuSimSettings {
             token: super::uuid_like(false),
             secret: Some(Secret::new(format!("SEC{:022x}", rand::random::<u128>() >> 40))),
             keywords: Vec::new(),
+            clock: Clock::System,
         }
     }
 }
@@ -92,12 +155,16 @@ pub struct ReceivedMessage {
 pub struct FeishuSimStats {
     pub requests: u64,
     pub accepted: u64,
+    /// Refused by the rate limits (11232).
+    #[serde(default)]
+    pub rate_limited: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum Counter {
     Request,
     Accepted,
+    RateLimited,
 }
 
 struct Shared {
@@ -105,6 +172,7 @@ struct Shared {
     faults: FaultQueue<(), Fault>,
     counts: Counts<Counter>,
     received: Mutex<VecDeque<ReceivedMessage>>,
+    rate: Mutex<RateWindow>,
 }
 
 /// Handle on a running simulator: read what arrived, queue faults.
@@ -129,13 +197,13 @@ impl FeishuSimControl {
 
     pub fn stats(&self) -> FeishuSimStats {
         let counts = &self.shared.counts;
-        FeishuSimStats { requests: counts.get(Counter::Request), accepted: counts.get(Counter::Accepted) }
+        FeishuSimStats { requests: counts.get(Counter::Request), accepted: counts.get(Counter::Accepted), rate_limited: counts.get(Counter::RateLimited) }
     }
 }
 
 /// The routes of the simulator, ready to serve, and a handle on it.
 pub fn router(settings: FeishuSimSettings) -> (Router, FeishuSimControl) {
-    let shared = Shared { settings, faults: FaultQueue::default(), counts: Counts::default(), received: Mutex::default() };
+    let shared = Shared { settings, faults: FaultQueue::default(), counts: Counts::default(), received: Mutex::default(), rate: Mutex::default() };
     let control = FeishuSimControl { shared: Arc::new(shared) };
     let app = Router::new()
         .route(HOOK_ROUTE, post(hook))
@@ -184,6 +252,11 @@ async fn hook(State(sim): State<FeishuSimControl>, Path(token): Path<String>, bo
     if token != shared.settings.token {
         return answer(StatusCode::OK, 19001, "param invalid: incoming webhook access token invalid");
     }
+    let now = shared.settings.clock.now();
+    if !lock(&shared.rate).admit(now) {
+        shared.counts.bump(Counter::RateLimited);
+        return fault_answer(&Fault::Throttle);
+    }
     if body.len() > MAX_BODY_BYTES {
         return bad_request();
     }
@@ -200,11 +273,11 @@ async fn hook(State(sim): State<FeishuSimControl>, Path(token): Path<String>, bo
     });
     if let Some(secret) = &shared.settings.secret {
         let sign = message.get("sign").and_then(Value::as_str).unwrap_or("");
-        if signature::verify(timestamp.as_deref().unwrap_or(""), sign, secret, Utc::now()).is_err() {
+        if signature::verify(timestamp.as_deref().unwrap_or(""), sign, secret, now).is_err() {
             return answer(StatusCode::OK, 19021, "sign match fail or timestamp is not within one hour from current time");
         }
     }
-    let Some(received) = read_message(&message, timestamp) else {
+    let Some(received) = read_message(&message, timestamp, now) else {
         return bad_request();
     };
     let keywords = &shared.settings.keywords;
@@ -226,7 +299,7 @@ async fn hook(State(sim): State<FeishuSimControl>, Path(token): Path<String>, bo
 
 /// The message when its type is one a custom bot sends and it has that type's part: an object
 /// `card` for `interactive`, `content.text` for `text`, a `content` object for the others.
-fn read_message(message: &serde_json::Map<String, Value>, timestamp: Option<String>) -> Option<ReceivedMessage> {
+fn read_message(message: &serde_json::Map<String, Value>, timestamp: Option<String>, now: DateTime<Utc>) -> Option<ReceivedMessage> {
     let msg_type = message.get("msg_type").and_then(Value::as_str)?;
     let content = message.get("content").filter(|c| c.is_object()).cloned();
     let card = message.get("card").filter(|c| c.is_object()).cloned();
@@ -236,7 +309,7 @@ fn read_message(message: &serde_json::Map<String, Value>, timestamp: Option<Stri
         "post" | "image" | "share_chat" => content.is_some(),
         _ => false,
     };
-    complete.then(|| ReceivedMessage { msg_type: msg_type.to_owned(), card, content, timestamp, received_at: Utc::now() })
+    complete.then(|| ReceivedMessage { msg_type: msg_type.to_owned(), card, content, timestamp, received_at: now })
 }
 
 fn fault_answer(fault: &Fault) -> Response {
@@ -310,7 +383,7 @@ mod tests {
         let kept: Vec<ReceivedMessage> = test_client::get(&sim.base_url(), "messages").await;
         assert_eq!(kept.len(), 1);
         assert_eq!(kept[0].card.as_ref().map(|c| c["header"]["title"]["content"].clone()), Some(json!("算盘")));
-        assert_eq!(sim.control.stats(), FeishuSimStats { requests: 8, accepted: 1 });
+        assert_eq!(sim.control.stats(), FeishuSimStats { requests: 8, accepted: 1, rate_limited: 0 });
         assert_eq!(test_client::post(&sim.base_url(), "messages/clear", &json!({})).await, 200);
         assert!(sim.control.received().is_empty());
     }
@@ -326,6 +399,46 @@ mod tests {
         assert_eq!(post(&sim.webhook_url(), &message).await.1["msg"], "too many request");
         assert_eq!(post(&sim.webhook_url(), &message).await.1["code"], 0, "unsigned bots take unsigned messages");
         assert_eq!(test_client::post(&sim.base_url(), "faults", &json!({"fault": "nonsense"})).await, 400);
+    }
+
+    #[test]
+    fn the_window_admits_five_a_second_and_a_hundred_a_minute() {
+        let t0 = Utc::now();
+        let at = |ms: i64| t0 + chrono::TimeDelta::milliseconds(ms);
+        let mut window = RateWindow::default();
+        assert!((0..5).all(|i| window.admit(at(i * 10))), "five in one second");
+        assert!(!window.admit(at(500)), "the sixth within that second");
+        assert!(!window.admit(at(999)), "the first is still inside the second");
+        assert!(window.admit(at(1000)), "a second after the first, it has left the window");
+        assert!(!window.admit(at(1001)), "five again in the second before");
+
+        // 100 spread at 5 a second over 20 seconds; the 101st in the minute is refused until the
+        // first of them is a minute old.
+        let mut window = RateWindow::default();
+        for i in 0..100 {
+            assert!(window.admit(at(i * 200)), "request {i}");
+        }
+        assert!(!window.admit(at(30_000)), "the 101st within the minute");
+        assert!(!window.admit(at(59_999)), "the first is still inside the minute");
+        assert!(window.admit(at(60_000)), "a minute after the first, it has left the window");
+    }
+
+    #[tokio::test]
+    async fn the_bot_answers_11232_over_its_rate_on_the_simulators_clock() {
+        let clock = Clock::manual(Utc::now());
+        let settings = FeishuSimSettings { secret: None, clock: clock.clone(), ..FeishuSimSettings::demo() };
+        let sim = spawn(settings).await.expect("simulator");
+        let message = json!({"msg_type": "text", "content": {"text": "hi"}});
+        for _ in 0..5 {
+            assert_eq!(post(&sim.webhook_url(), &message).await.1["code"], 0);
+        }
+        // The clock has not moved: the sixth is in the same second.
+        let (status, body) = post(&sim.webhook_url(), &message).await;
+        assert_eq!((status, body["code"].as_i64()), (200, Some(11232)), "{body}");
+        clock.advance(chrono::TimeDelta::seconds(1) + chrono::TimeDelta::milliseconds(1));
+        assert_eq!(post(&sim.webhook_url(), &message).await.1["code"], 0);
+        assert_eq!(sim.control.stats(), FeishuSimStats { requests: 7, accepted: 6, rate_limited: 1 });
+        assert_eq!(sim.control.received().len(), 6, "every accepted card is kept");
     }
 
     #[test]

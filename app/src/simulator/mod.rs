@@ -85,6 +85,7 @@ pub async fn start_for(config: &mut AppConfig) -> std::io::Result<Simulators> {
             today: None,
             history_months: billing.history_months.max(1),
             latency: config.cloud_sim_latency,
+            speedup: config.cloud_sim_speedup,
         };
         let sim = cloud::spawn(settings).await?;
         if let Some(n) = config.cloud_sim_hold_after {

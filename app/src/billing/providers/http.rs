@@ -43,6 +43,12 @@ impl ProviderHttp {
         &self.account
     }
 
+    /// The same account, key and gate (so its rate limit and retries) at another base URL: a
+    /// provider whose services live on different hosts (Volcengine's IAM).
+    pub(super) fn at(&self, base: Url) -> Self {
+        ProviderHttp { base, ..self.clone() }
+    }
+
     fn provider(&self) -> Provider {
         self.account.provider
     }

@@ -23,6 +23,7 @@ pub mod baidu;
 pub mod deepseek;
 pub mod tencent;
 pub mod volcengine;
+pub mod volcengine_iam;
 
 mod account;
 mod answer;
@@ -92,6 +93,21 @@ impl ProviderClient {
             Provider::Baidu => baidu::bill_lines(api, scope).await,
             Provider::DeepSeek => deepseek::bill_lines(scope),
         }
+    }
+
+    /// What Volcengine project `project` owes for the month starting `month` (the first of an
+    /// Asia/Shanghai billing month), in CNY: `ListBillDetail` filtered by `Project`, all pages.
+    /// Other providers: `BadRequest`.
+    pub async fn project_spend(&self, month: NaiveDate, project: &str) -> Result<rust_decimal::Decimal, ProviderError> {
+        match self.provider() {
+            Provider::Volcengine => volcengine::project_spend(&self.api, month, project).await,
+            other => Err(ProviderError::new(other, ErrorKind::BadRequest, "UnsupportedProvider", format!("{other:?} has no per-project bills here"))),
+        }
+    }
+
+    /// The account's Volcengine IAM client (its sub-accounts); `None` for other providers.
+    pub fn volcengine_iam(&self) -> Option<volcengine_iam::IamClient> {
+        (self.provider() == Provider::Volcengine).then(|| volcengine_iam::IamClient::new(&self.api))
     }
 
     /// The account balance now; `None` where the provider has no balance API (Tencent).

@@ -62,6 +62,7 @@ const ENVELOPE: Envelope = Envelope {
 };
 
 /// `GroupTerm` 2 = by product, `GroupPeriod` 1 = by day: one line per product per day.
+/// `Project` filters by the bill's project (empty: every project, and the field is left out).
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct ListBillDetailRequest {
@@ -71,11 +72,19 @@ struct ListBillDetailRequest {
     group_term: u8,
     group_period: u8,
     need_record_num: u8,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    project: Vec<String>,
 }
 
 /// `ListBillDetail` for one month, by product and day, all pages. Only `Scope::Month`.
 pub(super) async fn bill_lines(api: &ProviderHttp, scope: Scope) -> Result<Vec<BillLine>, ProviderError> {
     let month = month_of_scope(PROVIDER, scope)?;
+    month_lines(api, month, Vec::new()).await
+}
+
+/// The month's lines of `projects` (all of them when empty), all pages.
+async fn month_lines(api: &ProviderHttp, month: NaiveDate, projects: Vec<String>) -> Result<Vec<BillLine>, ProviderError> {
+    let projects = &projects;
     read_all_pages(PROVIDER, "ListBillDetail", |_, offset| async move {
         let request = ListBillDetailRequest {
             bill_period: month_text(month),
@@ -84,19 +93,42 @@ pub(super) async fn bill_lines(api: &ProviderHttp, scope: Scope) -> Result<Vec<B
             group_term: 2,
             group_period: 1,
             need_record_num: 1,
+            project: projects.clone(),
         };
         let body = serde_json::to_vec(&request)
             .map_err(|e| ProviderError::malformed(PROVIDER, "ListBillDetail", e))?;
         let read = |result| parse_bill_page(api.name(), month, result);
-        let page = call(api, "ListBillDetail", body, read).await?;
+        let page = call(api, &Action::billing("ListBillDetail", body), read).await?;
         Ok((page.total, page.lines))
     })
     .await
 }
 
+/// What `project` owes for the month starting `month` (Asia/Shanghai billing month): the sum of
+/// `PayableAmount` over its `ListBillDetail` lines, all pages. Lines are in CNY; another
+/// currency is an error rather than a sum of two currencies.
+pub(super) async fn project_spend(api: &ProviderHttp, month: NaiveDate, project: &str) -> Result<Decimal, ProviderError> {
+    let month = month_of_scope(PROVIDER, Scope::Month(month))?;
+    let lines = month_lines(api, month, vec![project.to_owned()]).await?;
+    sum_in_cny(&lines)
+}
+
+fn sum_in_cny(lines: &[BillLine]) -> Result<Decimal, ProviderError> {
+    match lines.iter().find(|l| l.currency != Currency::Cny) {
+        Some(line) => Err(ProviderError::new(
+            PROVIDER,
+            ErrorKind::BadRequest,
+            "UnexpectedCurrency",
+            format!("ListBillDetail: a project line in {:?}, expected CNY", line.currency),
+        )),
+        None => Ok(lines.iter().map(|l| l.payable).sum()),
+    }
+}
+
 /// `QueryBalanceAcct`: available balance and credit limit.
 pub(super) async fn balance(api: &ProviderHttp) -> Result<BalanceSnapshot, ProviderError> {
-    call(api, "QueryBalanceAcct", b"{}".to_vec(), |result| parse_balance(api.name(), result)).await
+    let action = Action::billing("QueryBalanceAcct", b"{}".to_vec());
+    call(api, &action, |result| parse_balance(api.name(), result)).await
 }
 
 fn region(api: &ProviderHttp) -> &str {
@@ -107,30 +139,51 @@ fn region(api: &ProviderHttp) -> &str {
         .unwrap_or(DEFAULT_REGION)
 }
 
+/// One Volcengine OpenAPI action: billing's are POSTs with a JSON body, IAM's GETs with their
+/// parameters in the query (`Action` and `Version` always there).
+pub(super) struct Action<'a> {
+    pub(super) name: &'a str,
+    pub(super) version: &'a str,
+    pub(super) service: &'a str,
+    /// Query parameters after `Action` and `Version`.
+    pub(super) params: Vec<(String, String)>,
+    /// `Some`: a POST with this JSON body; `None`: a GET.
+    pub(super) body: Option<Vec<u8>>,
+}
+
+impl<'a> Action<'a> {
+    fn billing(name: &'a str, body: Vec<u8>) -> Self {
+        Action { name, version: VERSION, service: SERVICE, params: Vec::new(), body: Some(body) }
+    }
+}
+
 /// One action through the gate, its `Result` object read by `read` inside it: an answer that
 /// does not read is asked for again like a 5xx.
-async fn call<T>(api: &ProviderHttp, action: &str, body: Vec<u8>, read: impl Fn(Value) -> Result<T, ProviderError>) -> Result<T, ProviderError> {
-    api.run(|| async { read(attempt(api, action, body.clone()).await?) }).await
+pub(super) async fn call<T>(api: &ProviderHttp, action: &Action<'_>, read: impl Fn(Value) -> Result<T, ProviderError>) -> Result<T, ProviderError> {
+    api.run(|| async { read(attempt(api, action).await?) }).await
 }
 
 /// Signed afresh (X-Date) on every attempt.
-async fn attempt(api: &ProviderHttp, action: &str, body: Vec<u8>) -> Result<Value, ProviderError> {
-    let query = vec![
-        ("Action".to_owned(), action.to_owned()),
-        ("Version".to_owned(), VERSION.to_owned()),
+pub(super) async fn attempt(api: &ProviderHttp, action: &Action<'_>) -> Result<Value, ProviderError> {
+    let mut query = vec![
+        ("Action".to_owned(), action.name.to_owned()),
+        ("Version".to_owned(), action.version.to_owned()),
     ];
-    let method = reqwest::Method::POST;
+    query.extend(action.params.iter().cloned());
+    let (method, headers, body) = match &action.body {
+        Some(body) => (reqwest::Method::POST, vec![("Content-Type".to_owned(), CONTENT_TYPE.to_owned())], body.clone()),
+        None => (reqwest::Method::GET, Vec::new(), Vec::new()),
+    };
     let url = api.url("/", &query);
-    let headers = vec![("Content-Type".to_owned(), CONTENT_TYPE.to_owned())];
     let request = ProviderHttp::signable(&method, &url, query, headers, body);
     // The SDK's default set: host, content-type and every x-* header.
     let answer = api
-        .send_signed(action, method, url, request, |request, key| {
+        .send_signed(action.name, method, url, request, |request, key| {
             let default = HeadersToSign::ProviderDefault;
-            volcengine::sign(request, key, Utc::now(), region(api), SERVICE, default)
+            volcengine::sign(request, key, Utc::now(), region(api), action.service, default)
         })
         .await?;
-    api.redacted(ENVELOPE.open(action, &answer))
+    api.redacted(ENVELOPE.open(action.name, &answer))
 }
 
 /// One page of `ListBillDetail`.
@@ -343,10 +396,26 @@ mod tests {
             group_term: 2,
             group_period: 1,
             need_record_num: 1,
+            project: Vec::new(),
         };
         assert_eq!(
             serde_json::to_string(&request).unwrap(),
             r#"{"BillPeriod":"2024-05","Limit":300,"Offset":600,"GroupTerm":2,"GroupPeriod":1,"NeedRecordNum":1}"#
         );
+        let filtered = ListBillDetailRequest { project: vec!["ark-rd".into()], ..request };
+        assert!(serde_json::to_string(&filtered).unwrap().ends_with(r#""NeedRecordNum":1,"Project":["ark-rd"]}"#));
+    }
+
+    #[test]
+    fn project_spend_refuses_to_add_currencies() {
+        let month = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap();
+        let result = serde_json::json!({"Total": 2, "List": [
+            {"ExpenseDate": "2024-05-01", "Product": "ark", "OriginalBillAmount": "2", "PayableAmount": "1.25", "Currency": "CNY"},
+            {"ExpenseDate": "2024-05-02", "Product": "ark", "OriginalBillAmount": "2", "PayableAmount": "2.50"}]});
+        let lines = parse_bill_page("acct", month, result).unwrap().lines;
+        assert_eq!(sum_in_cny(&lines).unwrap(), dec("3.75"));
+        let usd = serde_json::json!({"Total": 1, "List": [{"Product": "ark", "OriginalBillAmount": "1", "PayableAmount": "1", "Currency": "USD"}]});
+        let lines = parse_bill_page("acct", month, usd).unwrap().lines;
+        assert_eq!(sum_in_cny(&lines).unwrap_err().code, "UnexpectedCurrency");
     }
 }

@@ -14,6 +14,8 @@ use serde_json::{json, Value};
 
 use super::accounts::SimAccount;
 use super::ledger::{self, Ledger, LedgerLine};
+use super::projects::ProjectBook;
+use super::volcengine_iam::IamDirectory;
 use super::CloudFault;
 use crate::billing::model::Provider;
 use crate::secret::Secret;
@@ -75,6 +77,10 @@ impl RandomFaults {
 pub(super) struct Core {
     accounts: Vec<SimAccount>,
     ledger: Ledger,
+    /// Volcengine IAM's users, keys and policies per account.
+    pub(super) iam: IamDirectory,
+    /// Volcengine per-project spend.
+    pub(super) projects: ProjectBook,
     pub(super) latency: Mutex<Duration>,
     pub(super) faults: FaultQueue<Provider, CloudFault>,
     pub(super) random_faults: Mutex<HashMap<Provider, RandomFaults>>,
@@ -84,6 +90,21 @@ pub(super) struct Core {
     counts: Counts<(Provider, Count)>,
     /// Alibaba `x-acs-signature-nonce`s seen, with when.
     nonces: Mutex<HashMap<String, Instant>>,
+}
+
+/// The real instant when `today` is the real Shanghai day, otherwise the current Shanghai time of
+/// day on `today`.
+fn sim_now(today: NaiveDate) -> chrono::DateTime<Utc> {
+    let now = Utc::now();
+    let local = now.with_timezone(&ledger::shanghai());
+    if local.date_naive() == today {
+        return now;
+    }
+    today
+        .and_time(local.time())
+        .and_local_timezone(ledger::shanghai())
+        .single()
+        .map_or(now, |t| t.with_timezone(&Utc))
 }
 
 /// Why a request was turned away after authentication.
@@ -110,9 +131,13 @@ impl Core {
             .into_iter()
             .map(|p| (p, Limit::new(default_rate_limit(p))))
             .collect();
+        let iam = IamDirectory::new(&accounts);
+        let projects = ProjectBook::new(ledger.start(), sim_now(ledger.today()));
         Core {
             accounts,
             ledger,
+            iam,
+            projects,
             latency: Mutex::new(latency),
             faults: FaultQueue::default(),
             random_faults: Mutex::default(),
@@ -164,16 +189,7 @@ impl Core {
     /// "Now" for balances: the real instant when the ledger's today is the real Shanghai day,
     /// otherwise the current Shanghai time of day on the ledger's today.
     pub(super) fn sim_now(&self) -> chrono::DateTime<Utc> {
-        let now = Utc::now();
-        let local = now.with_timezone(&ledger::shanghai());
-        if local.date_naive() == self.today() {
-            return now;
-        }
-        self.today()
-            .and_time(local.time())
-            .and_local_timezone(ledger::shanghai())
-            .single()
-            .map_or(now, |t| t.with_timezone(&Utc))
+        sim_now(self.today())
     }
 
     /// Lines of `account` in `[from, to]` as the provider shows them today (late adjustments).

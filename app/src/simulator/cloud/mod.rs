@@ -23,14 +23,18 @@ mod baidu;
 mod deepseek;
 mod http;
 pub mod ledger;
+mod projects;
 mod tencent;
 #[cfg(test)]
 mod testkit;
 mod volcengine;
+mod volcengine_control;
+mod volcengine_iam;
 
 pub use accounts::{demo_accounts, spare_accounts, SimAccount};
 pub use admission::default_rate_limit;
 pub use ledger::{Ledger, LedgerLine, Surprises};
+pub use projects::{DemoProject, DEMO_PROJECTS};
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -64,6 +68,9 @@ pub struct CloudSimSettings {
     pub history_months: u32,
     /// Added before every answer.
     pub latency: Duration,
+    /// How many times faster Volcengine project spend accrues than the clock (`SUANPAN_SIM_SPEEDUP`;
+    /// 1 = real pace): the quota demo crosses its steps in minutes.
+    pub speedup: u32,
 }
 
 impl CloudSimSettings {
@@ -74,6 +81,7 @@ impl CloudSimSettings {
             today: None,
             history_months: 6,
             latency: Duration::ZERO,
+            speedup: 1,
         }
     }
 
@@ -173,6 +181,17 @@ impl CloudSimControl {
     pub fn queued_faults(&self, provider: Provider) -> usize {
         self.core.faults.len(provider)
     }
+
+    /// Sets what Volcengine `project` of `account` owes for the month starting `month`, exactly
+    /// (as `POST /__sim/volcengine/project-spend`).
+    pub fn set_project_spend(&self, account: &str, project: &str, month: NaiveDate, amount: rust_decimal::Decimal) {
+        self.core.projects.set(account, project, month, amount);
+    }
+
+    /// `user` of Volcengine `account` as `GET /__sim/volcengine/iam/users/{name}` shows it.
+    pub fn iam_user(&self, account: &str, user: &str) -> Option<serde_json::Value> {
+        self.core.iam.user(account, user).map(|u| volcengine_control::user_view(account, &u))
+    }
 }
 
 
@@ -212,20 +231,21 @@ pub async fn spawn(settings: CloudSimSettings) -> std::io::Result<CloudSim> {
     let served: Vec<SimAccount> = accounts.iter().chain(&spare).cloned().collect();
     let today = settings.resolved_today();
     let ledger = Ledger::new(settings.seed, today, settings.history_months, &served);
-    let core = Arc::new(Core::new(
-        served,
-        ledger.clone(),
-        settings.latency,
-    ));
+    let core = Core::new(served, ledger.clone(), settings.latency);
+    core.projects.set_speedup(settings.speedup);
+    let core = Arc::new(core);
     let mut endpoints = BTreeMap::new();
     let mut tasks = Vec::new();
     for provider in Provider::ALL {
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
         let addr = listener.local_addr()?;
         let spare_here: Vec<SimAccount> = spare.iter().filter(|a| a.provider == provider).cloned().collect();
-        let app = provider_router(core.clone(), provider)
+        let mut app = provider_router(core.clone(), provider)
             .merge(control_router(core.clone(), provider))
             .merge(spare_router(spare_here));
+        if provider == Provider::Volcengine {
+            app = app.merge(volcengine_control::routes(core.clone()));
+        }
         tasks.push(tokio::spawn(async move {
             if let Err(err) = axum::serve(listener, app).await {
                 tracing::warn!(%err, ?provider, "cloud simulator stopped");

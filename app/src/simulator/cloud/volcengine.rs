@@ -19,6 +19,7 @@ use super::{
     query_param, request_id, success_response, with_retry_after, Admission, ApiError,
     Core, Refusals, Row, SimAccount,
 };
+use super::volcengine_iam;
 use crate::billing::model::Provider;
 use crate::signing::{volcengine, SignableRequest, SignatureError};
 
@@ -41,6 +42,8 @@ struct Meta {
     request_id: String,
     action: String,
     version: String,
+    /// `billing` or `iam`, from the credential scope once authenticated.
+    service: &'static str,
 }
 
 impl Meta {
@@ -49,7 +52,7 @@ impl Meta {
         meta.insert("RequestId".into(), json!(self.request_id));
         meta.insert("Action".into(), json!(self.action));
         meta.insert("Version".into(), json!(self.version));
-        meta.insert("Service".into(), json!(SERVICE));
+        meta.insert("Service".into(), json!(self.service));
         meta.insert("Region".into(), json!(REGION));
         meta
     }
@@ -57,7 +60,8 @@ impl Meta {
 
 /// Answers a request the port has received (see `provider_router`).
 pub(super) async fn answer(core: &Core, request: SignableRequest) -> Response {
-    let meta = Meta {
+    let mut meta = Meta {
+        service: SERVICE,
         request_id: request_id(),
         action: query_param(&request, "Action")
             .unwrap_or_default()
@@ -66,6 +70,9 @@ pub(super) async fn answer(core: &Core, request: SignableRequest) -> Response {
             .unwrap_or_default()
             .to_owned(),
     };
+    if scope_service(&request).as_deref() == Some(volcengine_iam::SERVICE) {
+        meta.service = volcengine_iam::SERVICE;
+    }
     match serve(core, &request, &meta).await {
         Ok((result, admission)) => {
             let body = json!({"ResponseMetadata": meta.json(), "Result": result});
@@ -80,9 +87,13 @@ async fn serve(
     request: &SignableRequest,
     meta: &Meta,
 ) -> Result<(Value, Admission), ApiError> {
-    let account = authenticate(core, request)?;
+    let account = authenticate(core, request, meta.service)?;
     let admission = core.admit(Provider::Volcengine, &account.name).await.map_err(|r| REFUSALS.error(r))?;
-    let result = dispatch(core, account, request, meta)?;
+    let result = if meta.service == volcengine_iam::SERVICE {
+        dispatch_iam(core, account, request, meta)?
+    } else {
+        dispatch(core, account, request, meta)?
+    };
     Ok((result, admission))
 }
 
@@ -114,19 +125,20 @@ fn code_n(code: &str) -> Option<u32> {
 
 // --- authentication ------------------------------------------------------------------------
 
-fn authenticate<'a>(core: &'a Core, request: &SignableRequest) -> Result<&'a SimAccount, ApiError> {
+/// The signature checked, for `service` (`billing` or `iam`, which the request's scope named).
+fn authenticate<'a>(core: &'a Core, request: &SignableRequest, service: &str) -> Result<&'a SimAccount, ApiError> {
     let key_id = volcengine::verify(
         request,
         core.secret_lookup(Provider::Volcengine),
         Utc::now(),
     )
     .map_err(|e| auth_error(&e))?;
-    // The gateway routes by the credential scope's service: a key signed for `iam` is refused.
-    if scope_service(request).as_deref() != Some(SERVICE) {
+    // The gateway routes by the credential scope's service: only billing and IAM live here.
+    if scope_service(request).as_deref() != Some(service) {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "SignatureDoesNotMatch",
-            format!("The credential scope must name the service {SERVICE}."),
+            format!("The credential scope must name the service {SERVICE} or {}.", volcengine_iam::SERVICE),
         ));
     }
     core.account_by_key(Provider::Volcengine, &key_id)
@@ -177,9 +189,14 @@ fn invalid(message: impl Into<String>) -> ApiError {
 }
 
 /// The JSON body's fields, plus query parameters (as strings) the body does not set.
-struct Params(Map<String, Value>);
+pub(super) struct Params(Map<String, Value>);
 
 impl Params {
+    /// A parameter as sent (a query parameter as a JSON string).
+    pub(super) fn raw(&self, name: &str) -> Option<&Value> {
+        self.0.get(name)
+    }
+
     fn of(request: &SignableRequest) -> Result<Self, ApiError> {
         let mut map = if request.body.iter().all(u8::is_ascii_whitespace) {
             Map::new()
@@ -197,7 +214,7 @@ impl Params {
         Ok(Params(map))
     }
 
-    fn text(&self, name: &str) -> Option<String> {
+    pub(super) fn text(&self, name: &str) -> Option<String> {
         match self.0.get(name)? {
             Value::String(s) if !s.is_empty() => Some(s.clone()),
             Value::Number(n) => Some(n.to_string()),
@@ -206,7 +223,7 @@ impl Params {
     }
 
     /// A number or numeric string.
-    fn integer(&self, name: &str) -> Result<Option<u64>, ApiError> {
+    pub(super) fn integer(&self, name: &str) -> Result<Option<u64>, ApiError> {
         match self.text(name) {
             None => Ok(None),
             Some(text) => text
@@ -295,6 +312,18 @@ fn dispatch(
     }
 }
 
+/// An IAM action (service `iam`), its version checked like billing's.
+fn dispatch_iam(core: &Core, account: &SimAccount, request: &SignableRequest, meta: &Meta) -> Result<Value, ApiError> {
+    if request.path != "/" || !volcengine_iam::serves(&meta.action, &meta.version) {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "InvalidActionOrVersion",
+            format!("Could not find operation {} for version {}", meta.action, meta.version),
+        ));
+    }
+    core.iam.answer(account, &meta.action, &Params::of(request)?)
+}
+
 /// QueryBalanceAcct (docs/6269/1223898): strings, except AccountID (an integer).
 fn balance(core: &Core, account: &SimAccount) -> Value {
     let balance = core.ledger().cash_balance(&account.name, core.today());
@@ -334,7 +363,13 @@ fn bill_detail(core: &Core, account: &SimAccount, params: &Params) -> Result<Val
     let (limit, offset) = params.window()?;
     let by_product = params.choice("GroupTerm", 0..=3)? != 3;
     let daily = params.choice("GroupPeriod", 0..=2)? != 0;
-    let mut lines = period_lines(core, account, period, &params.list("Product"));
+    let projects = params.list("Project");
+    // Filtered by project, the projects' own stream (simulator/cloud/projects.rs); else the ledger.
+    let mut lines = if projects.is_empty() {
+        period_lines(core, account, period, &params.list("Product"))
+    } else {
+        core.projects.lines(&account.name, &projects, period, core.today())
+    };
     if let Some(text) = params.text("ExpenseDate").filter(|_| daily) {
         let day = parse_day(&text)
             .filter(|d| month_end(period) >= *d && *d >= period)
