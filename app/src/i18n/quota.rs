@@ -32,6 +32,7 @@ pub struct QuotaText {
     pub e_display_name: &'static str,
     pub e_interval: &'static str,
     pub e_registered: &'static str,
+    pub e_policy: &'static str,
 }
 
 impl QuotaText {
@@ -71,4 +72,5 @@ pub const ZH: QuotaText = QuotaText {
     e_display_name: "显示名称最多 64 个字符。",
     e_interval: "检查间隔需在 60 秒到 86400 秒（1 天）之间。",
     e_registered: "该主账号下的这个子账号已在额度管理中。",
+    e_policy: "请从列表中选择系统策略。",
 };

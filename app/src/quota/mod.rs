@@ -13,6 +13,7 @@
 //! - [`model`]: what the pages and server functions exchange; `api` the server functions.
 
 pub mod api;
+pub mod iam_api;
 pub mod model;
 pub mod schedule;
 pub mod steps;
@@ -27,6 +28,8 @@ pub mod card;
 pub mod check;
 #[cfg(feature = "ssr")]
 pub mod deliver;
+#[cfg(feature = "ssr")]
+pub mod iam_actions;
 #[cfg(feature = "ssr")]
 pub mod lease;
 #[cfg(feature = "ssr")]

@@ -156,3 +156,51 @@ pub struct CheckReport {
     pub disabled: u32,
     pub enabled: u32,
 }
+
+/// A Volcengine IAM user as the IAM page lists it, with its place under quota control.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IamUserRow {
+    pub account: String,
+    pub user: crate::billing::iam::IamUser,
+    /// The quota sub-account it is, if registered.
+    pub quota_id: Option<i64>,
+    pub quota_project: Option<String>,
+}
+
+/// One user's keys, console login and policies, read live from Volcengine.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IamUserDetail {
+    pub account: String,
+    pub name: String,
+    /// `None`: the user has no console login profile.
+    pub login_allowed: Option<bool>,
+    pub keys: Vec<crate::billing::iam::AccessKeyInfo>,
+    pub policies: Vec<crate::billing::iam::AttachedPolicy>,
+}
+
+/// A sub-account to create in Volcengine (and, with a project, to take under quota control).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CreateUserForm {
+    pub account: String,
+    pub name: String,
+    pub display_name: String,
+    pub description: String,
+    /// System policies to attach, from the picker.
+    pub policies: Vec<String>,
+    /// Empty: not under quota control (yet).
+    pub project: String,
+}
+
+/// What creating a sub-account did. The secret is in this answer only: never stored, never
+/// logged; the dialog shows it once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CreatedUser {
+    pub account: String,
+    pub user: crate::billing::iam::IamUser,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub policies: Vec<String>,
+    /// Policies that could not be attached, with Volcengine's words (the user exists regardless).
+    pub policy_errors: Vec<String>,
+    pub quota_id: Option<i64>,
+}

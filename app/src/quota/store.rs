@@ -337,3 +337,17 @@ pub async fn save_settings(store: &AppStore, interval_seconds: u32, steps: &Step
     .await?;
     Ok(())
 }
+
+/// An admin enabled or disabled the sub-account by hand: any pending change of the app's is void.
+pub async fn set_by_admin(store: &AppStore, id: i64, state: State, keys: &[String]) -> Result<(), StoreError> {
+    let (state, keys) = (state.as_str(), serde_json::to_string(keys).unwrap_or_else(|_| "[]".into()));
+    sqlx::query!(
+        "UPDATE quota_sub_accounts SET state = ?2, disabled_keys = ?3, iam_pending = NULL, iam_error = NULL WHERE id = ?1",
+        id,
+        state,
+        keys
+    )
+    .execute(&store.pool)
+    .await?;
+    Ok(())
+}

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::billing::model::Provider;
+use crate::billing::providers::volcengine_iam::{IamClient, IamError};
 use crate::billing::providers::{ProviderClient, ProviderError};
 use crate::billing::sync::BillingServices;
 use crate::store::StoreError;
@@ -16,6 +17,8 @@ pub enum VolcError {
     #[error(transparent)]
     Provider(#[from] ProviderError),
     #[error(transparent)]
+    Iam(#[from] IamError),
+    #[error(transparent)]
     Store(#[from] StoreError),
 }
 
@@ -24,7 +27,7 @@ impl VolcError {
     pub fn shown(&self) -> String {
         match self {
             VolcError::UnknownAccount(name) => format!("{}：{name}", crate::i18n::tr().quota.e_unknown_account),
-            VolcError::Provider(e) => format!("{}：{}", e.code, e.message),
+            VolcError::Provider(e) | VolcError::Iam(IamError { cause: e, .. }) => format!("{}：{}", e.code, e.message),
             VolcError::Store(_) => crate::i18n::tr().e_store.to_string(),
         }
     }
@@ -44,7 +47,7 @@ pub async fn spend(client: &ProviderClient, month: NaiveDate, project: &str) -> 
     Ok(client.project_spend(month, project).await?)
 }
 
-fn iam(client: &ProviderClient) -> Result<crate::billing::providers::volcengine_iam::IamClient, VolcError> {
+fn iam(client: &ProviderClient) -> Result<IamClient, VolcError> {
     client.volcengine_iam().ok_or_else(|| VolcError::UnknownAccount(client.account().name.clone()))
 }
 

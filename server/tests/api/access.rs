@@ -74,6 +74,12 @@ fn server_fns() -> Vec<(&'static str, Who, Body)> {
         ("/api/quota/allocate", ADMIN_ONLY, Body::Json(|| json!({ "form": { "sub_account_id": 999_999, "amount": "1", "reason": "walk", "request_key": "" } }))),
         ("/api/quota/resend", ADMIN_ONLY, Body::Json(|| json!({ "alert_id": 999_999 }))),
         ("/api/quota/check", ADMIN_ONLY, Body::Json(|| json!({}))),
+        ("/api/iam/users", ADMIN_ONLY, Body::Json(|| json!({ "account": "no-such-account" }))),
+        ("/api/iam/user", ADMIN_ONLY, Body::Json(|| json!({ "account": "no-such-account", "name": "x" }))),
+        ("/api/iam/projects", ADMIN_ONLY, Body::Json(|| json!({ "account": "no-such-account" }))),
+        ("/api/iam/create", ADMIN_ONLY, Body::Json(|| json!({ "form": { "account": "no-such-account", "name": "walked", "display_name": "", "description": "", "policies": [], "project": "" } }))),
+        ("/api/iam/policy", ADMIN_ONLY, Body::Json(|| json!({ "account": "no-such-account", "name": "x", "policy": "ArkFullAccess", "attach": true }))),
+        ("/api/iam/enabled", ADMIN_ONLY, Body::Json(|| json!({ "account": "no-such-account", "name": "x", "enabled": false }))),
         ("/api/auth/logout", ALL, Body::Form(&[])),
     ]
 }
