@@ -44,6 +44,7 @@ run: tools build
 	  echo "演示管理员 / demo admin: user $$(sed -n 1p $(DEMO_LOGIN)), password $$(sed -n 2p $(DEMO_LOGIN)) (from $(DEMO_LOGIN))"; \
 	fi
 	SUANPAN_SITE_ROOT=$(SITE) \
+	SUANPAN_SIM_SPEEDUP="$${SUANPAN_SIM_SPEEDUP:-60}" \
 	SUANPAN_ADMIN_USER="$${SUANPAN_ADMIN_USER:-$$(sed -n 1p $(DEMO_LOGIN) 2>/dev/null)}" \
 	SUANPAN_ADMIN_PASSWORD="$${SUANPAN_ADMIN_PASSWORD:-$$(sed -n 2p $(DEMO_LOGIN) 2>/dev/null)}" \
 	$(SERVER)
@@ -84,6 +85,7 @@ sqlx-prepare:
 bench: tools build
 	cargo run --release -p suanpan --bin suanpan-bench -- --scales 1,10
 	cargo run --release -p suanpan --bin suanpan-bench -- --suite ai --scales 1
+	cargo run --release -p suanpan --bin suanpan-bench -- --suite quota
 	@echo "First page, gzip -9 bytes: WASM $$(gzip -9c $(SITE)/pkg/suanpan.wasm | wc -c)," \
 	  "JS $$(gzip -9c $(SITE)/pkg/suanpan.js | wc -c), ECharts $$(gzip -9c $(SITE)/echarts.min.js | wc -c)," \
 	  "CSS $$(gzip -9c $(SITE)/pkg/suanpan.css | wc -c)"

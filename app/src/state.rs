@@ -155,6 +155,10 @@ impl AppState {
         }
         let accounts = AccountServices { store: store.clone(), audit: audit.clone() };
         let images = ImageServices { warehouse, ai: ai.clone(), store: store.clone() };
+        #[cfg(feature = "simulators")]
+        if simulators.cloud.is_some() && config.alerts.scheduled_checks {
+            seed_quota_demo(&quota).await;
+        }
         Ok(AppState {
             config: Arc::new(config),
             store,
@@ -239,5 +243,43 @@ async fn stored_warehouse(credentials: &Credentials, data_dir: &std::path::Path)
             tracing::error!("the SQL Server connection saved on the settings page is not usable; SUANPAN_WAREHOUSE_URL's warehouse is used");
             Ok(None)
         }
+    }
+}
+
+/// The demo's quota story, once per store, when the cloud simulator serves the demo accounts and
+/// checks run on their schedule (tests turn it off and bring their own): its IAM users under quota
+/// control. `rd-team` spends on `ark-rd` from start-up (10 CNY an hour; a
+/// minute at `SUANPAN_SIM_SPEEDUP=60`, `make run`'s default), so its ¥100 crosses 50, 80 and 100 %
+/// within minutes; the check runs every two minutes here.
+#[cfg(feature = "simulators")]
+async fn seed_quota_demo(quota: &crate::quota::QuotaServices) {
+    use crate::quota::{ledger, store};
+    const DEMO: [(&str, &str, &str, i64); 3] = [
+        ("rd-team", "研发团队", "ark-rd", 100),
+        ("cs-bot", "智能客服机器人", "ark-customer-service", 5000),
+        ("marketing-app", "营销文案应用", "ark-marketing", 3000),
+    ];
+    let seeded = async {
+        let mut conn = quota.store.pool.acquire().await?;
+        if !store::sub_accounts(&mut conn).await?.is_empty() {
+            return Ok::<_, crate::store::StoreError>(false);
+        }
+        drop(conn);
+        let actor = crate::audit::AuditActor::system("demo");
+        for (user, name, project, amount) in DEMO {
+            let new = store::NewSubAccount { account: "volc-ark".into(), user_name: user.into(), display_name: name.into(), project: project.into(), steps: None, auto_disable: true };
+            let Some(id) = store::register(&quota.store, &new, "demo").await? else { continue };
+            let a = ledger::Allocation { sub_account_id: id, amount: rust_decimal::Decimal::from(amount), reason: "演示数据：初始额度".into(), request_key: None };
+            if let Err(e) = ledger::allocate(&quota.store, &a, &actor, chrono::Utc::now(), Default::default()).await {
+                tracing::warn!(error = %e, user, "demo allocation not made");
+            }
+        }
+        store::save_settings(&quota.store, 120, &crate::quota::steps::Steps::default_steps(), "demo").await?;
+        Ok(true)
+    };
+    match seeded.await {
+        Ok(true) => tracing::info!("quota demo: three simulated sub-accounts under quota control, checked every 2 minutes"),
+        Ok(false) => {}
+        Err(e) => tracing::warn!(error = %e, "quota demo not seeded"),
     }
 }

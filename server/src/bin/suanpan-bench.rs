@@ -115,8 +115,8 @@ fn parse_args() -> Result<Args, String> {
             }
             "--iterations" => args.iterations = value.parse().map_err(|_| "bad --iterations".to_string())?,
             "--dir" => args.dir = PathBuf::from(value),
-            "--suite" if value == "analyses" || value == "ai" => args.suite = value,
-            other => return Err(format!("unknown flag {other} (use --suite analyses|ai --scales 1,10 --iterations 20 --dir data/bench)")),
+            "--suite" if ["analyses", "ai", "quota"].contains(&value.as_str()) => args.suite = value,
+            other => return Err(format!("unknown flag {other} (use --suite analyses|ai|quota --scales 1,10 --iterations 20 --dir data/bench)")),
         }
     }
     Ok(args)
@@ -167,6 +167,9 @@ async fn main() -> Result<(), String> {
     let args = parse_args()?;
     if args.suite == "ai" {
         return ai_suite(&args).await;
+    }
+    if args.suite == "quota" {
+        return quota_suite(&args).await;
     }
     println!("| scale | order lines | open (s; generates on first run) | analysis | ours p50 (ms) | ours p95 (ms) | seed SQL p50 (ms) |");
     println!("|---|---|---|---|---|---|---|");
@@ -342,4 +345,59 @@ async fn first_delta(http: &reqwest::Client, base: &str, body: &serde_json::Valu
         }
     }
     Err(format!("no text streamed: {}", String::from_utf8_lossy(&seen)))
+}
+
+/// Sub-accounts in the quota benchmark.
+const QUOTA_SUB_ACCOUNTS: usize = 200;
+
+/// One quota check over 200 sub-accounts of one Volcengine account against the cloud simulator
+/// (which enforces Volcengine's 5 QPS for ListBillDetail), beside the floor: the requests made
+/// divided by the permitted rate.
+async fn quota_suite(args: &Args) -> Result<(), String> {
+    use app::billing::model::Provider;
+    let w = SqliteWarehouse::open_or_generate(&args.dir.join("scale-1"), 1, app::warehouse::config::DEFAULT_SEED).await.map_err(|e| e.to_string())?;
+    let store_dir = args.dir.join("quota-store");
+    let _ = std::fs::remove_dir_all(&store_dir);
+    let env = [("SUANPAN_AI_SIMULATOR", "off"), ("SUANPAN_CLOUD_SIM_LATENCY_MS", "0"), ("SUANPAN_QUOTA_CHECKS", "off")];
+    let state = state_over(w, &store_dir, &env).await?;
+    let sim = state.simulators.cloud.clone().ok_or("no cloud simulator")?;
+    let account = "volc-ark";
+    let projects = ["ark-customer-service", "ark-marketing", "ark-rd", "default"];
+    let month = app::calendar::first_of_month(app::calendar::shanghai_today());
+    let actor = app::audit::AuditActor::system("bench");
+    for i in 0..QUOTA_SUB_ACCOUNTS {
+        let project = projects[i % projects.len()];
+        let new = app::quota::store::NewSubAccount {
+            account: account.into(),
+            user_name: format!("bench-{i:03}"),
+            display_name: String::new(),
+            project: project.into(),
+            steps: None,
+            auto_disable: false,
+        };
+        let id = app::quota::store::register(&state.store, &new, "bench").await.map_err(|e| e.to_string())?.ok_or("registered twice")?;
+        let a = app::quota::ledger::Allocation { sub_account_id: id, amount: rust_decimal::Decimal::from(1000 + i as i64), reason: "bench".into(), request_key: None };
+        app::quota::ledger::allocate(&state.store, &a, &actor, chrono::Utc::now(), Default::default()).await.map_err(|e| e.to_string())?;
+    }
+    for (i, p) in projects.iter().enumerate() {
+        sim.control.set_project_spend(account, p, month, rust_decimal::Decimal::from(600 + 100 * i as i64));
+    }
+    let rate = app::billing::providers::default_rate_per_second(Provider::Volcengine);
+    let before = sim.control.requests(Provider::Volcengine);
+    let start = Instant::now();
+    let report = app::quota::check::run(&state.quota).await.map_err(|e| e.to_string())?;
+    let elapsed = start.elapsed();
+    let requests = sim.control.requests(Provider::Volcengine) - before;
+    let floor = Duration::from_secs_f64(requests as f64 / f64::from(rate));
+    println!("| quota check | sub-accounts | Volcengine requests | rate limit (req/s) | floor (s) | measured (s) | measured ÷ floor | alerts |");
+    println!("|---|---|---|---|---|---|---|---|");
+    println!(
+        "| one check | {} | {requests} | {rate} | {:.1} | {:.1} | {:.2} | {} |",
+        report.checked,
+        floor.as_secs_f64(),
+        elapsed.as_secs_f64(),
+        elapsed.as_secs_f64() / floor.as_secs_f64().max(0.001),
+        report.alerts
+    );
+    Ok(())
 }
