@@ -171,19 +171,25 @@ impl IamClient {
         .await
     }
 
-    /// Every user, all pages (`Limit`/`Offset`).
-    pub async fn list_users(&self) -> Result<Vec<IamUser>, IamError> {
-        let users = read_all_pages(PROVIDER, "ListUsers", |_, offset| async move {
+    /// Every item of a list action paged by `Limit`/`Offset`; `read` makes one page's `Result`
+    /// into the announced total and the page's items.
+    async fn all_pages<T>(&self, name: &str, version: &str, read: impl Fn(Value) -> Result<(u64, Vec<T>), ProviderError>) -> Result<Vec<T>, IamError> {
+        let read = &read;
+        let items = read_all_pages(PROVIDER, name, |_, offset| async move {
             let params = pairs(&[("Limit", &PAGE_SIZE.to_string()), ("Offset", &offset.to_string())]);
-            let action = Action { name: "ListUsers", version: VERSION, service: SERVICE, params, body: None };
-            call(&self.api, &action, |result| {
-                let page: UserPage = read_payload(PROVIDER, "ListUsers", result)?;
-                Ok((page.total, page.users.into_iter().map(IamUser::from).collect::<Vec<_>>()))
-            })
-            .await
+            call(&self.api, &Action { name, version, service: SERVICE, params, body: None }, read).await
         })
         .await?;
-        Ok(users)
+        Ok(items)
+    }
+
+    /// Every user, all pages (`Limit`/`Offset`).
+    pub async fn list_users(&self) -> Result<Vec<IamUser>, IamError> {
+        self.all_pages("ListUsers", VERSION, |result| {
+            let page: UserPage = read_payload(PROVIDER, "ListUsers", result)?;
+            Ok((page.total, page.users.into_iter().map(IamUser::from).collect()))
+        })
+        .await
     }
 
     /// `CreateAccessKey` for `user`; the secret is in the answer only this once.
@@ -267,17 +273,11 @@ impl IamClient {
 
     /// Every project (`ListProjects`, Version 2021-08-01), all pages.
     pub async fn list_projects(&self) -> Result<Vec<Project>, IamError> {
-        let projects = read_all_pages(PROVIDER, "ListProjects", |_, offset| async move {
-            let params = pairs(&[("Limit", &PAGE_SIZE.to_string()), ("Offset", &offset.to_string())]);
-            let action = Action { name: "ListProjects", version: PROJECTS_VERSION, service: SERVICE, params, body: None };
-            call(&self.api, &action, |result| {
-                let page: ProjectPage = read_payload(PROVIDER, "ListProjects", result)?;
-                Ok((page.total, page.projects.into_iter().map(Project::from).collect::<Vec<_>>()))
-            })
-            .await
+        self.all_pages("ListProjects", PROJECTS_VERSION, |result| {
+            let page: ProjectPage = read_payload(PROVIDER, "ListProjects", result)?;
+            Ok((page.total, page.projects.into_iter().map(Project::from).collect()))
         })
-        .await?;
-        Ok(projects)
+        .await
     }
 
     /// Disables `user`: console login off (when it has a login profile), then every active key

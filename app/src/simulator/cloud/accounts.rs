@@ -104,7 +104,8 @@ fn digits(hex: &str, n: usize) -> String {
     out
 }
 
-fn alnum(hex: &str, n: usize) -> String {
+/// `n` characters of `[A-Za-z0-9]` from 64 hex characters.
+pub(super) fn alnum(hex: &str, n: usize) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let bytes = hex::decode(hex).unwrap_or_default();
     bytes

@@ -17,6 +17,7 @@ use chrono::Utc;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use super::accounts::alnum;
 use super::projects::DEMO_PROJECTS;
 use super::volcengine::Params;
 use super::{page, ApiError, SimAccount};
@@ -88,19 +89,16 @@ fn wire_time() -> String {
     Utc::now().format("%Y%m%dT%H%M%SZ").to_string()
 }
 
-fn derived(parts: &[&str]) -> Vec<u8> {
+/// 64 hex characters derived from `parts`.
+fn derived(parts: &[&str]) -> String {
     let mut hasher = Sha256::new();
     for part in parts {
         hasher.update(part.as_bytes());
         hasher.update([0]);
     }
-    hasher.finalize().to_vec()
+    hex::encode(hasher.finalize())
 }
 
-fn alnum(bytes: &[u8], n: usize) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    bytes.iter().cycle().enumerate().take(n).map(|(i, b)| char::from(ALPHABET[(usize::from(*b) + i * 7) % ALPHABET.len()])).collect()
-}
 
 impl Book {
     fn user(&self, name: &str) -> Result<&SimUser, ApiError> {
@@ -130,8 +128,9 @@ impl Book {
 
     fn new_key(&mut self, account: &str, user: &str) -> Result<SimKey, ApiError> {
         self.serial += 1;
-        let material = derived(&[account, user, &self.serial.to_string()]);
-        let key = SimKey { id: format!("AKLT{}", alnum(&material, 40)), secret: alnum(&material[16..], 56), status: KeyStatus::Active, created: wire_time() };
+        let serial = self.serial.to_string();
+        let (id, secret) = (derived(&[account, user, &serial, "ak"]), derived(&[account, user, &serial, "sk"]));
+        let key = SimKey { id: format!("AKLT{}", alnum(&id, 40)), secret: alnum(&secret, 56), status: KeyStatus::Active, created: wire_time() };
         let holder = self.user_mut(user)?;
         if holder.keys.len() >= KEYS_PER_USER {
             return Err(ApiError::new(StatusCode::CONFLICT, "AccessKeyLimitExceeded", format!("Exceed account accessKey quota: '{KEYS_PER_USER}'")));
