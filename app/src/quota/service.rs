@@ -81,6 +81,12 @@ impl QuotaServices {
         self
     }
 
+    /// Another environment webhook (tests: a bot with the wrong secret).
+    pub fn with_env_webhook(mut self, webhook: Option<FeishuWebhook>) -> Self {
+        self.env_webhook = webhook;
+        self
+    }
+
     pub fn with_page_url(mut self, url: Option<&url::Url>) -> Self {
         self.page_url = url.map(|u| u.as_str().into());
         self

@@ -9,5 +9,6 @@ mod helpers;
 mod http;
 mod images;
 mod insights;
+mod quota;
 mod sales;
 mod settings;
