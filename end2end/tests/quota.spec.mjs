@@ -154,7 +154,9 @@ test('额度管理: allocate, cross 50/80/100 %, cards in order, auto-disable, r
   assert.match(c100.header.title.content, /额度用尽/);
   assert.equal(c100.header.template, 'red');
   await expect.poll(async () => disabledIn(await iamUser(volc, account, USER))).toBe(true);
-  // The alert list has the three, delivered.
+  // The alert list has the three, delivered (read again: a delivery may end after the check did).
+  await p.reload({ waitUntil: 'load' });
+  await hydrated(p);
   await expect(p.locator(`tr[data-testid=alert-row][data-delivery=delivered]`)).toHaveCount(3);
   await p.screenshot({ path: join(shots, 'quota.png'), fullPage: true });
 

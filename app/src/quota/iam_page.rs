@@ -118,7 +118,6 @@ fn user_table(list: Vec<IamUserRow>, selected: RwSignal<Option<String>>, account
 #[component]
 fn UserDetail(account: String, name: String) -> impl IntoView {
     let t = tr();
-    let p = t.quota.page;
     let reload = RwSignal::new(0u32);
     let (a, n) = (account.clone(), name.clone());
     let detail = Resource::new(move || reload.get(), move |_| iam_user(a.clone(), n.clone()));

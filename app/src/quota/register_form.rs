@@ -25,7 +25,7 @@ pub fn project_options(projects: &[Project], current: &str) -> AnyView {
     if !current.is_empty() && !projects.iter().any(|pr| pr.name == current) {
         options.insert(0, view! { <option value=current.to_string() selected=true>{current.to_string()}</option> }.into_any());
     }
-    options.collect_view().into_any()
+    options.into_iter().collect_view().into_any()
 }
 
 /// A project select filled from `account`'s projects; `project` holds the choice.
