@@ -132,13 +132,21 @@ pub fn RegisterDialog(close: RwSignal<bool>, changed: RwSignal<u32>) -> impl Int
                 <label>{p.f_user_name}<input name="user_name" required=true autocomplete="off" bind:value=user_name/></label>
                 <label>{p.f_display_name}<input name="display_name" bind:value=display_name/></label>
                 <ProjectSelect account=account.into() project=project/>
-                <label>{p.f_steps}<input name="steps" placeholder=p.ph_steps bind:value=steps/></label>
-                <label class="check"><input type="checkbox" name="auto_disable" bind:checked=auto_disable/>{p.f_auto_disable}</label>
+                {control_fields(steps, auto_disable)}
                 <button type="submit" data-testid="register-submit" disabled=move || pending.get()>{move || if pending.get() { p.saving } else { p.register_submit }}</button>
                 <button type="button" class="secondary" on:click=move |_| close.set(false)>{p.cancel}</button>
             </form>
             {form_error(save)}
         </div>
+    }
+}
+
+/// The steps and auto-disable inputs, shared by registering and editing.
+fn control_fields(steps: RwSignal<String>, auto_disable: RwSignal<bool>) -> impl IntoView {
+    let p = tr().quota.page;
+    view! {
+        <label>{p.f_steps}<input name="steps" placeholder=p.ph_steps bind:value=steps/></label>
+        <label class="check"><input type="checkbox" name="auto_disable" bind:checked=auto_disable/>{p.f_auto_disable}</label>
     }
 }
 
@@ -175,8 +183,7 @@ pub fn EditForm(sub: SubAccountView, open: OpenPanel, changed: RwSignal<u32>) ->
             <h3>{format!("{} · {}", p.edit_title, sub.user_name)}</h3>
             <form class="params settings-form" on:submit=submit>
                 <ProjectSelect account=Signal::derive(move || account.clone()) project=project/>
-                <label>{p.f_steps}<input name="steps" placeholder=p.ph_steps bind:value=steps/></label>
-                <label class="check"><input type="checkbox" name="auto_disable" bind:checked=auto_disable/>{p.f_auto_disable}</label>
+                {control_fields(steps, auto_disable)}
                 <button type="submit" data-testid="edit-submit" disabled=move || pending.get()>{move || if pending.get() { p.saving } else { p.save }}</button>
                 <button type="button" class="secondary" on:click=move |_| open.set(None)>{p.cancel}</button>
             </form>
