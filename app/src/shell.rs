@@ -14,6 +14,8 @@ use crate::billing::page::CostPage;
 use crate::bundle_image::panel::{BundleImagePanel, GalleryPage};
 use crate::i18n::tr;
 use crate::insights::panel::InsightPanel;
+use crate::quota::iam_page::IamPage;
+use crate::quota::page::QuotaPage;
 use crate::sales::model::{AnalysisData, AnalysisKind, AnalysisResult};
 use crate::sales::pages::AnalysisPage;
 use crate::sales::labels::SalesText;
@@ -96,6 +98,7 @@ fn Frame() -> impl IntoView {
                     <SalesNavLink/>
                     <A href="/images">{t.nav_images}</A>
                     <A href="/ai-cost">{t.nav_cost}</A>
+                    <QuotaLinks/>
                     <AdminLinks/>
                 </nav>
                 <span class="tagline">{t.app_tagline}</span>
@@ -116,6 +119,8 @@ fn Frame() -> impl IntoView {
                     <Route path=path!("/admin/keys") view=KeysPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/audit") view=AuditLogPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/settings") view=SettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/quota") view=QuotaPage ssr=SsrMode::Async/>
+                    <Route path=path!("/quota/iam") view=IamPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
     }
@@ -132,6 +137,18 @@ fn AdminLinks() -> impl IntoView {
                 <A href="/admin/audit">{tr().audit.title}</A>
                 <A href="/admin/settings">{tr().settings.title}</A>
             })}
+        </Transition>
+    }
+}
+
+/// 额度管理 for whoever may view quota, IAM 子账号 for whoever may manage IAM.
+#[component]
+fn QuotaLinks() -> impl IntoView {
+    let q = tr().quota;
+    view! {
+        <Transition fallback=|| ()>
+            {move || can(Permission::ViewQuota).then(|| view! { <A href="/quota" exact=true>{q.nav}</A> })}
+            {move || can(Permission::ManageIam).then(|| view! { <A href="/quota/iam">{q.page.iam_title}</A> })}
         </Transition>
     }
 }

@@ -60,3 +60,15 @@ test('the gallery and the AI cost page render on the server', async ({ browser, 
   assert.ok(cards > 0, 'the totals (or the note that nothing is synced yet) are in the HTML');
   await p.context().close();
 });
+
+test('额度管理 renders on the server: the table (or its empty note), the alert filter, the settings', async ({ browser, good }) => {
+  const { p, response } = await open(browser, `${good.url}/quota?undelivered=1`, { ...noJs, role: 'viewer' });
+  assert.equal(response.status(), 200);
+  await p.locator('[data-testid=quota-page]').waitFor();
+  assert.ok(await p.locator('[data-testid=quota-table], [data-testid=quota-empty]').count() > 0, 'the list is in the HTML');
+  assert.equal(await p.locator('form[data-testid=alert-filter] input[name=undelivered]:checked').count(), 1, 'the filter reads the URL');
+  assert.ok(await p.locator('[data-testid=alerts-table], [data-testid=alerts-empty]').count() > 0);
+  assert.ok(await p.locator('[data-testid=settings-facts] [data-testid=interval]').count() === 1);
+  assert.equal(await p.locator('[data-testid=check-now]').count(), 0, 'no action for a viewer');
+  await p.context().close();
+});

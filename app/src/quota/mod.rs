@@ -11,12 +11,23 @@
 //!   Volcengine calls, through the billing clients), `validate`, `actions` (what the server
 //!   functions do), `service` (`QuotaServices`).
 //! - [`model`]: what the pages and server functions exchange; `api` the server functions.
+//! - Pages: [`page`] (`/quota`, with [`allocate_dialog`], [`register_form`], [`alerts_view`],
+//!   [`settings_form`]) and [`iam_page`] (`/quota/iam`, with [`iam_create`]).
 
 pub mod api;
 pub mod iam_api;
 pub mod model;
 pub mod schedule;
 pub mod steps;
+
+// The pages: 额度管理 (`page`, with its dialogs, alert list and settings) and IAM 子账号.
+pub mod alerts_view;
+pub mod allocate_dialog;
+pub mod iam_create;
+pub mod iam_page;
+pub mod page;
+pub mod register_form;
+pub mod settings_form;
 
 #[cfg(feature = "ssr")]
 pub mod actions;

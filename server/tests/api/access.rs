@@ -85,7 +85,7 @@ fn server_fns() -> Vec<(&'static str, Who, Body)> {
 }
 
 /// Every page route (with its parameters filled in) and who may see it.
-const PAGES: [(&str, &str, Who); 11] = [
+const PAGES: [(&str, &str, Who); 13] = [
     ("/", "/", ALL),
     ("/sales/{kind}", "/sales/top-sellers?from=2016-01-01&to=2016-01-31", ALL),
     ("/images", "/images", ALL),
@@ -97,6 +97,8 @@ const PAGES: [(&str, &str, Who); 11] = [
     ("/admin/keys", "/admin/keys", ADMIN_ONLY),
     ("/admin/audit", "/admin/audit", ADMIN_ONLY),
     ("/admin/settings", "/admin/settings", ADMIN_ONLY),
+    ("/quota", "/quota", ALL),
+    ("/quota/iam", "/quota/iam", ADMIN_ONLY),
 ];
 
 /// Every plain route (`suanpan::plain_routes`), a request to it, and who may use it (POST for
