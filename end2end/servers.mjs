@@ -27,6 +27,8 @@ function startServer(name, env) {
       SUANPAN_ADMIN_USER: ADMIN.username,
       SUANPAN_ADMIN_PASSWORD: ADMIN.password,
       NO_COLOR: '1',
+      // Quota checks only when a spec asks (立即检查): no scheduled run racing its steps, no demo seed.
+      SUANPAN_QUOTA_CHECKS: 'off',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

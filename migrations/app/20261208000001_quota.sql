@@ -8,11 +8,10 @@ CREATE TABLE quota_settings (
     id               INTEGER PRIMARY KEY CHECK (id = 1),
     interval_seconds INTEGER NOT NULL CHECK (interval_seconds BETWEEN 60 AND 86400),
     default_steps    TEXT NOT NULL,             -- "50,80,90"; 100 % is always a step
-    updated_at       TEXT NOT NULL,
-    updated_by       TEXT NOT NULL
+    updated_at       TEXT,                      -- NULL: the defaults, never changed
+    updated_by       TEXT
 );
-INSERT INTO quota_settings (id, interval_seconds, default_steps, updated_at, updated_by)
-VALUES (1, 3600, '50,80,90', '2026-12-08T00:00:00.000Z', 'system');
+INSERT INTO quota_settings (id, interval_seconds, default_steps) VALUES (1, 3600, '50,80,90');
 
 CREATE TABLE quota_sub_accounts (
     id            INTEGER PRIMARY KEY,

@@ -112,8 +112,9 @@ pub struct QuotaSettingsView {
     pub interval_seconds: u32,
     /// Without the 100 % step, which is always there.
     pub default_steps: Vec<u8>,
-    pub updated_at: DateTime<Utc>,
-    pub updated_by: String,
+    /// `None`: the defaults, never changed.
+    pub updated_at: Option<DateTime<Utc>>,
+    pub updated_by: Option<String>,
     pub last_check_at: Option<DateTime<Utc>>,
     pub next_check_at: Option<DateTime<Utc>>,
     /// Where alerts go (the webhook's URL with its token hidden), `None` when none is set.

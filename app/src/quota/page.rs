@@ -163,7 +163,14 @@ fn SubAccountRow(s: SubAccountView, admin: bool, open: OpenPanel, changed: RwSig
     let name = if s.display_name.is_empty() { s.user_name.clone() } else { s.display_name.clone() };
     let problems = [
         s.check_error.clone().map(|e| format!("{}：{e}", p.check_error)),
-        s.iam_pending.clone().map(|c| format!("{}：{c}", p.iam_pending)),
+        s.iam_pending.as_deref().map(|c| {
+            let what = match c {
+                "disable" => p.iam_pending_disable,
+                "enable" => p.iam_pending_enable,
+                other => other,
+            };
+            format!("{}：{what}", p.iam_pending)
+        }),
         s.iam_error.clone().map(|e| format!("{}：{e}", p.iam_error)),
     ]
     .into_iter()

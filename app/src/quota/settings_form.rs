@@ -95,7 +95,10 @@ fn SettingsFacts(s: QuotaSettingsView) -> impl IntoView {
             <dt>{p.alerts_to}</dt><dd>{webhook}</dd>
             <dt>{p.last_check}</dt><dd data-testid="last-check">{time(s.last_check_at, p.never_checked)}</dd>
             <dt>{p.next_check}</dt><dd data-testid="next-check">{time(s.next_check_at, p.not_scheduled)}</dd>
-            <dt>{p.updated}</dt><dd>{format!("{} · {}", beijing_time(s.updated_at), s.updated_by)}</dd>
+            <dt>{p.updated}</dt><dd>{match (s.updated_at, s.updated_by) {
+                (Some(at), Some(by)) => format!("{} · {by}", beijing_time(at)),
+                _ => p.defaults_unchanged.to_string(),
+            }}</dd>
         </dl>
     }
 }

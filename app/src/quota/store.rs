@@ -303,8 +303,9 @@ pub async fn iam_failed(store: &AppStore, id: i64, error: &str) -> Result<(), St
 pub struct Settings {
     pub interval_seconds: u32,
     pub default_steps: Steps,
-    pub updated_at: DateTime<Utc>,
-    pub updated_by: String,
+    /// `None`: the defaults, never changed.
+    pub updated_at: Option<DateTime<Utc>>,
+    pub updated_by: Option<String>,
 }
 
 pub async fn settings(store: &AppStore) -> Result<Settings, StoreError> {
@@ -319,7 +320,7 @@ pub async fn settings_in(conn: &mut SqliteConnection) -> Result<Settings, StoreE
     Ok(Settings {
         interval_seconds: u32::try_from(row.interval_seconds).map_err(|_| StoreError::BadRow("interval".into()))?,
         default_steps: parse_steps(&row.default_steps)?,
-        updated_at: parse_time(&row.updated_at)?,
+        updated_at: time(row.updated_at)?,
         updated_by: row.updated_by,
     })
 }
