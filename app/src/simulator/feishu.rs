@@ -252,16 +252,18 @@ async fn hook(State(sim): State<FeishuSimControl>, Path(token): Path<String>, bo
     if token != shared.settings.token {
         return answer(StatusCode::OK, 19001, "param invalid: incoming webhook access token invalid");
     }
+    if body.len() > MAX_BODY_BYTES {
+        return bad_request();
+    }
+    // A queued fault stands for the bot's answer, the rate limit's included, so it comes first
+    // (as in the cloud simulator) and does not count against the limit.
+    if let Some(fault) = shared.faults.pop(()) {
+        return fault_answer(&fault);
+    }
     let now = shared.settings.clock.now();
     if !lock(&shared.rate).admit(now) {
         shared.counts.bump(Counter::RateLimited);
         return fault_answer(&Fault::Throttle);
-    }
-    if body.len() > MAX_BODY_BYTES {
-        return bad_request();
-    }
-    if let Some(fault) = shared.faults.pop(()) {
-        return fault_answer(&fault);
     }
     let Ok(Value::Object(message)) = serde_json::from_slice::<Value>(&body) else {
         return bad_request();
@@ -352,33 +354,41 @@ mod tests {
         (status, response.json().await.expect("JSON answer"))
     }
 
+    /// Posts, then moves `clock` a second on: requests a second apart stay inside the rate limits.
+    async fn paced(clock: &Clock, url: &str, body: &Value) -> (u16, Value) {
+        let answer = post(url, body).await;
+        clock.advance(chrono::TimeDelta::seconds(1));
+        answer
+    }
+
     #[tokio::test]
     async fn checks_token_signature_shape_and_keywords_like_feishu() {
-        let settings = FeishuSimSettings { keywords: vec!["算盘".into()], ..FeishuSimSettings::demo() };
+        let clock = Clock::manual(Utc::now());
+        let settings = FeishuSimSettings { keywords: vec!["算盘".into()], clock: clock.clone(), ..FeishuSimSettings::demo() };
         let secret = settings.secret.clone().expect("the demo signs");
         let sim = spawn(settings).await.expect("simulator");
         let now = Utc::now().timestamp();
         let url = sim.webhook_url();
 
-        let (status, body) = post(&url, &signed_body(&secret, now, json!({"header": {"title": {"content": "算盘"}}}))).await;
+        let (status, body) = paced(&clock, &url, &signed_body(&secret, now, json!({"header": {"title": {"content": "算盘"}}}))).await;
         assert_eq!((status, body["code"].as_i64(), body["StatusCode"].as_i64()), (200, Some(0), Some(0)), "{body}");
 
         let wrong = post(&format!("{}/open-apis/bot/v2/hook/not-the-token", sim.base_url()), &signed_body(&secret, now, json!({}))).await;
         assert_eq!((wrong.0, wrong.1["code"].as_i64()), (200, Some(19001)));
-        let unsigned = post(&url, &json!({"msg_type": "interactive", "card": {"t": "算盘"}})).await;
+        let unsigned = paced(&clock, &url, &json!({"msg_type": "interactive", "card": {"t": "算盘"}})).await;
         assert_eq!(unsigned.1["code"], 19021);
-        let stale = post(&url, &signed_body(&secret, now - 3700, json!({"t": "算盘"}))).await;
+        let stale = paced(&clock, &url, &signed_body(&secret, now - 3700, json!({"t": "算盘"}))).await;
         assert_eq!(stale.1["code"], 19021);
-        let other_secret = post(&url, &signed_body(&Secret::new("SECother"), now, json!({"t": "算盘"}))).await;
+        let other_secret = paced(&clock, &url, &signed_body(&Secret::new("SECother"), now, json!({"t": "算盘"}))).await;
         assert_eq!(other_secret.1["code"], 19021);
-        let no_keyword = post(&url, &signed_body(&secret, now, json!({"t": "hello"}))).await;
+        let no_keyword = paced(&clock, &url, &signed_body(&secret, now, json!({"t": "hello"}))).await;
         assert_eq!((no_keyword.0, no_keyword.1["code"].as_i64()), (200, Some(19024)));
         let mut text_without_text = signed_body(&secret, now, json!({}));
         text_without_text["msg_type"] = json!("text");
         text_without_text["content"] = json!({"words": "算盘"});
-        assert_eq!(post(&url, &text_without_text).await, (400, json!({"code": 9499, "msg": "Bad Request", "data": {}})));
+        assert_eq!(paced(&clock, &url, &text_without_text).await, (400, json!({"code": 9499, "msg": "Bad Request", "data": {}})));
         let huge = signed_body(&secret, now, json!({"t": "算盘".repeat(8000)}));
-        assert_eq!(post(&url, &huge).await.1["code"], 9499);
+        assert_eq!(paced(&clock, &url, &huge).await.1["code"], 9499);
 
         let kept: Vec<ReceivedMessage> = test_client::get(&sim.base_url(), "messages").await;
         assert_eq!(kept.len(), 1);
